@@ -1,0 +1,36 @@
+# Two commands a newcomer needs:   make demo   |   make test
+# Both create .venv with a Python >= 3.12 found by scripts/find-python.sh and install syncd into it.
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.syncd-installed
+
+.PHONY: demo test install lint bench clean
+
+demo: $(STAMP)
+	$(BIN)/syncd demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@if [ ! -x $(BIN)/python ]; then \
+		py=$$(sh scripts/find-python.sh) || exit 1; \
+		echo "creating $(VENV) with $$py"; \
+		"$$py" -m venv $(VENV) || exit 1; \
+	fi
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test,chart]'
+	@touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/python -m pip install -q ruff mypy
+	$(BIN)/ruff check syncd tests bench
+	$(BIN)/mypy syncd
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_rules.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

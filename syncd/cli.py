@@ -1,0 +1,204 @@
+"""The `syncd` command: parse, call one function, render. Heavy libraries load lazily."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from syncd import __version__
+from syncd.errors import EX_DATAERR, EX_USAGE, ConfigError, SyncdError
+
+if TYPE_CHECKING:
+    from syncd.config import Config
+    from syncd.store import Store
+
+log = logging.getLogger("syncd")
+SAMPLE_PATH = Path(__file__).parent / "sample" / "sample.jsonl"
+SAMPLE_TIMEZONE = "Europe/Amsterdam"
+
+Command = Callable[[argparse.Namespace], int]
+
+
+# -- shared plumbing --------------------------------------------------------------------
+
+def load_config(args: argparse.Namespace, *, required: bool = False) -> Config:
+    """The validated config; without a file (and none named) the defaults, unless required."""
+    from syncd import config as cfg
+    from syncd.paths import config_path
+
+    path = config_path(args.config)
+    named = bool(args.config) or bool(_env("SYNCD_CONFIG"))
+    if not path.exists() and not (required or named):
+        return cfg.Config()
+    loaded = cfg.load(path)
+    _check_rules(loaded, str(path))
+    return loaded
+
+
+def _check_rules(config: Config, source: str) -> None:
+    try:
+        from syncd.registry import load_rules
+    except ImportError:  # the rules package is optional for a bare install of the foundation
+        return
+    try:
+        load_rules(config.rules)
+    except ConfigError as exc:
+        raise ConfigError(exc.problems, source) from None
+
+
+def _env(name: str) -> str | None:
+    import os
+
+    return os.environ.get(name)
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    from syncd.paths import state_dir
+    from syncd.store import Store
+
+    return Store(state_dir(args.state_dir))
+
+
+def athlete_timezone(config: Config, name: str, override: str | None) -> str:
+    """--timezone, else the athlete's configured zone, else the daemon default."""
+    if override:
+        from syncd.config import _timezone
+
+        try:
+            return _timezone(override)
+        except ValueError as exc:
+            raise ConfigError([f"--timezone: {exc}"]) from None
+    for athlete in config.athletes:
+        if athlete.name == name:
+            return config.timezone_of(athlete)
+    return config.daemon.timezone
+
+
+def emit(args: argparse.Namespace, data: Any, text: str) -> None:
+    print(json.dumps(data, indent=2, default=str) if getattr(args, "json", False) else text)
+
+
+# -- commands ---------------------------------------------------------------------------
+
+def cmd_config_validate(args: argparse.Namespace) -> int:
+    from syncd.paths import config_path
+
+    config = load_config(args, required=True)
+    print(f"{config_path(args.config)}: valid ({len(config.athletes)} athlete(s))")
+    return 0
+
+
+def cmd_config_sample(args: argparse.Namespace) -> int:
+    from syncd.config_sample import sample
+
+    sys.stdout.write(sample())
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from syncd.importing import import_paths
+
+    paths = [Path(p) for p in args.paths] + ([SAMPLE_PATH] if args.sample else [])
+    if not paths:
+        raise SyncdError("nothing to import: give one or more files or folders, or --sample")
+    config = load_config(args)
+    zone = athlete_timezone(config, args.athlete, args.timezone or (SAMPLE_TIMEZONE if args.sample else None))
+    with open_store(args) as store:
+        report = import_paths(store, args.athlete, zone, paths)
+    for problem in report.problems:
+        print(f"{problem.path}:{problem.line}: skipped: {problem.reason}", file=sys.stderr)
+    emit(args, report.as_dict(), report.line())
+    return 0 if report.files_read else EX_DATAERR
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from syncd.migrations import LATEST
+    from syncd.status import render_status
+
+    config = load_config(args)
+    with open_store(args) as store:
+        names = [args.athlete] if args.athlete else sorted(
+            {r["name"] for r in store.athletes()} | {a.name for a in config.athletes})
+        data = {
+            "version": __version__, "state_db": str(store.path), "schema_version": LATEST,
+            "athletes": {name: store.summary(name) for name in names},
+        }
+    emit(args, data, render_status(data))
+    return 0
+
+
+# -- parser -----------------------------------------------------------------------------
+
+def _common(suppress: bool) -> argparse.ArgumentParser:
+    default: Any = argparse.SUPPRESS if suppress else None
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--config", metavar="PATH", default=default,
+                   help="config file (default: $SYNCD_CONFIG, $XDG_CONFIG_HOME/syncd/config.toml, /etc/syncd/config.toml)")
+    p.add_argument("--state-dir", metavar="DIR", default=default,
+                   help="state directory (default: $STATE_DIRECTORY, $XDG_STATE_HOME/syncd)")
+    p.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS if suppress else 0,
+                   help="more log output")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="syncd", parents=[_common(False)],
+        description="Injury-prevention notes for runners, from their Strava and Garmin history.")
+    parser.add_argument("--version", action="version", version=f"syncd {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = _common(True)
+
+    def add(name: str, func: Command, help: str, parent: Any = sub) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = parent.add_parser(name, parents=[common], help=help, description=help)
+        p.set_defaults(func=func)
+        return p
+
+    config = sub.add_parser("config", help="check or print the configuration")
+    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    add("validate", cmd_config_validate, "validate the config file (exit 78 with the key and the fix)", config_sub)
+    add("sample", cmd_config_sample, "print an example config with every key and its default", config_sub)
+
+    p = add("import", cmd_import, "import a Strava bulk export or syncd JSON Lines (no API calls)")
+    p.add_argument("--athlete", required=True, help="whose activities these are")
+    p.add_argument("--timezone", help="time zone for an athlete not in the config (IANA name)")
+    p.add_argument("--sample", action="store_true", help="import the bundled sample athlete")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="activities.csv, an export folder or .zip, or a .jsonl file")
+
+    p = add("status", cmd_status, "show athletes, accounts, counts and the state directory")
+    p.add_argument("--athlete", help="only this athlete")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+
+    for extend in _EXTENSIONS:
+        extend(sub, add)
+    return parser
+
+
+#: Later command groups register here: f(subparsers, add) adds their parsers.
+_EXTENSIONS: list[Callable[[Any, Callable[..., argparse.ArgumentParser]], None]] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EX_USAGE
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose > 1 else logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args))
+    except SyncdError as exc:
+        print(f"syncd: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("syncd: interrupted", file=sys.stderr)
+        return 130

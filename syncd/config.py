@@ -1,0 +1,249 @@
+"""config.toml as pydantic models: loading, validation and errors that name the key and the fix."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from syncd.errors import ConfigError
+
+SECRET_PREFIXES = ("keyring:", "env:", "credential:")
+_SECRET_HELP = (
+    "secrets never go in the config file; store it elsewhere and write a reference: "
+    "env:NAME (an environment variable), credential:NAME (a systemd LoadCredential= file) "
+    "or keyring:NAME (the system keyring, e.g. `keyring set syncd NAME`)"
+)
+
+
+def _secret_ref(value: str) -> str:
+    if not value.startswith(SECRET_PREFIXES) or value.endswith(":"):
+        raise ValueError(f"a literal secret is not allowed here; {_SECRET_HELP}")
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {value!r}; use an IANA name such as 'Europe/Amsterdam' or 'UTC'"
+        ) from None
+    return value
+
+
+_DURATION = re.compile(r"^(\d+)\s*(s|m|h)$")
+
+
+def duration_seconds(value: str) -> int:
+    """Seconds in a duration written like '90s', '15m' or '2h'."""
+    match = _DURATION.match(value.strip())
+    if not match:
+        raise ValueError(f"{value!r} is not a duration; write a number and a unit: '90s', '15m', '2h'")
+    number, unit = int(match[1]), match[2]
+    return number * {"s": 1, "m": 60, "h": 3600}[unit]
+
+
+def _duration(value: str) -> str:
+    seconds = duration_seconds(value)
+    if seconds < 60:
+        raise ValueError(f"{value!r} is too short; poll at most once a minute (e.g. '15m')")
+    return value
+
+
+_HHMM = r"([01]\d|2[0-3]):[0-5]\d"
+
+
+def _quiet_hours(value: str) -> str:
+    if not re.fullmatch(f"{_HHMM}-{_HHMM}", value):
+        raise ValueError(f"{value!r} is not a time range; write it as 'HH:MM-HH:MM', e.g. '22:00-07:00'")
+    return value
+
+
+def parse_quiet_hours(value: str) -> tuple[time, time]:
+    """The (start, end) local times of a validated 'HH:MM-HH:MM' range."""
+    start, end = value.split("-")
+    return time.fromisoformat(start), time.fromisoformat(end)
+
+
+def _base_url(value: str) -> str:
+    url = value.rstrip("/")
+    if url.startswith("http://"):
+        host = re.sub(r"^http://(\[[^\]]+\]|[^/:]+).*$", r"\1", url)
+        if host not in ("localhost", "[::1]") and not host.startswith("127."):
+            raise ValueError(f"plain http is only allowed to a loopback address, not {host!r}; use https://")
+    elif not url.startswith("https://"):
+        raise ValueError(f"{value!r} must start with https://")
+    return url
+
+
+BaseUrl = Annotated[str, AfterValidator(_base_url)]
+SecretRef = Annotated[str, AfterValidator(_secret_ref)]
+TimeZone = Annotated[str, AfterValidator(_timezone)]
+Duration = Annotated[str, AfterValidator(_duration)]
+QuietHours = Annotated[str, AfterValidator(_quiet_hours)]
+NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DaemonConfig(Model):
+    poll_interval: Duration = Field("15m", description="How often to poll each provider account.")
+    timezone: TimeZone = Field("UTC", description="Default time zone for athletes that set none.")
+    delivery_window_days: int = Field(
+        3, ge=0, le=30,
+        description="On a backfill, deliver only findings about the last N days; older ones are kept as history.",
+    )
+    max_delivery_attempts: int = Field(
+        8, ge=1, le=50, description="Give a message up after this many failed attempts.")
+
+
+class StravaConfig(Model):
+    client_id: int | None = Field(None, description="Your Strava API application's client id.")
+    client_secret: SecretRef | None = Field(
+        None, description="Reference to the app's client secret: env:NAME, credential:NAME or keyring:NAME.")
+    base_url: BaseUrl = Field("https://www.strava.com", description="Strava API host (plain http only to loopback).")
+
+
+class GarminConfig(Model):
+    email: str | None = Field(None, description="Garmin Connect login e-mail (used only by `syncd connect garmin`).")
+    password: SecretRef | None = Field(
+        None, description="Reference to the Garmin password; usually leave unset and type it at `syncd connect garmin`.")
+
+
+class NotesConfig(Model):
+    strava: bool = Field(False, description="Write syncd's note block into Strava descriptions (public to followers).")
+    garmin: bool = Field(False, description="Write syncd's note block into Garmin Connect descriptions.")
+
+
+class StrengthConfig(Model):
+    minutes: int = Field(20, ge=15, le=25, description="Length of the suggested strength session, in minutes.")
+    exclude: list[str] = Field(
+        default_factory=list, description="Exercise ids to leave out, e.g. ['lateral_lunge'].")
+
+
+class AthleteConfig(Model):
+    name: str = Field(pattern=NAME_PATTERN, description="Short name used on the command line (a-z, 0-9, - and _).")
+    timezone: TimeZone | None = Field(None, description="The athlete's time zone; days are counted in it.")
+    providers: list[Literal["strava", "garmin"]] = Field(
+        default_factory=list, description="Accounts to sync: 'strava', 'garmin' or both.")
+    notify: list[str] = Field(
+        default_factory=list,
+        description="Apprise URLs for push messages (ntfy://, ntfys://, gotify://, pover://, mailto://, ...) "
+        "or env:NAME / credential:NAME / keyring:NAME references to one.")
+    notes: NotesConfig = Field(default_factory=NotesConfig, description="Where to write the note block.")
+    quiet_hours: QuietHours | None = Field(None, description="No push messages in this local time range, e.g. '22:00-07:00'.")
+    units: Literal["km", "mi"] = Field("km", description="Distance units in messages.")
+    sex: Literal["male", "female"] | None = Field(None, description="Used only for the TRIMP load formula.")
+    rest_hr: int | None = Field(None, ge=25, le=120, description="Resting heart rate (TRIMP load).")
+    max_hr: int | None = Field(None, ge=120, le=230, description="Maximum heart rate (TRIMP load, hard days).")
+    max_push_per_day: int = Field(3, ge=0, le=50, description="At most this many push messages a day; the rest go to the digest.")
+    morning_hour: int = Field(7, ge=0, le=23, description="Local hour for the day's strength prompt.")
+    digest: str = Field("sun 19:00", pattern=r"^(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):[0-5]\d$",
+                        description="When the weekly digest goes out: a weekday and a local time.")
+    strength: StrengthConfig = Field(default_factory=StrengthConfig, description="The suggested strength sessions.")
+
+    @model_validator(mode="after")
+    def _hr_order(self) -> AthleteConfig:
+        if self.rest_hr is not None and self.max_hr is not None and self.rest_hr >= self.max_hr:
+            raise ValueError("rest_hr must be lower than max_hr")
+        return self
+
+
+class Config(Model):
+    daemon: DaemonConfig = Field(default_factory=DaemonConfig, description="The service itself.")
+    strava: StravaConfig = Field(default_factory=StravaConfig, description="Your Strava API application.")
+    garmin: GarminConfig = Field(default_factory=GarminConfig, description="Garmin Connect.")
+    athletes: list[AthleteConfig] = Field(default_factory=list, description="One table per runner.")
+    rules: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Per-rule thresholds, e.g. [rules.session_spike] caution_pct = 10.")
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Config:
+        names = [a.name for a in self.athletes]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"athlete names must be unique; {', '.join(dupes)} appears more than once")
+        return self
+
+    def athlete(self, name: str) -> AthleteConfig:
+        """The athlete's table; raises ConfigError listing the configured names."""
+        for athlete in self.athletes:
+            if athlete.name == name:
+                return athlete
+        known = ", ".join(a.name for a in self.athletes) or "none"
+        raise ConfigError([f"athletes: no athlete named {name!r} (configured: {known}); add an [[athletes]] table"])
+
+    def timezone_of(self, athlete: AthleteConfig) -> str:
+        return athlete.timezone or self.daemon.timezone
+
+
+_TYPE_TAGS = {"", "str", "int", "float", "bool", "list", "dict", "none"}
+
+
+def key_path(loc: tuple[str | int, ...]) -> str:
+    """'athletes[0].notify[1]' for pydantic's ('athletes', 0, 'notify', 1)."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in _TYPE_TAGS or re.match(r"^[a-z-]+\[", part) or part.startswith("function-"):
+            continue  # pydantic's names for union members and validators, not config keys
+        else:
+            out += f".{part}" if out else part
+    return out or "(top level)"
+
+
+def _describe(error: Any, model: type[BaseModel]) -> str:
+    kind, msg = error["type"], error["msg"]
+    value = error.get("input")
+    if kind == "extra_forbidden" and re.search(r"secret|password|token|key$", str(error["loc"][-1])):
+        return f"unknown key, and it looks like a secret; {_SECRET_HELP}"
+    if kind == "extra_forbidden":
+        return "unknown key; remove it or correct its spelling (see `syncd config sample` for every key)"
+    if kind == "missing":
+        return "required; add this key"
+    if kind == "value_error":
+        return str(msg).removeprefix("Value error, ")
+    if kind == "literal_error":
+        return f"{value!r} is not allowed; {msg.lower()}"
+    if kind == "string_pattern_mismatch":
+        return f"{value!r} has the wrong form ({msg.lower()})"
+    return f"{msg.lower()} (got {value!r})" if value is not None and not isinstance(value, dict) else msg.lower()
+
+
+def validation_problems(exc: ValidationError, model: type[BaseModel] = BaseModel) -> list[str]:
+    """One 'key.path: what is wrong; fix' line per pydantic error."""
+    return [f"{key_path(tuple(e['loc']))}: {_describe(e, model)}" for e in exc.errors()]
+
+
+def parse(data: dict[str, Any], source: str) -> Config:
+    """A Config from decoded TOML; raises ConfigError naming every bad key."""
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(validation_problems(exc, Config), source) from None
+
+
+def load(path: Path) -> Config:
+    """Read and validate a config file; raises ConfigError (exit 78) with the key and the fix."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([
+            "no such file; create it with `syncd config sample > " + str(path) + "` and edit it, "
+            "or point --config / $SYNCD_CONFIG at yours"], str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"cannot be read ({exc.__class__.__name__}: {exc})"], str(path)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"not valid TOML: {exc}"], str(path)) from None
+    return parse(data, str(path))

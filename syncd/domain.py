@@ -1,0 +1,175 @@
+"""The things syncd reasons about: activities, sessions, findings. Frozen, typed, UTC-aware."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import IntEnum
+from functools import cached_property
+from typing import Any
+
+from syncd.sports import Sport, sport_from
+
+__all__ = ["Activity", "Finding", "Session", "Severity", "Sport", "sport_from", "utc"]
+
+#: Providers in the order their copies win a tie (richer watch data first).
+PROVIDER_RANK = {"garmin": 0, "strava": 1, "import": 2, "memory": 3}
+
+
+def utc(value: datetime) -> datetime:
+    """The same instant in UTC; naive datetimes are refused (they are ambiguous)."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime {value.isoformat()}: a time zone is required")
+    return value.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """One recorded workout as one provider holds it."""
+
+    provider: str
+    provider_id: str
+    athlete: str
+    start_utc: datetime
+    sport: Sport
+    sport_raw: str = ""
+    utc_offset_s: int = 0  # the recording device's offset from UTC, as the provider reports it
+    distance_m: int | None = None
+    moving_s: int | None = None
+    elapsed_s: int | None = None
+    avg_hr: float | None = None
+    max_hr: float | None = None
+    rpe: int | None = None  # the runner's perceived exertion, 1-10
+    effort_score: float | None = None  # provider effort score (Strava suffer score, ...)
+    hr_zone45_s: int | None = None  # seconds in heart-rate zones 4-5, when known
+    title: str = ""
+    description: str = ""
+    private_note: str = ""
+    manual: bool = False
+    trainer: bool = False
+    deleted: bool = False
+    revision: int = 0  # bumped by the store each time the content changes
+    raw_json: str = field(default="{}", compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.start_utc.tzinfo is None or self.start_utc.utcoffset() != UTC.utcoffset(None):
+            object.__setattr__(self, "start_utc", utc(self.start_utc))
+        if self.rpe is not None and not 1 <= self.rpe <= 10:
+            raise ValueError(f"rpe {self.rpe} is outside 1-10")
+        for name in ("distance_m", "moving_s", "elapsed_s"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise ValueError(f"{name} is negative ({value})")
+
+    @property
+    def key(self) -> str:
+        return f"{self.provider}:{self.provider_id}"
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads(self.raw_json)
+        return loaded
+
+    @property
+    def duration_s(self) -> int | None:
+        return self.moving_s if self.moving_s is not None else self.elapsed_s
+
+    def richness(self) -> int:
+        """How many of the numbers rules use this copy carries."""
+        fields = (self.distance_m, self.moving_s, self.elapsed_s, self.avg_hr, self.max_hr,
+                  self.rpe, self.effort_score, self.hr_zone45_s)
+        return sum(v is not None for v in fields)
+
+
+@dataclass(frozen=True)
+class Session:
+    """One real-world workout: one activity per provider that recorded it.
+
+    `primary` supplies the numbers: the most recently edited copy, then the richest, then
+    by provider rank. Numbers the primary lacks are taken from the other copies.
+    """
+
+    id: str
+    athlete: str
+    activities: tuple[Activity, ...]
+
+    @cached_property
+    def primary(self) -> Activity:
+        return min(self.activities, key=lambda a: (-a.revision, -a.richness(),
+                                                   PROVIDER_RANK.get(a.provider, 9), a.provider_id))
+
+    def _pick(self, name: str) -> Any:
+        value = getattr(self.primary, name)
+        if value is None:
+            for other in sorted(self.activities, key=lambda a: (-a.richness(), a.key)):
+                value = getattr(other, name)
+                if value is not None:
+                    break
+        return value
+
+    start_utc = property(lambda self: min(a.start_utc for a in self.activities))
+    sport = property(lambda self: self.primary.sport)
+    distance_m = property(lambda self: self._pick("distance_m"))
+    moving_s = property(lambda self: self._pick("moving_s"))
+    elapsed_s = property(lambda self: self._pick("elapsed_s"))
+    avg_hr = property(lambda self: self._pick("avg_hr"))
+    max_hr = property(lambda self: self._pick("max_hr"))
+    rpe = property(lambda self: self._pick("rpe"))
+    effort_score = property(lambda self: self._pick("effort_score"))
+    hr_zone45_s = property(lambda self: self._pick("hr_zone45_s"))
+
+    @property
+    def duration_s(self) -> int | None:
+        moving = self.moving_s
+        return moving if moving is not None else self.elapsed_s
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The runner's own words on every copy (title, description, private note)."""
+        out: list[str] = []
+        for a in self.activities:
+            out += [t for t in (a.title, a.description, a.private_note) if t]
+        return tuple(out)
+
+
+class Severity(IntEnum):
+    """How loudly a finding is delivered; ordered, lowest first."""
+
+    INFO = 0
+    CAUTION = 1
+    WARNING = 2
+    ALERT = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.strip().upper()]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What a rule found on one day: numbers, a stable key, and who it is about."""
+
+    rule: str
+    severity: Severity
+    athlete: str
+    day: date
+    key: str  # stable: rule + athlete + the period or session it is about
+    title: str
+    message: str
+    metrics: dict[str, Any]
+    citation: str
+    load_kind: str | None = None
+    session: str | None = None  # Session.id when the finding is about one workout
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule, "severity": self.severity.label, "athlete": self.athlete,
+            "day": self.day.isoformat(), "key": self.key, "session": self.session,
+            "title": self.title, "message": self.message, "metrics": self.metrics,
+            "citation": self.citation, "load_kind": self.load_kind,
+        }

@@ -1,0 +1,92 @@
+"""Group one athlete's activities into sessions: the same run from two providers is one.
+
+Two copies match (DESIGN.md, "Domain") when they come from different providers, share a
+sport family, start within 5 minutes, and their distances differ by at most 5 % (or both
+lack a distance and their durations differ by at most 10 %). Grouping is a pure function of
+the set of activities: the input is sorted first, so import order never changes the result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import timedelta
+
+from syncd.domain import PROVIDER_RANK, Activity, Session
+
+START_WINDOW = timedelta(minutes=5)
+DISTANCE_TOLERANCE = 0.05
+DURATION_TOLERANCE = 0.10
+
+
+def _within(a: int, b: int, tolerance: float) -> bool:
+    # integer arithmetic: |a - b| <= tolerance * max(a, b), exact at the edge
+    scale = round(tolerance * 100)
+    return abs(a - b) * 100 <= scale * max(a, b)
+
+
+def copies_match(a: Activity, b: Activity) -> bool:
+    """True when `a` and `b` are two providers' records of one workout."""
+    if a.provider == b.provider or a.sport.family != b.sport.family:
+        return False
+    if abs(a.start_utc - b.start_utc) > START_WINDOW:
+        return False
+    if a.distance_m is not None and b.distance_m is not None:
+        if a.distance_m == 0 and b.distance_m == 0:
+            pass  # fall through to durations
+        else:
+            return _within(a.distance_m, b.distance_m, DISTANCE_TOLERANCE)
+    elif a.distance_m is not None or b.distance_m is not None:
+        # one copy measured a distance and the other did not: only a positive distance
+        # on one side rules the match out
+        if (a.distance_m or 0) > 0 or (b.distance_m or 0) > 0:
+            return False
+    da, db = a.duration_s, b.duration_s
+    if da is None or db is None:
+        return da is None and db is None
+    return _within(da, db, DURATION_TOLERANCE)
+
+
+def _order(a: Activity) -> tuple[object, ...]:
+    return (a.start_utc, PROVIDER_RANK.get(a.provider, 9), a.provider, a.provider_id)
+
+
+def session_id(members: Iterable[Activity]) -> str:
+    """A short id derived from the earliest member (start, provider rank, id)."""
+    first = min(members, key=_order)
+    digest = hashlib.sha1(first.key.encode()).hexdigest()[:12]
+    return f"s{digest}"
+
+
+def group_sessions(activities: Iterable[Activity]) -> list[Session]:
+    """Sessions for one athlete's non-deleted activities, ordered by start time.
+
+    Each activity joins the best-matching open session (closest start) that has no copy
+    from its provider yet and whose every member it matches; otherwise it starts one.
+    """
+    ordered = sorted((a for a in activities if not a.deleted), key=_order)
+    groups: list[list[Activity]] = []
+    open_from = 0  # groups before this index started too long ago to match anything new
+    for act in ordered:
+        while open_from < len(groups) and act.start_utc - groups[open_from][0].start_utc > START_WINDOW:
+            open_from += 1
+        best: list[Activity] | None = None
+        best_gap: timedelta | None = None
+        for group in groups[open_from:]:
+            if any(m.provider == act.provider for m in group):
+                continue
+            if not all(copies_match(m, act) for m in group):
+                continue
+            gap = abs(group[0].start_utc - act.start_utc)
+            if best_gap is None or gap < best_gap:
+                best, best_gap = group, gap
+        if best is None:
+            groups.append([act])
+        else:
+            best.append(act)
+    sessions = [
+        Session(id=session_id(g), athlete=g[0].athlete, activities=tuple(sorted(g, key=_order)))
+        for g in groups
+    ]
+    sessions.sort(key=lambda s: (s.start_utc, s.id))
+    return sessions

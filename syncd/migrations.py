@@ -1,0 +1,152 @@
+"""The SQLite schema as a list of forward migrations; `PRAGMA user_version` is the index reached.
+
+Never edit a released migration: add a new one. Each runs in its own transaction with the
+version bump, so a crash leaves the database at the last complete version.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[str] = [
+    # 1: athletes, accounts, activities with their raw payload, per-account sync cursors
+    """
+    CREATE TABLE athletes (
+        name TEXT PRIMARY KEY,
+        timezone TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE accounts (
+        athlete TEXT NOT NULL REFERENCES athletes(name),
+        provider TEXT NOT NULL,
+        external_id TEXT,
+        status TEXT NOT NULL DEFAULT 'active',
+        last_sync_at TEXT,
+        last_error TEXT,
+        PRIMARY KEY (athlete, provider)
+    );
+    CREATE TABLE activities (
+        athlete TEXT NOT NULL REFERENCES athletes(name),
+        provider TEXT NOT NULL,
+        provider_id TEXT NOT NULL,
+        start_utc TEXT NOT NULL,
+        utc_offset_s INTEGER NOT NULL DEFAULT 0,
+        sport TEXT NOT NULL,
+        sport_raw TEXT NOT NULL DEFAULT '',
+        distance_m INTEGER,
+        moving_s INTEGER,
+        elapsed_s INTEGER,
+        avg_hr REAL,
+        max_hr REAL,
+        rpe INTEGER,
+        effort_score REAL,
+        title TEXT NOT NULL DEFAULT '',
+        description TEXT NOT NULL DEFAULT '',
+        private_note TEXT NOT NULL DEFAULT '',
+        manual INTEGER NOT NULL DEFAULT 0,
+        trainer INTEGER NOT NULL DEFAULT 0,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        raw_json TEXT NOT NULL DEFAULT '{}',
+        content_hash TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (athlete, provider, provider_id)
+    );
+    CREATE INDEX activities_by_start ON activities (athlete, start_utc);
+    CREATE TABLE cursors (
+        athlete TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        cursor TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (athlete, provider)
+    );
+    """,
+    # 2: revisions (which copy was edited last), HR-zone time, and merged sessions
+    """
+    ALTER TABLE activities ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE activities ADD COLUMN hr_zone45_s INTEGER;
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        athlete TEXT NOT NULL REFERENCES athletes(name),
+        start_utc TEXT NOT NULL,
+        sport TEXT NOT NULL,
+        distance_m INTEGER,
+        members INTEGER NOT NULL
+    );
+    CREATE INDEX sessions_by_start ON sessions (athlete, start_utc);
+    CREATE TABLE session_members (
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        athlete TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        provider_id TEXT NOT NULL,
+        PRIMARY KEY (athlete, provider, provider_id)
+    );
+    """,
+    # 3: the findings ledger, the delivery outbox, and the note blocks written on activities
+    """
+    CREATE TABLE findings (
+        key TEXT PRIMARY KEY,
+        athlete TEXT NOT NULL REFERENCES athletes(name),
+        rule TEXT NOT NULL,
+        severity INTEGER NOT NULL,
+        day TEXT NOT NULL,
+        session TEXT,
+        title TEXT NOT NULL,
+        message TEXT NOT NULL,
+        metrics_json TEXT NOT NULL,
+        citation TEXT NOT NULL,
+        load_kind TEXT,
+        state TEXT NOT NULL DEFAULT 'new',
+        first_seen_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX findings_by_day ON findings (athlete, day);
+    CREATE TABLE deliveries (
+        finding_key TEXT NOT NULL REFERENCES findings(key),
+        channel TEXT NOT NULL,
+        status TEXT NOT NULL,
+        severity INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        last_error TEXT,
+        sent_at TEXT,
+        PRIMARY KEY (finding_key, channel)
+    );
+    CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
+    CREATE TABLE notes (
+        athlete TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        provider_id TEXT NOT NULL,
+        block TEXT NOT NULL,
+        abandoned INTEGER NOT NULL DEFAULT 0,
+        written_at TEXT NOT NULL,
+        PRIMARY KEY (athlete, provider, provider_id)
+    );
+    """,
+]
+
+LATEST = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
+    """Bring the database forward to `target`; returns the version it started at.
+
+    Raises RuntimeError for a database written by a newer syncd (downgrades are refused).
+    """
+    current = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if current > LATEST:
+        raise RuntimeError(
+            f"the state database is at schema version {current}, newer than this syncd "
+            f"understands ({LATEST}); upgrade syncd")
+    for version in range(current + 1, target + 1):
+        script = MIGRATIONS[version - 1]
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in filter(str.strip, script.split(";")):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    return current

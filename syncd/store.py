@@ -1,0 +1,255 @@
+"""syncd's state: one SQLite file (WAL), versioned schema, idempotent upserts, merged sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from syncd.domain import Activity, Session
+from syncd.merge import group_sessions
+from syncd.migrations import migrate
+from syncd.sports import Sport
+
+DB_NAME = "syncd.sqlite3"
+_NUMBERS = ("sport", "distance_m", "moving_s", "elapsed_s", "avg_hr", "max_hr", "rpe",
+            "effort_score", "hr_zone45_s", "manual", "trainer", "deleted")
+_TEXTS = ("start_utc", "utc_offset_s", "sport_raw", "title", "description", "private_note")
+_COLUMNS = ("athlete", "provider", "provider_id", *_TEXTS, *_NUMBERS, "revision", "raw_json")
+
+
+def now_utc() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class UpsertResult:
+    """What an upsert changed: counts, and the earliest start among changed activities."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    earliest_change: datetime | None = None
+    athletes: set[str] = field(default_factory=set)
+
+    def _touch(self, activity: Activity) -> None:
+        self.athletes.add(activity.athlete)
+        if self.earliest_change is None or activity.start_utc < self.earliest_change:
+            self.earliest_change = activity.start_utc
+
+
+def _value(activity: Activity, name: str) -> Any:
+    value = getattr(activity, name)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, Sport):
+        return value.value
+    return value
+
+
+def _hash(activity: Activity, names: Iterable[str]) -> str:
+    payload = json.dumps([_value(activity, n) for n in names], default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def _activity(row: sqlite3.Row) -> Activity:
+    return Activity(
+        provider=row["provider"], provider_id=row["provider_id"], athlete=row["athlete"],
+        start_utc=datetime.fromisoformat(row["start_utc"]), sport=Sport(row["sport"]),
+        sport_raw=row["sport_raw"], utc_offset_s=row["utc_offset_s"],
+        distance_m=row["distance_m"], moving_s=row["moving_s"], elapsed_s=row["elapsed_s"],
+        avg_hr=row["avg_hr"], max_hr=row["max_hr"], rpe=row["rpe"],
+        effort_score=row["effort_score"], hr_zone45_s=row["hr_zone45_s"], title=row["title"],
+        description=row["description"], private_note=row["private_note"],
+        manual=bool(row["manual"]), trainer=bool(row["trainer"]), deleted=bool(row["deleted"]),
+        revision=row["revision"], raw_json=row["raw_json"],
+    )
+
+
+class Store:
+    """The state database of one syncd installation."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.path = directory / DB_NAME
+        self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        migrate(self.conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic step: everything inside commits together or not at all."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # athletes -------------------------------------------------------------------------
+
+    def ensure_athlete(self, name: str, timezone: str) -> None:
+        """Create the athlete, or update its time zone."""
+        with self.transaction() as tx:
+            tx.execute(
+                "INSERT INTO athletes (name, timezone, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET timezone = excluded.timezone",
+                (name, timezone, now_utc()))
+
+    def athletes(self) -> list[sqlite3.Row]:
+        return list(self.conn.execute("SELECT * FROM athletes ORDER BY name"))
+
+    # activities -----------------------------------------------------------------------
+
+    def upsert_activities(self, activities: Iterable[Activity]) -> UpsertResult:
+        """Store activities in one transaction; unchanged ones cost nothing and change nothing.
+
+        A copy whose numbers changed gets its revision bumped, so it supplies its session's
+        numbers (a distance corrected on Strava wins over the watch's original).
+        """
+        result = UpsertResult()
+        stamp = now_utc()
+        with self.transaction() as tx:
+            for act in activities:
+                row = tx.execute(
+                    "SELECT content_hash, revision, raw_json FROM activities "
+                    "WHERE athlete = ? AND provider = ? AND provider_id = ?",
+                    (act.athlete, act.provider, act.provider_id)).fetchone()
+                numbers, texts = _hash(act, _NUMBERS), _hash(act, _TEXTS)
+                content = f"{numbers}:{texts}"
+                if row is None:
+                    self._write(tx, act, 0, content, stamp, insert=True)
+                    result.new += 1
+                    result._touch(act)
+                elif row["content_hash"] != content:
+                    bump = row["content_hash"].split(":")[0] != numbers
+                    self._write(tx, act, row["revision"] + bump, content, stamp, insert=False)
+                    result.updated += 1
+                    result._touch(act)
+                elif row["raw_json"] != act.raw_json:
+                    tx.execute("UPDATE activities SET raw_json = ? WHERE athlete = ? AND provider = ? "
+                               "AND provider_id = ?", (act.raw_json, act.athlete, act.provider, act.provider_id))
+                    result.unchanged += 1
+                else:
+                    result.unchanged += 1
+        return result
+
+    @staticmethod
+    def _write(tx: sqlite3.Connection, act: Activity, revision: int, content: str,
+               stamp: str, *, insert: bool) -> None:
+        values = [_value(act, c) if c != "revision" else revision for c in _COLUMNS]
+        if insert:
+            cols = ", ".join((*_COLUMNS, "content_hash", "first_seen_at", "updated_at"))
+            marks = ", ".join("?" * (len(_COLUMNS) + 3))
+            tx.execute(f"INSERT INTO activities ({cols}) VALUES ({marks})", (*values, content, stamp, stamp))
+        else:
+            sets = ", ".join(f"{c} = ?" for c in _COLUMNS[3:])
+            tx.execute(
+                f"UPDATE activities SET {sets}, content_hash = ?, updated_at = ? "
+                "WHERE athlete = ? AND provider = ? AND provider_id = ?",
+                (*values[3:], content, stamp, act.athlete, act.provider, act.provider_id))
+
+    def activities(self, athlete: str, *, include_deleted: bool = False) -> list[Activity]:
+        """The athlete's stored activities, oldest first."""
+        sql = "SELECT * FROM activities WHERE athlete = ?"
+        if not include_deleted:
+            sql += " AND deleted = 0"
+        return [_activity(r) for r in self.conn.execute(sql + " ORDER BY start_utc, provider, provider_id",
+                                                         (athlete,))]
+
+    def mark_deleted(self, athlete: str, provider: str, provider_id: str) -> bool:
+        """Mark one activity deleted (kept, but out of every rule); True if it existed."""
+        with self.transaction() as tx:
+            cur = tx.execute(
+                "UPDATE activities SET deleted = 1, revision = revision + 1, updated_at = ? "
+                "WHERE athlete = ? AND provider = ? AND provider_id = ? AND deleted = 0",
+                (now_utc(), athlete, provider, provider_id))
+            return cur.rowcount > 0
+
+    # sessions -------------------------------------------------------------------------
+
+    def sessions(self, athlete: str) -> list[Session]:
+        """The athlete's merged sessions (computed from the stored activities)."""
+        return group_sessions(self.activities(athlete))
+
+    def rebuild_sessions(self, athlete: str) -> tuple[list[Session], int]:
+        """Regroup and persist the athlete's sessions; returns them and how many copies merged."""
+        sessions = self.sessions(athlete)
+        merged = sum(len(s.activities) - 1 for s in sessions)
+        with self.transaction() as tx:
+            tx.execute("DELETE FROM session_members WHERE athlete = ?", (athlete,))
+            tx.execute("DELETE FROM sessions WHERE athlete = ?", (athlete,))
+            tx.executemany(
+                "INSERT INTO sessions (id, athlete, start_utc, sport, distance_m, members) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(s.id, athlete, s.start_utc.isoformat(), s.sport.value, s.distance_m,
+                  len(s.activities)) for s in sessions])
+            tx.executemany(
+                "INSERT INTO session_members (session_id, athlete, provider, provider_id) "
+                "VALUES (?, ?, ?, ?)",
+                [(s.id, athlete, a.provider, a.provider_id) for s in sessions for a in s.activities])
+        return sessions, merged
+
+    # cursors --------------------------------------------------------------------------
+
+    def cursor(self, athlete: str, provider: str) -> str | None:
+        row = self.conn.execute("SELECT cursor FROM cursors WHERE athlete = ? AND provider = ?",
+                                (athlete, provider)).fetchone()
+        return None if row is None else str(row["cursor"])
+
+    def set_cursor(self, tx: sqlite3.Connection, athlete: str, provider: str, cursor: str) -> None:
+        """Advance a cursor inside the caller's transaction (with the activities it covers)."""
+        tx.execute(
+            "INSERT INTO cursors (athlete, provider, cursor, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(athlete, provider) DO UPDATE SET cursor = excluded.cursor, "
+            "updated_at = excluded.updated_at", (athlete, provider, cursor, now_utc()))
+
+    # status ---------------------------------------------------------------------------
+
+    def summary(self, athlete: str) -> dict[str, Any]:
+        """Counts and the latest activity, for `syncd status`."""
+        counts = self.conn.execute(
+            "SELECT COUNT(*) AS n, SUM(deleted) AS deleted, MAX(start_utc) AS last "
+            "FROM activities WHERE athlete = ?", (athlete,)).fetchone()
+        by_provider = {r["provider"]: r["n"] for r in self.conn.execute(
+            "SELECT provider, COUNT(*) AS n FROM activities WHERE athlete = ? AND deleted = 0 "
+            "GROUP BY provider ORDER BY provider", (athlete,))}
+        sessions = self.conn.execute(
+            "SELECT COUNT(*) AS n, SUM(members > 1) AS merged FROM sessions WHERE athlete = ?",
+            (athlete,)).fetchone()
+        last = self.conn.execute(
+            "SELECT provider, provider_id, start_utc, sport, distance_m, title FROM activities "
+            "WHERE athlete = ? AND deleted = 0 ORDER BY start_utc DESC LIMIT 1", (athlete,)).fetchone()
+        accounts = [dict(r) for r in self.conn.execute(
+            "SELECT provider, status, last_sync_at, last_error FROM accounts WHERE athlete = ? "
+            "ORDER BY provider", (athlete,))]
+        return {
+            "activities": counts["n"] or 0,
+            "deleted": counts["deleted"] or 0,
+            "by_provider": by_provider,
+            "sessions": sessions["n"] or 0,
+            "merged_sessions": sessions["merged"] or 0,
+            "last_activity": dict(last) if last else None,
+            "accounts": accounts,
+        }

@@ -1,0 +1,83 @@
+"""State: schema migrations, idempotent upserts, revisions, deleted activities."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from syncd.migrations import LATEST, migrate
+from syncd.store import DB_NAME, Store
+
+from factories import run
+
+
+def test_new_database_is_at_latest_version_in_wal_mode(store: Store) -> None:
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_version_1_database_migrates_and_keeps_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "state" / DB_NAME
+    path.parent.mkdir()
+    old = sqlite3.connect(path, isolation_level=None)
+    migrate(old, target=1)
+    old.execute("INSERT INTO athletes VALUES ('sam', 'Europe/Amsterdam', '2025-01-01T00:00:00+00:00')")
+    old.execute(
+        "INSERT INTO activities (athlete, provider, provider_id, start_utc, sport, distance_m, "
+        "moving_s, content_hash, first_seen_at, updated_at) VALUES ('sam', 'strava', '42', "
+        "'2025-01-02T07:00:00+00:00', 'run', 10000, 3000, 'x', 'now', 'now')")
+    old.execute("INSERT INTO cursors VALUES ('sam', 'strava', '1735800000', 'now')")
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+    old.close()
+
+    with Store(path.parent) as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
+        [activity] = store.activities("sam")
+        assert (activity.provider_id, activity.distance_m, activity.revision) == ("42", 10000, 0)
+        assert store.cursor("sam", "strava") == "1735800000"
+        sessions, merged = store.rebuild_sessions("sam")
+        assert len(sessions) == 1 and merged == 0
+
+
+def test_newer_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "state" / DB_NAME
+    path.parent.mkdir()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {LATEST + 1}")
+    conn.close()
+    with pytest.raises(RuntimeError, match="upgrade syncd"):
+        Store(path.parent)
+
+
+def test_upsert_twice_changes_nothing(store: Store) -> None:
+    store.ensure_athlete("sam", "UTC")
+    acts = [run("strava", str(i), f"2025-03-{i:02d}T07:00:00", 8 + i) for i in range(1, 11)]
+    first = store.upsert_activities(acts)
+    dump = list(store.conn.iterdump())
+    second = store.upsert_activities(acts)
+    assert (first.new, second.new, second.updated, second.unchanged) == (10, 0, 0, 10)
+    assert list(store.conn.iterdump()) == dump
+
+
+def test_edited_numbers_bump_revision_but_text_edits_do_not(store: Store) -> None:
+    store.ensure_athlete("sam", "UTC")
+    original = run("strava", "1", "2025-03-01T07:00:00", 10.3)
+    store.upsert_activities([original])
+    store.upsert_activities([replace(original, description="felt good")])
+    assert store.activities("sam")[0].revision == 0
+    result = store.upsert_activities([replace(original, distance_m=10000)])
+    [stored] = store.activities("sam")
+    assert result.updated == 1 and stored.revision == 1 and stored.distance_m == 10000
+    assert stored.description == ""
+
+
+def test_deleted_activity_leaves_the_sessions(store: Store) -> None:
+    store.ensure_athlete("sam", "UTC")
+    store.upsert_activities([run("strava", "1", "2025-03-01T07:00:00", 10),
+                             run("strava", "2", "2025-03-02T07:00:00", 12)])
+    assert store.mark_deleted("sam", "strava", "2")
+    assert [s.distance_m for s in store.sessions("sam")] == [10000]
+    assert len(store.activities("sam", include_deleted=True)) == 2
