@@ -14,7 +14,7 @@ from syncd.sports import Sport, sport_from
 __all__ = ["Activity", "Finding", "Session", "Severity", "Sport", "sport_from", "utc"]
 
 #: Providers in the order their copies win a tie (richer watch data first).
-PROVIDER_RANK = {"garmin": 0, "strava": 1, "import": 2, "memory": 3}
+PROVIDER_RANK = {"garmin": 0, "strava": 1, "memory": 2}
 
 
 def utc(value: datetime) -> datetime:
@@ -53,8 +53,10 @@ class Activity:
     raw_json: str = field(default="{}", compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if self.start_utc.tzinfo is None or self.start_utc.utcoffset() != UTC.utcoffset(None):
+        if self.start_utc.tzinfo is not UTC:
             object.__setattr__(self, "start_utc", utc(self.start_utc))
+        if self.rpe is not None and type(self.rpe) is not int:
+            raise ValueError(f"rpe {self.rpe!r} is not a whole number")
         if self.rpe is not None and not 1 <= self.rpe <= 10:
             raise ValueError(f"rpe {self.rpe} is outside 1-10")
         for name in ("distance_m", "moving_s", "elapsed_s"):
@@ -108,16 +110,53 @@ class Session:
                     break
         return value
 
-    start_utc = property(lambda self: min(a.start_utc for a in self.activities))
-    sport = property(lambda self: self.primary.sport)
-    distance_m = property(lambda self: self._pick("distance_m"))
-    moving_s = property(lambda self: self._pick("moving_s"))
-    elapsed_s = property(lambda self: self._pick("elapsed_s"))
-    avg_hr = property(lambda self: self._pick("avg_hr"))
-    max_hr = property(lambda self: self._pick("max_hr"))
-    rpe = property(lambda self: self._pick("rpe"))
-    effort_score = property(lambda self: self._pick("effort_score"))
-    hr_zone45_s = property(lambda self: self._pick("hr_zone45_s"))
+    @property
+    def start_utc(self) -> datetime:
+        return min(a.start_utc for a in self.activities)
+
+    @property
+    def sport(self) -> Sport:
+        return self.primary.sport
+
+    @property
+    def distance_m(self) -> int | None:
+        value: int | None = self._pick("distance_m")
+        return value
+
+    @property
+    def moving_s(self) -> int | None:
+        value: int | None = self._pick("moving_s")
+        return value
+
+    @property
+    def elapsed_s(self) -> int | None:
+        value: int | None = self._pick("elapsed_s")
+        return value
+
+    @property
+    def avg_hr(self) -> float | None:
+        value: float | None = self._pick("avg_hr")
+        return value
+
+    @property
+    def max_hr(self) -> float | None:
+        value: float | None = self._pick("max_hr")
+        return value
+
+    @property
+    def rpe(self) -> int | None:
+        value: int | None = self._pick("rpe")
+        return value
+
+    @property
+    def effort_score(self) -> float | None:
+        value: float | None = self._pick("effort_score")
+        return value
+
+    @property
+    def hr_zone45_s(self) -> int | None:
+        value: int | None = self._pick("hr_zone45_s")
+        return value
 
     @property
     def duration_s(self) -> int | None:

@@ -194,9 +194,12 @@ class Store:
         return group_sessions(self.activities(athlete))
 
     def rebuild_sessions(self, athlete: str) -> tuple[list[Session], int]:
-        """Regroup and persist the athlete's sessions; returns them and how many copies merged."""
+        """Regroup and persist the athlete's sessions; returns them and how many more copies
+        are merged into another provider's session than before."""
         sessions = self.sessions(athlete)
-        merged = sum(len(s.activities) - 1 for s in sessions)
+        before = self.conn.execute("SELECT COALESCE(SUM(members - 1), 0) FROM sessions WHERE athlete = ?",
+                                   (athlete,)).fetchone()[0]
+        merged = sum(len(s.activities) - 1 for s in sessions) - int(before)
         with self.transaction() as tx:
             tx.execute("DELETE FROM session_members WHERE athlete = ?", (athlete,))
             tx.execute("DELETE FROM sessions WHERE athlete = ?", (athlete,))
@@ -224,6 +227,37 @@ class Store:
             "INSERT INTO cursors (athlete, provider, cursor, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(athlete, provider) DO UPDATE SET cursor = excluded.cursor, "
             "updated_at = excluded.updated_at", (athlete, provider, cursor, now_utc()))
+
+    # note blocks ----------------------------------------------------------------------
+
+    def note_state(self, athlete: str, provider: str,
+                   provider_id: str) -> tuple[str | None, str | None, bool]:
+        """(block last confirmed on the activity, block whose write may not have finished,
+        whether the runner removed syncd's block so it is left alone)."""
+        row = self.conn.execute(
+            "SELECT block, pending, abandoned FROM notes WHERE athlete = ? AND provider = ? "
+            "AND provider_id = ?", (athlete, provider, provider_id)).fetchone()
+        if row is None:
+            return None, None, False
+        return row["block"] or None, row["pending"], bool(row["abandoned"])
+
+    def note_intent(self, athlete: str, provider: str, provider_id: str, block: str) -> None:
+        """Remember a block before writing it, so a crash mid-write never orphans it."""
+        with self.transaction() as tx:
+            tx.execute(
+                "INSERT INTO notes (athlete, provider, provider_id, block, pending, written_at) "
+                "VALUES (?, ?, ?, '', ?, ?) ON CONFLICT(athlete, provider, provider_id) "
+                "DO UPDATE SET pending = excluded.pending",
+                (athlete, provider, provider_id, block, now_utc()))
+
+    def note_done(self, athlete: str, provider: str, provider_id: str, block: str | None,
+                  *, abandoned: bool = False) -> None:
+        """Confirm the block now on the activity (or that the runner removed ours)."""
+        with self.transaction() as tx:
+            tx.execute(
+                "UPDATE notes SET block = COALESCE(?, block), pending = NULL, abandoned = ?, "
+                "written_at = ? WHERE athlete = ? AND provider = ? AND provider_id = ?",
+                (block, int(abandoned), now_utc(), athlete, provider, provider_id))
 
     # status ---------------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Where activities come from: Strava, Garmin Connect, and offline files."""
