@@ -117,7 +117,8 @@ MIGRATIONS: list[str] = [
         athlete TEXT NOT NULL,
         provider TEXT NOT NULL,
         provider_id TEXT NOT NULL,
-        block TEXT NOT NULL,
+        block TEXT NOT NULL DEFAULT '',
+        pending TEXT,
         abandoned INTEGER NOT NULL DEFAULT 0,
         written_at TEXT NOT NULL,
         PRIMARY KEY (athlete, provider, provider_id)
