@@ -132,6 +132,13 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from syncd.demo import run_demo
+
+    print(run_demo())
+    return 0
+
+
 # -- parser -----------------------------------------------------------------------------
 
 def _common(suppress: bool) -> argparse.ArgumentParser:
@@ -175,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("status", cmd_status, "show athletes, accounts, counts and the state directory")
     p.add_argument("--athlete", help="only this athlete")
     p.add_argument("--json", action="store_true", help="print as JSON")
+
+    add("demo", cmd_demo, "run syncd on the bundled sample athlete (no account, no network)")
 
     for extend in _EXTENSIONS:
         extend(sub, add)
