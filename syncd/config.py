@@ -123,9 +123,19 @@ class NotesConfig(Model):
     garmin: bool = Field(False, description="Write syncd's note block into Garmin Connect descriptions.")
 
 
+def _exercise_ids(values: list[str]) -> list[str]:
+    from syncd.coach.catalogue import EXERCISE_IDS
+
+    unknown = [v for v in values if v not in EXERCISE_IDS]
+    if unknown:
+        raise ValueError(f"unknown exercise {', '.join(map(repr, unknown))}; "
+                         f"choose from {', '.join(sorted(EXERCISE_IDS))}")
+    return values
+
+
 class StrengthConfig(Model):
     minutes: int = Field(20, ge=15, le=25, description="Length of the suggested strength session, in minutes.")
-    exclude: list[str] = Field(
+    exclude: Annotated[list[str], AfterValidator(_exercise_ids)] = Field(
         default_factory=list, description="Exercise ids to leave out, e.g. ['lateral_lunge'].")
 
 

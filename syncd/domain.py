@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import IntEnum
@@ -209,6 +210,8 @@ class Finding:
         return {
             "rule": self.rule, "severity": self.severity.label, "athlete": self.athlete,
             "day": self.day.isoformat(), "key": self.key, "session": self.session,
-            "title": self.title, "message": self.message, "metrics": self.metrics,
+            "title": self.title, "message": self.message,
+            "metrics": {k: "inf" if isinstance(v, float) and math.isinf(v) else v
+                        for k, v in self.metrics.items()},
             "citation": self.citation, "load_kind": self.load_kind,
         }

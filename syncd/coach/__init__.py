@@ -1,0 +1,1 @@
+"""The coach: exercise catalogue, strength-session builder and message wording."""
