@@ -1,0 +1,1 @@
+"""Delivery channels: notes on activities, push notifications through apprise, the console."""

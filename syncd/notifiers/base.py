@@ -1,0 +1,34 @@
+"""The notifier plugin interface: one channel that delivers a message or raises DeliveryFailed."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar
+
+PRIORITIES = ("low", "normal", "high", "urgent")
+
+
+@dataclass(frozen=True)
+class Message:
+    """What one channel delivers: already worded, already within the channel's limits."""
+
+    athlete: str
+    title: str
+    body: str
+    priority: str = "normal"  # one of PRIORITIES
+    key: str = ""  # the finding key (or "test"), for logs
+
+
+class Notifier(ABC):
+    """A delivery channel. `channel` names it in the outbox and in `syncd status`."""
+
+    name: ClassVar[str]
+
+    @property
+    def channel(self) -> str:
+        return self.name
+
+    @abstractmethod
+    def send(self, message: Message) -> None:
+        """Deliver the message; raises DeliveryFailed(retryable=...) when it could not."""

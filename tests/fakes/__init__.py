@@ -1,0 +1,1 @@
+"""Fakes that are real implementations: local servers and in-memory services for tests."""
