@@ -106,6 +106,7 @@ MIGRATIONS: list[str] = [
         channel TEXT NOT NULL,
         status TEXT NOT NULL,
         severity INTEGER NOT NULL,
+        target TEXT,
         attempts INTEGER NOT NULL DEFAULT 0,
         next_attempt_at TEXT,
         last_error TEXT,
@@ -122,6 +123,26 @@ MIGRATIONS: list[str] = [
         abandoned INTEGER NOT NULL DEFAULT 0,
         written_at TEXT NOT NULL,
         PRIMARY KEY (athlete, provider, provider_id)
+    );
+    """,
+    # 4: provider-owned state (shared rate budgets, webhook subscription) and webhook dedupe
+    """
+    CREATE TABLE provider_state (
+        provider TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value_json TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (provider, key)
+    );
+    CREATE TABLE webhook_events (
+        provider TEXT NOT NULL,
+        object_id TEXT NOT NULL,
+        aspect TEXT NOT NULL,
+        event_time INTEGER NOT NULL,
+        owner_id TEXT,
+        received_at TEXT NOT NULL,
+        handled_at TEXT,
+        PRIMARY KEY (provider, object_id, aspect, event_time)
     );
     """,
 ]

@@ -122,37 +122,40 @@ class Store:
 
     # activities -----------------------------------------------------------------------
 
-    def upsert_activities(self, activities: Iterable[Activity]) -> UpsertResult:
+    def upsert_activities(self, activities: Iterable[Activity],
+                          tx: sqlite3.Connection | None = None) -> UpsertResult:
         """Store activities in one transaction; unchanged ones cost nothing and change nothing.
 
         A copy whose numbers changed gets its revision bumped, so it supplies its session's
         numbers (a distance corrected on Strava wins over the watch's original).
         """
+        if tx is None:
+            with self.transaction() as own:
+                return self.upsert_activities(activities, own)
         result = UpsertResult()
         stamp = now_utc()
-        with self.transaction() as tx:
-            for act in activities:
-                row = tx.execute(
-                    "SELECT content_hash, revision, raw_json FROM activities "
-                    "WHERE athlete = ? AND provider = ? AND provider_id = ?",
-                    (act.athlete, act.provider, act.provider_id)).fetchone()
-                numbers, texts = _hash(act, _NUMBERS), _hash(act, _TEXTS)
-                content = f"{numbers}:{texts}"
-                if row is None:
-                    self._write(tx, act, 0, content, stamp, insert=True)
-                    result.new += 1
-                    result._touch(act)
-                elif row["content_hash"] != content:
-                    bump = row["content_hash"].split(":")[0] != numbers
-                    self._write(tx, act, row["revision"] + bump, content, stamp, insert=False)
-                    result.updated += 1
-                    result._touch(act)
-                elif row["raw_json"] != act.raw_json:
-                    tx.execute("UPDATE activities SET raw_json = ? WHERE athlete = ? AND provider = ? "
-                               "AND provider_id = ?", (act.raw_json, act.athlete, act.provider, act.provider_id))
-                    result.unchanged += 1
-                else:
-                    result.unchanged += 1
+        for act in activities:
+            row = tx.execute(
+                "SELECT content_hash, revision, raw_json FROM activities "
+                "WHERE athlete = ? AND provider = ? AND provider_id = ?",
+                (act.athlete, act.provider, act.provider_id)).fetchone()
+            numbers, texts = _hash(act, _NUMBERS), _hash(act, _TEXTS)
+            content = f"{numbers}:{texts}"
+            if row is None:
+                self._write(tx, act, 0, content, stamp, insert=True)
+                result.new += 1
+                result._touch(act)
+            elif row["content_hash"] != content:
+                bump = row["content_hash"].split(":")[0] != numbers
+                self._write(tx, act, row["revision"] + bump, content, stamp, insert=False)
+                result.updated += 1
+                result._touch(act)
+            elif row["raw_json"] != act.raw_json:
+                tx.execute("UPDATE activities SET raw_json = ? WHERE athlete = ? AND provider = ? "
+                           "AND provider_id = ?", (act.raw_json, act.athlete, act.provider, act.provider_id))
+                result.unchanged += 1
+            else:
+                result.unchanged += 1
         return result
 
     @staticmethod
@@ -258,6 +261,22 @@ class Store:
                 "UPDATE notes SET block = COALESCE(?, block), pending = NULL, abandoned = ?, "
                 "written_at = ? WHERE athlete = ? AND provider = ? AND provider_id = ?",
                 (block, int(abandoned), now_utc(), athlete, provider, provider_id))
+
+    # provider-owned state ---------------------------------------------------------------
+
+    def provider_value(self, provider: str, key: str) -> Any:
+        """A JSON value a provider keeps across restarts (e.g. a rate budget); None if unset."""
+        row = self.conn.execute("SELECT value_json FROM provider_state WHERE provider = ? AND key = ?",
+                                (provider, key)).fetchone()
+        return None if row is None else json.loads(row["value_json"])
+
+    def set_provider_value(self, provider: str, key: str, value: Any) -> None:
+        with self.transaction() as tx:
+            tx.execute(
+                "INSERT INTO provider_state (provider, key, value_json, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(provider, key) DO UPDATE SET value_json = excluded.value_json, "
+                "updated_at = excluded.updated_at",
+                (provider, key, json.dumps(value, sort_keys=True), now_utc()))
 
     # status ---------------------------------------------------------------------------
 

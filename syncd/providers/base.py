@@ -10,9 +10,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from syncd.domain import Activity
+
+if TYPE_CHECKING:
+    from syncd.config import AthleteConfig, Config
+    from syncd.store import Store
 
 #: Gets the current description, returns the one to write or None to leave it as it is.
 DescriptionEdit = Callable[[str], str | None]
@@ -35,6 +39,13 @@ class Provider(ABC):
 
     def __init__(self, athlete: str) -> None:
         self.athlete = athlete
+
+    @classmethod
+    def create(cls, config: Config, athlete: AthleteConfig, store: Store) -> Provider:
+        """The provider for one athlete's account, from the config and the secret store.
+
+        Raises AuthRequired when the athlete has not connected this account yet."""
+        raise NotImplementedError(f"{cls.name} cannot be created from the config")
 
     @abstractmethod
     def fetch(self, cursor: str | None) -> Iterator[Page]:
