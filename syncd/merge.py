@@ -9,7 +9,7 @@ the set of activities: the input is sorted first, so import order never changes 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 
 from syncd.domain import PROVIDER_RANK, Activity, Session
@@ -58,11 +58,14 @@ def session_id(members: Iterable[Activity]) -> str:
     return f"s{digest}"
 
 
-def group_sessions(activities: Iterable[Activity]) -> list[Session]:
+def group_sessions(activities: Iterable[Activity],
+                   known_ids: Mapping[str, str] | None = None) -> list[Session]:
     """Sessions for one athlete's non-deleted activities, ordered by start time.
 
     Each activity joins the best-matching open session (closest start) that has no copy
     from its provider yet and whose every member it matches; otherwise it starts one.
+    `known_ids` (activity key → the session id it had) keeps a session's id when a second
+    copy arrives later, so findings keyed by session are not delivered again.
     """
     ordered = sorted((a for a in activities if not a.deleted), key=_order)
     groups: list[list[Activity]] = []
@@ -84,9 +87,11 @@ def group_sessions(activities: Iterable[Activity]) -> list[Session]:
             groups.append([act])
         else:
             best.append(act)
-    sessions = [
-        Session(id=session_id(g), athlete=g[0].athlete, activities=tuple(sorted(g, key=_order)))
-        for g in groups
-    ]
+    sessions, taken = [], set()
+    for g in groups:
+        previous = sorted({known_ids[a.key] for a in g if a.key in known_ids} - taken) if known_ids else []
+        sid = previous[0] if previous else session_id(g)
+        taken.add(sid)
+        sessions.append(Session(id=sid, athlete=g[0].athlete, activities=tuple(sorted(g, key=_order))))
     sessions.sort(key=lambda s: (s.start_utc, s.id))
     return sessions

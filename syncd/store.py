@@ -193,8 +193,11 @@ class Store:
     # sessions -------------------------------------------------------------------------
 
     def sessions(self, athlete: str) -> list[Session]:
-        """The athlete's merged sessions (computed from the stored activities)."""
-        return group_sessions(self.activities(athlete))
+        """The athlete's merged sessions, computed from the stored activities; a session keeps
+        the id it was first stored under."""
+        known = {f"{r[0]}:{r[1]}": r[2] for r in self.conn.execute(
+            "SELECT provider, provider_id, session_id FROM session_members WHERE athlete = ?", (athlete,))}
+        return group_sessions(self.activities(athlete), known)
 
     def rebuild_sessions(self, athlete: str) -> tuple[list[Session], int]:
         """Regroup and persist the athlete's sessions; returns them and how many more copies

@@ -70,7 +70,7 @@ CASES: dict[str, Finding] = {
     "streak-caution": make("run_streak", C, {"streak_days": 12, "rest_days_last_7": 0,
                                              "personal_p90_streak": 8.5}),
     "hard-info": make("back_to_back_hard", I, {
-        "hard_days": ["2025-03-03", "2025-03-04"],
+        "hard_days": "2025-03-03,2025-03-04",
         "reasons": ["RPE 8 on 3 Mar", "14 min in HR zones 4-5 on 4 Mar"]}),
     "strength-caution": make("strength_frequency", C, {
         "strength_last_7d": 1, "strength_last_14d": 2, "target_per_week": 2}, session=None),

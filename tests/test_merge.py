@@ -100,3 +100,14 @@ def test_every_activity_in_exactly_one_session_one_copy_per_provider(acts: list[
         providers = [a.provider for a in s.activities]
         assert len(providers) == len(set(providers))
         assert all(copies_match(x, y) for x in s.activities for y in s.activities if x is not y)
+
+
+def test_session_keeps_its_id_when_the_garmin_copy_arrives_later(store: Store) -> None:
+    store.ensure_athlete("sam", "UTC")
+    strava = run("strava", "s1", "2025-05-04T08:00:00", 10.0)
+    store.upsert_activities([strava])
+    [first], _ = store.rebuild_sessions("sam")
+    store.upsert_activities([run("garmin", "g1", "2025-05-04T08:00:00", 10.0, avg_hr=150.0)])
+    [merged], count = store.rebuild_sessions("sam")
+    assert count == 1 and len(merged.activities) == 2
+    assert merged.id == first.id

@@ -136,7 +136,12 @@ def _streak(f: Finding, u: str, lang: str) -> Fields:
 
 def _hard(f: Finding, u: str, lang: str) -> Fields:
     days, reasons = f.metrics["hard_days"], f.metrics.get("reasons")
-    count = len(days) if isinstance(days, Sequence) and not isinstance(days, str) else int(days)
+    if isinstance(days, str):
+        count = len([d for d in days.split(",") if d.strip()])  # "2026-11-20,2026-11-21"
+    elif isinstance(days, Sequence):
+        count = len(days)
+    else:
+        count = int(days)
     if isinstance(reasons, dict):
         reasons = [f"{k}: {v}" for k, v in reasons.items()]
     if isinstance(reasons, Iterable) and not isinstance(reasons, str):

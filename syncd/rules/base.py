@@ -1,0 +1,78 @@
+"""The rule plugin interface: an id, a pydantic Config, and a pure `evaluate(history, day)`.
+
+Finding keys are stable: `f"{rule}:{athlete}:{about}"` where `about` is the session id for
+a finding about one workout, or a period for a day-level finding: the local day
+("2026-11-21"), the ISO week ("2026-W47") or a named period such as a streak's first day.
+A key never depends on days after the finding's day.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from syncd.domain import Finding, Severity
+from syncd.history import History
+
+Grade = Literal["B", "C", "D", "X"]
+
+
+def finding_key(rule: str, athlete: str, about: str) -> str:
+    """The stable key of a finding: rule, athlete and the session or period it is about."""
+    return f"{rule}:{athlete}:{about}"
+
+
+def iso_week(day: date) -> str:
+    """The ISO week of `day` as a period name, e.g. '2026-W47'."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def km(metres: int | float) -> float:
+    """Metres as kilometres, kept to whole metres."""
+    return round(metres / 1000, 3)
+
+
+class Rule(ABC):
+    """One injury-prevention rule. Subclasses set the class attributes and `evaluate`."""
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    grade: ClassVar[Grade]
+    citation: ClassVar[str]  # short key, e.g. "frandsen2025"
+    citation_text: ClassVar[str]
+    metrics: ClassVar[tuple[str, ...]]  # every finding carries exactly these (RULES.md)
+
+    class Config(BaseModel):
+        """Settings of `[rules.<id>]`; unknown keys are refused."""
+
+        model_config = ConfigDict(extra="forbid", frozen=True)
+        enabled: bool = Field(default=True, description="Run this rule.")
+
+    def __init__(self, config: BaseModel | None = None) -> None:
+        """Raises TypeError when `config` is not this rule's Config."""
+        if config is None:
+            config = self.Config()
+        if not isinstance(config, self.Config):
+            raise TypeError(f"{self.id}: expected {type(self).__name__}.Config, "
+                            f"got {type(config).__name__}")
+        self.config: Any = config
+
+    @abstractmethod
+    def evaluate(self, history: History, day: date) -> list[Finding]:
+        """Findings as of local `day`, reading only days <= `day`; no I/O, no clock."""
+
+    def finding(self, history: History, day: date, severity: Severity, about: str,
+                metrics: Mapping[str, Any], message: str, *, session: str | None = None,
+                load_kind: str | None = None, title: str | None = None) -> Finding:
+        """A Finding of this rule; ValueError when `metrics` is not exactly `self.metrics`."""
+        if set(metrics) != set(self.metrics):
+            raise ValueError(f"{self.id}: metrics {sorted(metrics)} != {sorted(self.metrics)}")
+        return Finding(rule=self.id, severity=severity, athlete=history.athlete, day=day,
+                       key=finding_key(self.id, history.athlete, about),
+                       title=title or self.title, message=message, metrics=dict(metrics),
+                       citation=self.citation, load_kind=load_kind, session=session)

@@ -1,0 +1,195 @@
+"""Ramp-up rules (RULES.md): session_spike, weekly_progression, acwr, return_from_break."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from statistics import median
+from typing import Any, Self
+
+from pydantic import Field, model_validator
+
+from syncd.domain import Finding, Severity
+from syncd.history import WINDOW_30D_US, History
+from syncd.rules.base import Rule, iso_week, km
+
+_DAY_US = 24 * 3600 * 1_000_000
+
+
+def next_run_cap_km(history: History, day: date, cap_pct: int = 10) -> float:
+    """The digest's cap as of `day`: the longest run of the 30 local days ending on `day`
+    plus `cap_pct` percent, in km (0.0 when there was no run)."""
+    return round(history.longest_run_m(day, 30) * (100 + cap_pct) / 100_000, 3)
+
+
+class SessionSpike(Rule):
+    """A run much longer than the longest run of the previous 30 days (about the run)."""
+
+    id = "session_spike"
+    title = "Longer run than usual"
+    grade = "B"
+    citation = "frandsen2025"
+    citation_text = ("Frandsen et al., How much running is too much? Br J Sports Med 2025 "
+                     "(Garmin-RUNSAFE, 5,205 runners, 588,071 runs)")
+    metrics = ("distance_km", "reference_km", "reference_activity", "pct_over_reference",
+               "next_run_cap_km")
+
+    class Config(Rule.Config):
+        caution_pct: int = Field(default=10, ge=0, description=(
+            "A run more than this many percent longer than the reference is a caution "
+            "(whole percent; exactly this much is not)."))
+        warning_pct: int = Field(default=30, ge=0, description="More than this: a warning.")
+        alert_pct: int = Field(default=100, ge=0, description="More than this: an alert.")
+        cap_pct: int = Field(default=10, ge=0, description=(
+            "The next-run cap is the longest run of the last 30 days plus this percent."))
+
+        @model_validator(mode="after")
+        def _ordered(self) -> Self:
+            if not self.caution_pct < self.warning_pct < self.alert_pct:
+                raise ValueError("caution_pct < warning_pct < alert_pct must hold, got "
+                                 f"{self.caution_pct}, {self.warning_pct}, {self.alert_pct}")
+            return self
+
+    def evaluate(self, history: History, day: date) -> list[Finding]:
+        """A finding for each run on `day` whose band is above none."""
+        c = self.config
+        out = []
+        for run in history.runs_on(day):
+            ref = history.reference_run(run)
+            if ref is None or ref.distance_m == 0:
+                continue  # no reference: return_from_break speaks instead
+            d, r = run.distance_m, ref.distance_m
+            over = 100 * (d - r)  # integer arithmetic: boundaries land exactly
+            if over > c.alert_pct * r:
+                severity = Severity.ALERT
+            elif over > c.warning_pct * r:
+                severity = Severity.WARNING
+            elif over > c.caution_pct * r:
+                severity = Severity.CAUTION
+            else:
+                continue
+            cap_km = max(d, r) * (100 + c.cap_pct) / 100_000
+            pct = over / r
+            metrics = {"distance_km": km(d), "reference_km": km(r), "reference_activity": ref.id,
+                       "pct_over_reference": pct, "next_run_cap_km": round(cap_km, 3)}
+            out.append(self.finding(
+                history, day, severity, run.id, metrics, session=run.id,
+                message=(f"{d / 1000:.1f} km is {pct:.0f} % longer than your longest run in 30 "
+                         f"days ({r / 1000:.1f} km). Next runs: under {cap_km:.1f} km.")))
+        return out
+
+
+class WeeklyProgression(Rule):
+    """Running distance of the last 7 days well above the 7 days before (info only)."""
+
+    id = "weekly_progression"
+    title = "Weekly distance went up"
+    grade = "C"
+    citation = "nielsen2014"
+    citation_text = "Nielsen et al., J Orthop Sports Phys Ther 2014; Damsted et al. 2019"
+    metrics = ("last_7d_km", "previous_7d_km", "pct_change")
+
+    class Config(Rule.Config):
+        min_previous_km: float = Field(default=5.0, ge=0, description=(
+            "No finding unless the previous 7 days had at least this many km."))
+        pct_over: int = Field(default=30, ge=0, description=(
+            "Finding when the last 7 days are more than this many percent above the 7 before."))
+
+    def evaluate(self, history: History, day: date) -> list[Finding]:
+        """One info finding for `day` (keyed by ISO week) when the rise passes the threshold."""
+        if history.days_known(day) < 14:
+            return []  # a partial previous week would overstate the rise
+        w1, w0 = history.run_m(day, 7), history.run_m(day - timedelta(days=7), 7)
+        floor_m = round(self.config.min_previous_km * 1000)
+        if w0 < floor_m or w0 == 0 or 100 * (w1 - w0) <= self.config.pct_over * w0:
+            return []
+        pct = 100 * (w1 - w0) / w0
+        metrics = {"last_7d_km": km(w1), "previous_7d_km": km(w0), "pct_change": pct}
+        return [self.finding(history, day, Severity.INFO, iso_week(day), metrics,
+                             message=f"{w1 / 1000:.1f} km in 7 days, {pct:.0f} % more than "
+                                     f"the 7 days before ({w0 / 1000:.1f} km).")]
+
+
+class Acwr(Rule):
+    """The acute:chronic workload ratio, descriptive only: never above info."""
+
+    id = "acwr"
+    title = "Acute:chronic workload ratio"
+    grade = "X"
+    citation = "williams2017"
+    citation_text = ("Williams et al. 2017 (EWMA ACWR); contested: Lolli 2019, "
+                     "Impellizzeri 2020, Frandsen 2025")
+    metrics = ("acwr_ewma", "acwr_rolling_uncoupled", "load_kind")
+
+    class Config(Rule.Config):
+        acute_days: int = Field(default=7, ge=1, description="Acute window N (days).")
+        chronic_days: int = Field(default=28, ge=2, description=(
+            "Chronic window N (days); also the history needed before a ratio is shown."))
+
+        @model_validator(mode="after")
+        def _ordered(self) -> Self:
+            if self.acute_days >= self.chronic_days:
+                raise ValueError(f"acute_days ({self.acute_days}) must be below chronic_days "
+                                 f"({self.chronic_days})")
+            return self
+
+    def evaluate(self, history: History, day: date) -> list[Finding]:
+        """One info finding for `day` (keyed by ISO week) once `chronic_days` of history exist."""
+        a, c = self.config.acute_days, self.config.chronic_days
+        if history.days_known(day) < c:
+            return []
+        chronic = history.ewma(day, c)
+        loads = history.daily_loads(day, c)
+        acute_sum, before_sum = sum(loads[-a:]), sum(loads[:-a])
+        if chronic <= 0 or acute_sum + before_sum == 0:
+            return []
+        # last `a` days divided by the mean `a`-day load of the days before them
+        mean_before = before_sum * a / (c - a)
+        rolling = acute_sum / mean_before if mean_before else float("inf")
+        kind = history.load_kind(day, c)
+        metrics: dict[str, Any] = {"acwr_ewma": history.ewma(day, a) / chronic,
+                                   "acwr_rolling_uncoupled": rolling, "load_kind": kind}
+        return [self.finding(history, day, Severity.INFO, iso_week(day), metrics, load_kind=kind,
+                             message=f"Acute:chronic ratio {metrics['acwr_ewma']:.2f} "
+                                     "(descriptive, not a risk score).")]
+
+
+class ReturnFromBreak(Rule):
+    """The first run after a gap: ease back in; after 30 days without running, return mode."""
+
+    id = "return_from_break"
+    title = "Back from a break"
+    grade = "D"
+    citation = "feely2023"
+    citation_text = "Feely et al. 2023 (300,000 marathoners); George et al. 2024 (return to run)"
+    metrics = ("days_since_previous_run", "typical_run_km_before_break")
+
+    class Config(Rule.Config):
+        info_gap_days: int = Field(default=7, ge=1, description=(
+            "Info when the previous run's local day is at least this many days earlier."))
+        caution_no_run_days: int = Field(default=30, ge=1, description=(
+            "Caution when no run started in this many days (x 24 h) before the run."))
+
+    def evaluate(self, history: History, day: date) -> list[Finding]:
+        """A finding on the first run of `day` when the gap before it is long enough."""
+        runs = history.runs_on(day)
+        if not runs:
+            return []
+        run = runs[0]
+        prev = history.previous_run(run)
+        if prev is None:
+            return []  # nothing is known from before the first run in the history
+        gap = (day - prev.day).days
+        if gap < self.config.info_gap_days:
+            return []
+        window = self.config.caution_no_run_days * _DAY_US
+        # the same instant window as the spike rule: caution exactly when it has no reference
+        severity = Severity.CAUTION if prev.start_us < run.start_us - window else Severity.INFO
+        before = history.runs_between(prev.start_us - WINDOW_30D_US, prev.start_us)
+        typical = median(f.distance_m for f in before)
+        metrics = {"days_since_previous_run": gap, "typical_run_km_before_break": km(typical)}
+        text = (f"First run in {gap} days: ease back in with runs no longer than "
+                f"about {typical / 1000:.1f} km.")
+        if severity is Severity.CAUTION:
+            text += " The long-run check has no recent run to compare with yet."
+        return [self.finding(history, day, severity, run.id, metrics, session=run.id,
+                             message=text)]

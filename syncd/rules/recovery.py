@@ -1,0 +1,176 @@
+"""Recovery rules (RULES.md): monotony, run_streak, back_to_back_hard, strength_frequency."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from typing import Self
+
+from pydantic import Field, model_validator
+
+from syncd.domain import Finding, Severity
+from syncd.history import HARD_REASONS, History
+from syncd.rules.base import Rule, iso_week
+
+
+def nearest_rank(values: list[int], pct: int) -> int:
+    """The nearest-rank percentile: the ceil(pct/100 * n)-th smallest value; 0 when empty."""
+    if not values:
+        return 0
+    rank = (pct * len(values) + 99) // 100  # ceil in integers
+    return sorted(values)[max(rank, 1) - 1]
+
+
+class Monotony(Rule):
+    """Foster's monotony over the last 7 days (population SD, rest days as 0)."""
+
+    id = "monotony"
+    title = "Same load every day"
+    grade = "C"
+    citation = "foster1998"
+    citation_text = "Foster, Med Sci Sports Exerc 1998 (monitoring training, overtraining)"
+    metrics = ("monotony", "strain", "load_kind")
+
+    class Config(Rule.Config):
+        info_at: float = Field(default=1.5, gt=0, description="Info at or above this monotony.")
+        caution_above: float = Field(default=2.0, gt=0, description="Caution above this.")
+
+        @model_validator(mode="after")
+        def _ordered(self) -> Self:
+            if self.info_at > self.caution_above:
+                raise ValueError(f"info_at ({self.info_at}) must not exceed caution_above "
+                                 f"({self.caution_above})")
+            return self
+
+    def evaluate(self, history: History, day: date) -> list[Finding]:
+        """One finding for `day` (keyed by ISO week) when monotony reaches `info_at`."""
+        if history.days_known(day) < 7:
+            return []
+        loads = history.daily_loads(day, 7)
+        total = sum(loads)
+        if total <= 0:
+            return []
+        if max(loads) == min(loads):
+            value = math.inf  # SD exactly 0 (tested on the values, not on rounded arithmetic)
+        else:
+            mean = total / 7
+            value = mean / math.sqrt(sum((x - mean) ** 2 for x in loads) / 7)
+        if value > self.config.caution_above:
+            severity = Severity.CAUTION
+        elif value >= self.config.info_at:
+            severity = Severity.INFO
+        else:
+            return []
+        kind = history.load_kind(day, 7)
+        metrics = {"monotony": value, "strain": total * value, "load_kind": kind}
+        return [self.finding(history, day, severity, iso_week(day), metrics, load_kind=kind,
+                             message="Your load has been much the same every day this week; "
+                                     "an easy or rest day adds variety.")]
+
+
+class RunStreak(Rule):
+    """Many days in a row with a run, judged against the runner's own recent streaks.
+
+    personal_p90_streak: nearest-rank 90th percentile of the lengths of the streaks whose
+    last day falls in the `p90_window_days` days before the current streak's first day
+    (full lengths); 0 when there are none. Findings are keyed by the streak's first day.
+    """
+
+    id = "run_streak"
+    title = "Run streak"
+    grade = "D"
+    citation = "pollock1977"
+    citation_text = "Pollock et al., Med Sci Sports 1977 (frequency and injury in novices)"
+    metrics = ("streak_days", "rest_days_last_7", "personal_p90_streak")
+
+    class Config(Rule.Config):
+        min_streak_days: int = Field(default=4, ge=1, description=(
+            "Report streaks of at least this many days (shorter ones are not news)."))
+        caution_streak_days: int = Field(default=7, ge=1, description=(
+            "Caution from this many days, with no rest day in 7, above the personal p90."))
+        p90_window_days: int = Field(default=84, ge=1, description=(
+            "Earlier streaks ending in this many days before the streak set the personal p90."))
+
+    def evaluate(self, history: History, day: date) -> list[Finding]:
+        """One finding for `day` while a streak of `min_streak_days` or more runs."""
+        c = self.config
+        streak = history.streak(day)
+        if streak < c.min_streak_days:
+            return []
+        start = day - timedelta(days=streak - 1)
+        earlier = history.streaks_ended(start - timedelta(days=c.p90_window_days),
+                                        start - timedelta(days=1))
+        p90 = nearest_rank(earlier, 90)
+        rest = 7 - history.run_days(day, 7)
+        long = streak >= c.caution_streak_days and rest == 0 and streak > p90
+        metrics = {"streak_days": streak, "rest_days_last_7": rest, "personal_p90_streak": p90}
+        return [self.finding(history, day, Severity.CAUTION if long else Severity.INFO,
+                             f"streak-{start.isoformat()}", metrics,
+                             message=f"{streak} days in a row with a run; a rest day helps "
+                                     "your legs adapt.")]
+
+
+class BackToBackHard(Rule):
+    """Two hard days in a row (hard-easy principle); info with a hint to go easy next."""
+
+    id = "back_to_back_hard"
+    title = "Two hard days in a row"
+    grade = "D"
+    citation = "hard_easy"
+    citation_text = "The hard-easy principle (expert consensus)"
+    metrics = ("hard_days", "reasons")
+
+    def evaluate(self, history: History, day: date) -> list[Finding]:
+        """One info finding for `day` when both `day` and the day before are hard."""
+        yesterday = day - timedelta(days=1)
+        today_r, before_r = history.hard_reasons(day), history.hard_reasons(yesterday)
+        if not today_r or not before_r:
+            return []
+        both = set(before_r + today_r)
+        joined = ",".join(r for r in HARD_REASONS if r in both)
+        metrics = {"hard_days": f"{yesterday.isoformat()},{day.isoformat()}", "reasons": joined}
+        return [self.finding(history, day, Severity.INFO, day.isoformat(), metrics,
+                             message="Two hard days in a row: make tomorrow easy.")]
+
+
+class StrengthFrequency(Rule):
+    """The strength-session prompt: too few strength sessions in the last 7 or 14 days.
+
+    At most one prompt per `prompt_every_days`: the rule speaks only on days whose ordinal
+    is a multiple of it (a fixed calendar phase, so it is stable and needs no state), and
+    only for an athlete who ran in the last 14 days with 14 days of history.
+    """
+
+    id = "strength_frequency"
+    title = "Time for a strength session"
+    grade = "B"
+    citation = "lauersen2014"
+    citation_text = ("Lauersen et al., Br J Sports Med 2014 and 2018; Coppack 2011; "
+                     "Toresdahl 2020 (no effect of a brief home programme)")
+    metrics = ("strength_last_7d", "strength_last_14d", "target_per_week")
+
+    class Config(Rule.Config):
+        target_per_week: int = Field(default=2, ge=1, description=(
+            "Caution when fewer strength sessions than this in the last 7 days."))
+        prompt_every_days: int = Field(default=2, ge=1, description=(
+            "At most one prompt per this many days."))
+
+    def evaluate(self, history: History, day: date) -> list[Finding]:
+        """One finding for `day` (keyed by day) on prompt days when strength work is short."""
+        c = self.config
+        if day.toordinal() % c.prompt_every_days or history.days_known(day) < 14:
+            return []
+        if history.run_days(day, 14) == 0:
+            return []  # an inactive athlete is not nagged
+        s7, s14 = history.strength_count(day, 7), history.strength_count(day, 14)
+        if s14 == 0:
+            severity = Severity.WARNING
+        elif s7 < c.target_per_week:
+            severity = Severity.CAUTION
+        else:
+            return []
+        metrics = {"strength_last_7d": s7, "strength_last_14d": s14,
+                   "target_per_week": c.target_per_week}
+        return [self.finding(history, day, severity, day.isoformat(), metrics,
+                             message=f"{s7} strength sessions in the last 7 days; "
+                                     f"aim for {c.target_per_week} a week.")]
