@@ -132,6 +132,43 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _day(text: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from syncd.checking import athlete_profile, check, render_check, today_in
+
+    config = load_config(args)
+    with open_store(args) as store:
+        if args.athlete not in {r["name"] for r in store.athletes()}:
+            raise SyncdError(f"no activities stored for {args.athlete!r}; import or sync some first")
+        last = args.on or today_in(athlete_profile(config, store, args.athlete))
+        first = args.since or last
+        if first > last:
+            raise SyncdError(f"--since {first} is after {last}")
+        result = check(config, store, args.athlete, first, last)
+    units = next((a.units for a in config.athletes if a.name == args.athlete), "km")
+    if args.json:
+        print(json.dumps([f.to_json() for f in result.findings], indent=2))
+    else:
+        print(render_check(result, units))
+    return 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from syncd.checking import render_rules, rules_table
+
+    table = rules_table(load_config(args))
+    emit(args, table, render_rules(table))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from syncd.demo import run_demo
 
@@ -183,6 +220,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--athlete", help="only this athlete")
     p.add_argument("--json", action="store_true", help="print as JSON")
 
+    p = add("check", cmd_check, "evaluate the rules on stored history (nothing is sent or recorded)")
+    p.add_argument("--athlete", required=True, help="whose history to check")
+    p.add_argument("--on", type=_day, metavar="YYYY-MM-DD", help="the day to evaluate (default: today)")
+    p.add_argument("--since", type=_day, metavar="YYYY-MM-DD",
+                   help="evaluate every day from this one to --on (what a backfill would raise)")
+    p.add_argument("--json", action="store_true", help="print a JSON array of findings")
+
+    p = add("rules", cmd_rules, "list installed rules with their evidence grade and thresholds")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+
     add("demo", cmd_demo, "run syncd on the bundled sample athlete (no account, no network)")
 
     for extend in _EXTENSIONS:
@@ -211,3 +258,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("syncd: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `syncd check ... | head`: the reader left, nothing is wrong
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -10,7 +10,7 @@ from typing import Any
 from syncd.domain import Activity, Finding, Sport
 from syncd.history import History, Profile, build_history
 from syncd.merge import group_sessions
-from syncd.rules.base import Rule
+from syncd.rules.base import Rule, WeeklyRule
 
 T0 = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)  # a Monday, 07:00 UTC
 D0 = T0.date()
@@ -69,7 +69,13 @@ def hist(acts: Iterable[Activity], profile: Profile = UTC_PROFILE,
 
 
 def only(rule: Rule, history: History, on: date) -> Finding | None:
-    """The single finding of `rule` on `on`, or None; fails when there are several."""
+    """The single finding of `rule` on `on`, or None; fails when there are several.
+
+    For a weekly rule this is the window's finding on that day before the once-a-week
+    de-duplication (tested on its own in test_rules_weekly.py)."""
+    if isinstance(rule, WeeklyRule):
+        day_finding = rule.evaluate_day(history, on)
+        return day_finding
     found = rule.evaluate(history, on)
     assert len(found) <= 1, found
     return found[0] if found else None

@@ -119,13 +119,13 @@ STRINGS: dict[str, str] = {
     # -- run_streak ---------------------------------------------------------------------
     "run_streak.title": "{streak} days of running in a row",
     "run_streak.action": "Plan a rest day or an easy cross-training day soon.",
-    "run_streak.note": "Day {streak} of running in a row; {rest} rest days in the last 7.",
+    "run_streak.note": "Day {streak} of running in a row; rest days in the last 7: {rest}.",
     "run_streak.note.caution": "Day {streak} of running in a row with no rest day this week, "
                                "longer than the usual streak. A rest day soon helps.",
-    "run_streak.push": "You have run {streak} days in a row with {rest} rest days in the last "
-                       "7; your usual longest streak is about {p90} days. {action}",
-    "run_streak.long": "You have run {streak} days in a row, with {rest} rest days in the last "
-                       "7; over the last 12 weeks your streaks rarely went past {p90} days "
+    "run_streak.push": "You have run {streak} days in a row (rest days in the last 7: {rest}); "
+                       "your usual longest streak is about {p90} day(s). {action}",
+    "run_streak.long": "You have run {streak} days in a row (rest days in the last 7: {rest}); "
+                       "over the last 12 weeks your streaks rarely went past {p90} day(s) "
                        "(90th percentile). In a trial with novice runners, injury rates rose "
                        "with the number of running days per week; no study sets a maximum "
                        "streak for trained runners, so this compares you with yourself. "
@@ -291,3 +291,56 @@ STRINGS: dict[str, str] = {
     "ex.calf_stretch.harder": "Bend the back knee a little to reach the lower calf.",
     "ex.calf_stretch.safety": "A gentle pull only, no bouncing.",
 }
+
+# -- weekly digest and its chart (syncd.coach.digest, syncd.coach.chart) -------------------
+STRINGS.update({
+    "digest.months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+    "digest.weekdays": "Mon Tue Wed Thu Fri Sat Sun",
+    "digest.span": "{first}–{last}",
+    "digest.title": "Your running week, {span}",
+    "digest.distance": "Running: {km} {unit} this week. The {n} weeks before, oldest "
+                       "first: {previous} {unit}.",
+    "digest.distance.alone": "Running: {km} {unit} this week.",
+    "digest.longest": "Longest run: {km} {unit} ({day}).",
+    "digest.cap": "Keep the next runs under {cap} {unit}: that is {pct} % over your longest "
+                  "run of the last 30 days ({longest} {unit}).",
+    "digest.cap.none": "No run in the last 30 days, so there is no distance cap yet: come "
+                       "back with short, easy runs and judge them by time.",
+    "digest.strength.0": "Strength: 0 sessions this week; the aim is {low} to {high}. Two "
+                         "short sessions of squats, a wall sit, side lunges and hip work "
+                         "would do it.",
+    "digest.strength.1": "Strength: 1 session this week; the aim is {low} to {high}, so one "
+                         "more would get you there.",
+    "digest.strength.met": "Strength: {n} sessions this week, on target ({low} to {high}). "
+                           "Nicely done.",
+    "digest.findings": "This week's notes, most important first:",
+    "digest.finding": "• {day}, {title}: {text}{folded}",
+    "digest.folded": " (saved for this digest instead of a push)",
+    "digest.more": "• …and {n} more; `syncd check` lists them all.",
+    "digest.quiet": "A quiet week: nothing in your training stood out. Keep enjoying the "
+                    "runs.",
+    "digest.acwr": "Acute:chronic load ratio {ratio} (last 7 days against the last 28). A "
+                   "descriptive number, not a warning.",
+    "digest.acwr.none": "Acute:chronic load ratio: not enough history yet (it needs 28 days).",
+    "digest.push.title": "Your week: {km} {unit}, {n} to note",
+    "digest.push.title.quiet": "Your week: {km} {unit}, all quiet",
+    "digest.push.body": "{km} {unit} run, longest {longest} {unit}; strength {strength} of "
+                        "{low}–{high}. {cap}{top}",
+    "digest.push.cap": "Next runs: under {cap} {unit}. ",
+    "digest.push.top": "Top note: {title}.",
+    "digest.push.pain": "You mentioned knee pain: please have it checked by a physiotherapist "
+                        "or doctor.",
+    "chart.title": "Last {weeks} weeks",
+    "chart.subtitle": "{athlete} · week ending {day}",
+    "chart.cap_line": "Next-run cap {cap} {unit}",
+    "chart.cap_text": "Keep the next runs under {cap} {unit}",
+    "chart.distance": "Running per week ({unit})",
+    "chart.longest": "Longest run ({unit})",
+    "chart.strength": "Strength sessions (aim {low}–{high})",
+    "chart.spike_week": "Week with a much longer run",
+    "chart.spike_run": "Run much longer than the previous 30 days' longest",
+    "chart.week": "week",
+    "chart.text_spike": "▲ longer run",
+    "chart.text_legend": "█ km per week · S strength session · ▲ run much longer than usual",
+    "report.page_title": "syncd · {title}",
+})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -66,6 +66,7 @@ class Rule(ABC):
     def evaluate(self, history: History, day: date) -> list[Finding]:
         """Findings as of local `day`, reading only days <= `day`; no I/O, no clock."""
 
+
     def finding(self, history: History, day: date, severity: Severity, about: str,
                 metrics: Mapping[str, Any], message: str, *, session: str | None = None,
                 load_kind: str | None = None, title: str | None = None) -> Finding:
@@ -76,3 +77,31 @@ class Rule(ABC):
                        key=finding_key(self.id, history.athlete, about),
                        title=title or self.title, message=message, metrics=dict(metrics),
                        citation=self.citation, load_kind=load_kind, session=session)
+
+
+class WeeklyRule(Rule):
+    """A rule about the state of a rolling window, keyed by a period (the ISO week by default).
+
+    The condition usually holds for several days in a row; the finding is raised on the
+    first day of the period it holds, and again only if its severity rises within the
+    period, so `syncd check --since` and the digest show it once instead of every day.
+    """
+
+    @abstractmethod
+    def evaluate_day(self, history: History, day: date) -> Finding | None:
+        """The finding the window gives on `day`, before the per-period de-duplication."""
+
+    def period_start(self, history: History, day: date) -> date:
+        """The first day of the period `day`'s finding is keyed by: the ISO week's Monday."""
+        return day - timedelta(days=day.weekday())
+
+    def evaluate(self, history: History, day: date) -> list[Finding]:
+        found = self.evaluate_day(history, day)
+        if found is None:
+            return []
+        first = self.period_start(history, day)
+        earlier = [self.evaluate_day(history, first + timedelta(days=i))
+                   for i in range((day - first).days)]
+        if any(f is not None and f.severity >= found.severity for f in earlier):
+            return []
+        return [found]

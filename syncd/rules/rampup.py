@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 
 from syncd.domain import Finding, Severity
 from syncd.history import WINDOW_30D_US, History
-from syncd.rules.base import Rule, iso_week, km
+from syncd.rules.base import Rule, WeeklyRule, iso_week, km
 
 _DAY_US = 24 * 3600 * 1_000_000
 
@@ -78,7 +78,7 @@ class SessionSpike(Rule):
         return out
 
 
-class WeeklyProgression(Rule):
+class WeeklyProgression(WeeklyRule):
     """Running distance of the last 7 days well above the 7 days before (info only)."""
 
     id = "weekly_progression"
@@ -94,22 +94,22 @@ class WeeklyProgression(Rule):
         pct_over: int = Field(default=30, ge=0, description=(
             "Finding when the last 7 days are more than this many percent above the 7 before."))
 
-    def evaluate(self, history: History, day: date) -> list[Finding]:
+    def evaluate_day(self, history: History, day: date) -> Finding | None:
         """One info finding for `day` (keyed by ISO week) when the rise passes the threshold."""
         if history.days_known(day) < 14:
-            return []  # a partial previous week would overstate the rise
+            return None  # a partial previous week would overstate the rise
         w1, w0 = history.run_m(day, 7), history.run_m(day - timedelta(days=7), 7)
         floor_m = round(self.config.min_previous_km * 1000)
         if w0 < floor_m or w0 == 0 or 100 * (w1 - w0) <= self.config.pct_over * w0:
-            return []
+            return None
         pct = 100 * (w1 - w0) / w0
         metrics = {"last_7d_km": km(w1), "previous_7d_km": km(w0), "pct_change": pct}
-        return [self.finding(history, day, Severity.INFO, iso_week(day), metrics,
+        return self.finding(history, day, Severity.INFO, iso_week(day), metrics,
                              message=f"{w1 / 1000:.1f} km in 7 days, {pct:.0f} % more than "
-                                     f"the 7 days before ({w0 / 1000:.1f} km).")]
+                                     f"the 7 days before ({w0 / 1000:.1f} km).")
 
 
-class Acwr(Rule):
+class Acwr(WeeklyRule):
     """The acute:chronic workload ratio, descriptive only: never above info."""
 
     id = "acwr"
@@ -132,25 +132,25 @@ class Acwr(Rule):
                                  f"({self.chronic_days})")
             return self
 
-    def evaluate(self, history: History, day: date) -> list[Finding]:
+    def evaluate_day(self, history: History, day: date) -> Finding | None:
         """One info finding for `day` (keyed by ISO week) once `chronic_days` of history exist."""
         a, c = self.config.acute_days, self.config.chronic_days
         if history.days_known(day) < c:
-            return []
+            return None
         chronic = history.ewma(day, c)
         loads = history.daily_loads(day, c)
         acute_sum, before_sum = sum(loads[-a:]), sum(loads[:-a])
         if chronic <= 0 or acute_sum + before_sum == 0:
-            return []
+            return None
         # last `a` days divided by the mean `a`-day load of the days before them
         mean_before = before_sum * a / (c - a)
         rolling = acute_sum / mean_before if mean_before else float("inf")
         kind = history.load_kind(day, c)
         metrics: dict[str, Any] = {"acwr_ewma": history.ewma(day, a) / chronic,
                                    "acwr_rolling_uncoupled": rolling, "load_kind": kind}
-        return [self.finding(history, day, Severity.INFO, iso_week(day), metrics, load_kind=kind,
+        return self.finding(history, day, Severity.INFO, iso_week(day), metrics, load_kind=kind,
                              message=f"Acute:chronic ratio {metrics['acwr_ewma']:.2f} "
-                                     "(descriptive, not a risk score).")]
+                                     "(descriptive, not a risk score).")
 
 
 class ReturnFromBreak(Rule):

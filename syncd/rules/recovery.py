@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 
 from syncd.domain import Finding, Severity
 from syncd.history import HARD_REASONS, History
-from syncd.rules.base import Rule, iso_week
+from syncd.rules.base import Rule, WeeklyRule, iso_week
 
 
 def nearest_rank(values: list[int], pct: int) -> int:
@@ -21,7 +21,7 @@ def nearest_rank(values: list[int], pct: int) -> int:
     return sorted(values)[max(rank, 1) - 1]
 
 
-class Monotony(Rule):
+class Monotony(WeeklyRule):
     """Foster's monotony over the last 7 days (population SD, rest days as 0)."""
 
     id = "monotony"
@@ -42,14 +42,14 @@ class Monotony(Rule):
                                  f"({self.caution_above})")
             return self
 
-    def evaluate(self, history: History, day: date) -> list[Finding]:
+    def evaluate_day(self, history: History, day: date) -> Finding | None:
         """One finding for `day` (keyed by ISO week) when monotony reaches `info_at`."""
         if history.days_known(day) < 7:
-            return []
+            return None
         loads = history.daily_loads(day, 7)
         total = sum(loads)
         if total <= 0:
-            return []
+            return None
         if max(loads) == min(loads):
             value = math.inf  # SD exactly 0 (tested on the values, not on rounded arithmetic)
         else:
@@ -60,15 +60,15 @@ class Monotony(Rule):
         elif value >= self.config.info_at:
             severity = Severity.INFO
         else:
-            return []
+            return None
         kind = history.load_kind(day, 7)
         metrics = {"monotony": value, "strain": total * value, "load_kind": kind}
-        return [self.finding(history, day, severity, iso_week(day), metrics, load_kind=kind,
+        return self.finding(history, day, severity, iso_week(day), metrics, load_kind=kind,
                              message="Your load has been much the same every day this week; "
-                                     "an easy or rest day adds variety.")]
+                                     "an easy or rest day adds variety.")
 
 
-class RunStreak(Rule):
+class RunStreak(WeeklyRule):
     """Many days in a row with a run, judged against the runner's own recent streaks.
 
     personal_p90_streak: nearest-rank 90th percentile of the lengths of the streaks whose
@@ -91,12 +91,16 @@ class RunStreak(Rule):
         p90_window_days: int = Field(default=84, ge=1, description=(
             "Earlier streaks ending in this many days before the streak set the personal p90."))
 
-    def evaluate(self, history: History, day: date) -> list[Finding]:
-        """One finding for `day` while a streak of `min_streak_days` or more runs."""
+    def period_start(self, history: History, day: date) -> date:
+        """A streak's findings share the streak's first day as their key."""
+        return day - timedelta(days=max(history.streak(day), 1) - 1)
+
+    def evaluate_day(self, history: History, day: date) -> Finding | None:
+        """The finding for `day` while a streak of `min_streak_days` or more runs."""
         c = self.config
         streak = history.streak(day)
         if streak < c.min_streak_days:
-            return []
+            return None
         start = day - timedelta(days=streak - 1)
         earlier = history.streaks_ended(start - timedelta(days=c.p90_window_days),
                                         start - timedelta(days=1))
@@ -104,10 +108,10 @@ class RunStreak(Rule):
         rest = 7 - history.run_days(day, 7)
         long = streak >= c.caution_streak_days and rest == 0 and streak > p90
         metrics = {"streak_days": streak, "rest_days_last_7": rest, "personal_p90_streak": p90}
-        return [self.finding(history, day, Severity.CAUTION if long else Severity.INFO,
-                             f"streak-{start.isoformat()}", metrics,
-                             message=f"{streak} days in a row with a run; a rest day helps "
-                                     "your legs adapt.")]
+        return self.finding(history, day, Severity.CAUTION if long else Severity.INFO,
+                            f"streak-{start.isoformat()}", metrics,
+                            message=f"{streak} days in a row with a run; a rest day helps "
+                                    "your legs adapt.")
 
 
 class BackToBackHard(Rule):

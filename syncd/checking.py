@@ -1,0 +1,114 @@
+"""`syncd check` and `syncd rules`: evaluate stored history on demand; nothing is recorded."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from syncd.config import Config
+from syncd.domain import Finding
+from syncd.history import History, Profile, build_history
+from syncd.registry import evaluate_range, installed_rules, load_rules
+from syncd.rules.base import Rule
+from syncd.store import Store
+
+
+def athlete_profile(config: Config, store: Store, name: str, timezone: str | None = None) -> Profile:
+    """The athlete's profile from the config, else the time zone the state recorded."""
+    for athlete in config.athletes:
+        if athlete.name == name:
+            return Profile(timezone=timezone or config.timezone_of(athlete), sex=athlete.sex,
+                           rest_hr=athlete.rest_hr, max_hr=athlete.max_hr)
+    stored = {r["name"]: r["timezone"] for r in store.athletes()}
+    return Profile(timezone=timezone or stored.get(name) or config.daemon.timezone)
+
+
+def today_in(profile: Profile) -> date:
+    return datetime.now(UTC).astimezone(ZoneInfo(profile.timezone)).date()
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding]
+    failures: list[str]
+    suspects: list[dict[str, Any]] = field(default_factory=list)
+    first: date | None = None
+    last: date | None = None
+
+
+def check(config: Config, store: Store, athlete: str, first: date, last: date,
+          rules: list[Rule] | None = None) -> CheckResult:
+    """Every enabled rule's findings for the days first..last, and the suspect sessions."""
+    profile = athlete_profile(config, store, athlete)
+    history = build_history(store.sessions(athlete), profile, until=last)
+    rules = load_rules(config.rules) if rules is None else rules
+    findings, failures = evaluate_range(rules, history, first, last)
+    return CheckResult(findings, [str(f) for f in failures], suspects(history), first, last)
+
+
+def suspects(history: History) -> list[dict[str, Any]]:
+    return [{"session": f.id, "day": f.day.isoformat(), "sport": f.sport.value,
+             "distance_km": round(f.distance_m / 1000, 2), "reason": f.suspect}
+            for f in history.suspects]
+
+
+def render_check(result: CheckResult, units: str = "km") -> str:
+    """A readable table: day, severity, rule, and the runner-facing text."""
+    from syncd.coach.wording import long_form
+
+    period = (f"{result.first}" if result.first == result.last else f"{result.first} to {result.last}")
+    if not result.findings:
+        lines = [f"No findings for {period}."]
+    else:
+        lines = [f"{len(result.findings)} finding(s) for {period}:", ""]
+        lines.append(f"{'DAY':<10}  {'SEVERITY':<8}  {'RULE':<18}  TITLE")
+        for f in sorted(result.findings, key=lambda f: (f.day, -int(f.severity), f.rule)):
+            lines.append(f"{f.day.isoformat():<10}  {f.severity.label:<8}  {f.rule:<18}  {f.title}")
+        lines += ["", "Details:"]
+        ordered = sorted(result.findings, key=lambda f: (f.day, -int(f.severity), f.rule))
+        # strength prompts repeat every other day with a full session each: detail the last one
+        prompts = [f for f in ordered if f.rule == "strength_frequency"]
+        for f in ordered:
+            if f.rule == "strength_frequency" and f is not prompts[-1]:
+                continue
+            lines += ["", f"[{f.day}] {f.severity.label} · {f.rule}", long_form(f, units)]
+    if result.suspects:
+        lines += ["", "Left out as implausible (fix or confirm them on the provider):"]
+        lines += [f"  {s['day']} {s['sport']} {s['distance_km']} km — {s['reason']}" for s in result.suspects]
+    for failure in result.failures:
+        lines.append(f"rule skipped after an error: {failure}")
+    return "\n".join(lines)
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    return f.to_json()
+
+
+def rules_table(config: Config) -> list[dict[str, Any]]:
+    """Installed rules with grade, citation and the thresholds in force."""
+    configured = {r.id: r for r in load_rules(config.rules)}
+    out = []
+    for rule_id, cls in sorted(installed_rules().items()):
+        rule = configured.get(rule_id)
+        settings = (rule.config if rule else cls.Config(**config.rules.get(rule_id, {}))).model_dump()
+        out.append({"id": rule_id, "title": cls.title, "grade": cls.grade, "citation": cls.citation,
+                    "source": cls.citation_text, "enabled": rule is not None,
+                    "module": cls.__module__, "settings": settings})
+    return out
+
+
+def render_rules(table: list[dict[str, Any]]) -> str:
+    lines = []
+    for r in table:
+        state = "" if r["enabled"] else "  (disabled)"
+        lines.append(f"{r['id']}  [grade {r['grade']}]{state}  {r['title']}")
+        lines.append(f"    source: {r['source']}")
+        settings = {k: v for k, v in r["settings"].items() if k != "enabled"}
+        if settings:
+            shown = ", ".join(f"{k}={'inf' if isinstance(v, float) and math.isinf(v) else v}"
+                              for k, v in settings.items())
+            lines.append(f"    thresholds: {shown}")
+    return "\n".join(lines)
