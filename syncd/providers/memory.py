@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 from syncd.domain import Activity
@@ -22,8 +23,10 @@ class MemoryProvider(Provider):
     writes_notes: ClassVar[bool] = True
 
     def __init__(self, athlete: str, activities: Iterable[Activity] = (), *,
-                 provider_name: str | None = None, page_size: int = 200) -> None:
+                 provider_name: str | None = None, page_size: int = 200,
+                 overlap: timedelta = timedelta(days=3)) -> None:
         super().__init__(athlete)
+        self.overlap = overlap
         self.provider_name = provider_name or self.name
         self.page_size = page_size
         self.items: dict[str, Activity] = {}
@@ -47,16 +50,18 @@ class MemoryProvider(Provider):
             raise self.faults.pop(0)
 
     def fetch(self, cursor: str | None) -> Iterator[Page]:
-        """Activities whose start is after the cursor (an ISO start time), oldest first."""
-        pending = sorted((a for a in self.items.values()
-                          if cursor is None or a.start_utc.isoformat() > cursor),
+        """Activities that started after the cursor (an ISO start time) minus the overlap
+        window, oldest first; the overlap catches recent edits and late uploads, as with Strava."""
+        after = None if cursor is None else datetime.fromisoformat(cursor) - self.overlap
+        pending = sorted((a for a in self.items.values() if after is None or a.start_utc > after),
                          key=lambda a: (a.start_utc, a.provider_id))
         offset = 0
         while True:
             self._request(f"list offset={offset}")
             page = pending[offset:offset + self.page_size]
             offset += len(page)
-            new_cursor = page[-1].start_utc.isoformat() if page else cursor
+            newest = page[-1].start_utc.isoformat() if page else cursor
+            new_cursor = max(filter(None, (newest, cursor)), default=None)
             yield Page(activities=page, cursor=new_cursor)
             if len(page) < self.page_size:
                 return

@@ -1,0 +1,230 @@
+"""`run_once`: fetch → store → merge → evaluate → record → deliver, each step its own transaction.
+
+A crash between any two steps loses nothing: fetched pages are stored with their cursor,
+recorded findings are queued in the same transaction that records them, and delivery
+picks up whatever is still pending on the next pass.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from syncd import ledger
+from syncd.config import AthleteConfig, Config
+from syncd.delivery import deliver
+from syncd.domain import Finding
+from syncd.errors import AuthRequired, ProviderError, RateLimited
+from syncd.history import History, Profile, build_history
+from syncd.notifiers.base import Notifier
+from syncd.policy import plan_channels
+from syncd.providers.base import Provider
+from syncd.registry import evaluate_range
+from syncd.rules.base import Rule
+from syncd.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ProviderSummary:
+    fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    skipped: int = 0
+    error: str | None = None
+
+
+@dataclass
+class PassSummary:
+    """What one pass did, for `syncd sync` and the logs."""
+
+    athlete: str
+    providers: dict[str, ProviderSummary] = field(default_factory=dict)
+    merged: int = 0
+    evaluated_days: int = 0
+    findings: int = 0
+    history: int = 0
+    delivered: int = 0
+    failed: int = 0
+    held: int = 0
+    folded: int = 0
+    rule_failures: list[str] = field(default_factory=list)
+
+    @property
+    def fetched(self) -> int:
+        return sum(p.fetched for p in self.providers.values())
+
+    def line(self) -> str:
+        parts = [f"{self.athlete}: fetched {self.fetched}"]
+        parts += [f"{name} {p.error}" for name, p in self.providers.items() if p.error]
+        parts.append(f"merged {self.merged}, findings {self.findings} new"
+                     + (f" (+{self.history} older kept as history)" if self.history else ""))
+        parts.append(f"delivered {self.delivered}, failed {self.failed}, held {self.held}, "
+                     f"folded into digest {self.folded}")
+        return "; ".join(parts)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = {k: v for k, v in vars(self).items() if k != "providers"}
+        data["providers"] = {k: vars(v) for k, v in self.providers.items()}
+        return data
+
+
+@dataclass
+class Context:
+    """Everything a pass needs, injected so tests and the demo can swap any part."""
+
+    config: Config
+    store: Store
+    rules: list[Rule]
+    providers: Callable[[AthleteConfig], dict[str, Provider]]
+    notifiers: Callable[[AthleteConfig], list[Notifier]]
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    dry_run: bool = False
+    #: called between steps with the step's name; tests make it raise to simulate a crash
+    checkpoint: Callable[[str], None] = lambda step: None
+    progress: Callable[[str, int], None] | None = None
+
+
+def profile_of(config: Config, athlete: AthleteConfig) -> Profile:
+    return Profile(timezone=config.timezone_of(athlete), sex=athlete.sex,
+                   rest_hr=athlete.rest_hr, max_hr=athlete.max_hr)
+
+
+def local_today(config: Config, athlete: AthleteConfig, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(config.timezone_of(athlete))).date()
+
+
+def _fetch(ctx: Context, athlete: AthleteConfig, name: str, provider: Provider,
+           summary: ProviderSummary) -> datetime | None:
+    """Store every page with its cursor in one transaction; returns the earliest change."""
+    store, earliest = ctx.store, None
+    for page in provider.fetch(store.cursor(athlete.name, name)):
+        with store.transaction() as tx:
+            result = store.upsert_activities(page.activities, tx)
+            if page.cursor is not None:
+                store.set_cursor(tx, athlete.name, name, page.cursor)
+        summary.fetched += len(page.activities)
+        summary.new += result.new
+        summary.updated += result.updated
+        summary.skipped += len(page.skipped)
+        for reason in page.skipped:
+            log.warning("%s/%s: skipped one item: %s", athlete.name, name, reason)
+        if result.earliest_change and (earliest is None or result.earliest_change < earliest):
+            earliest = result.earliest_change
+        if ctx.progress:
+            ctx.progress(name, summary.fetched)
+    return earliest
+
+
+def _account(store: Store, athlete: str, provider: str, *, error: str | None,
+             status: str, now: datetime) -> None:
+    with store.transaction() as tx:
+        tx.execute(
+            "INSERT INTO accounts (athlete, provider, status, last_sync_at, last_error) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(athlete, provider) DO UPDATE SET "
+            "status = excluded.status, last_sync_at = excluded.last_sync_at, "
+            "last_error = excluded.last_error",
+            (athlete, provider, status, now.isoformat(timespec="seconds"), error))
+
+
+def fetch_all(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> datetime | None:
+    """Fetch from every provider; one failing is recorded and never stops the others."""
+    earliest: datetime | None = None
+    for name, provider in ctx.providers(athlete).items():
+        row = ctx.store.conn.execute("SELECT status FROM accounts WHERE athlete = ? AND provider = ?",
+                                     (athlete.name, name)).fetchone()
+        part = summary.providers.setdefault(name, ProviderSummary())
+        if row is not None and row["status"] == "auth_required":
+            part.error = "paused: reconnect with `syncd connect " + name + "`"
+            continue
+        try:
+            changed = _fetch(ctx, athlete, name, provider, part)
+        except AuthRequired as exc:
+            part.error = "needs reconnecting"
+            _account(ctx.store, athlete.name, name, error=str(exc), status="auth_required", now=ctx.now())
+            log.error("%s/%s: %s; run `syncd connect %s --athlete %s`", athlete.name, name, exc,
+                      name, athlete.name)
+            continue
+        except RateLimited as exc:
+            part.error = f"rate limited until {exc.retry_at:%H:%M} UTC"
+            _account(ctx.store, athlete.name, name, error=str(exc), status="active", now=ctx.now())
+            continue
+        except ProviderError as exc:
+            part.error = f"unavailable ({exc})"
+            _account(ctx.store, athlete.name, name, error=str(exc), status="active", now=ctx.now())
+            continue
+        _account(ctx.store, athlete.name, name, error=None, status="active", now=ctx.now())
+        if changed and (earliest is None or changed < earliest):
+            earliest = changed
+    return earliest
+
+
+def evaluate(ctx: Context, athlete: AthleteConfig, first: date, last: date,
+             summary: PassSummary) -> tuple[list[Finding], History]:
+    """Findings of every enabled rule for the days first..last."""
+    history = build_history(ctx.store.sessions(athlete.name), profile_of(ctx.config, athlete),
+                            until=last)
+    findings, failures = evaluate_range(ctx.rules, history, first, last)
+    for failure in failures:
+        summary.rule_failures.append(str(failure))
+        log.error("%s: rule failed and was skipped: %s", athlete.name, failure)
+    summary.evaluated_days = (last - first).days + 1
+    return findings, history
+
+
+def first_day_to_evaluate(ctx: Context, athlete: AthleteConfig, earliest: datetime | None,
+                          today: date) -> date | None:
+    """The first local day whose findings may have changed: the earliest changed activity's
+    day, or today when nothing changed but the day moved on (day-level rules)."""
+    tz = ZoneInfo(ctx.config.timezone_of(athlete))
+    row = ctx.store.conn.execute("SELECT MAX(day) FROM findings WHERE athlete = ?",
+                                 (athlete.name,)).fetchone()
+    evaluated_until = date.fromisoformat(row[0]) if row and row[0] else None
+    candidates = []
+    if earliest is not None:
+        candidates.append(earliest.astimezone(tz).date())
+    if evaluated_until is None or evaluated_until < today:
+        candidates.append(today if evaluated_until is None else evaluated_until + timedelta(days=1))
+    return min(candidates) if candidates else None
+
+
+def run_once(ctx: Context, name: str, *, since: date | None = None) -> PassSummary:
+    """One whole pass for one athlete; returns what it did. `since` forces re-evaluation."""
+    athlete = ctx.config.athlete(name)
+    store, summary = ctx.store, PassSummary(athlete=name)
+    store.ensure_athlete(name, ctx.config.timezone_of(athlete))
+    earliest = fetch_all(ctx, athlete, summary)
+    ctx.checkpoint("fetched")
+    _, summary.merged = store.rebuild_sessions(name)
+    ctx.checkpoint("merged")
+
+    now = ctx.now()
+    today = local_today(ctx.config, athlete, now)
+    first = first_day_to_evaluate(ctx, athlete, earliest, today)
+    if since is not None:
+        first = min(first, since) if first else since
+    sessions_exist = store.conn.execute("SELECT 1 FROM sessions WHERE athlete = ? LIMIT 1",
+                                        (name,)).fetchone()
+    if first is not None and sessions_exist:
+        findings, history = evaluate(ctx, athlete, first, today, summary)
+        ctx.checkpoint("evaluated")
+        deliver_from = today - timedelta(days=max(ctx.config.daemon.delivery_window_days - 1, 0))
+        if ctx.config.daemon.delivery_window_days == 0:
+            deliver_from = today + timedelta(days=1)
+        with store.transaction() as tx:
+            recorded = ledger.record(tx, findings, deliver_from=deliver_from, now=now)
+            for item in recorded:
+                if item.history:
+                    summary.history += 1
+                    continue
+                summary.findings += 1
+                for channel, target, due in plan_channels(ctx, athlete, item.finding, history, now):
+                    ledger.queue(tx, item.finding, channel, due=due, target=target)
+        ctx.checkpoint("recorded")
+    deliver(ctx, athlete, summary)
+    return summary

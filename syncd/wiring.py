@@ -1,0 +1,97 @@
+"""Builds the engine's Context from the config: installed providers, notifiers and rules."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from syncd.config import AthleteConfig, Config
+from syncd.domain import Activity
+from syncd.engine import Context
+from syncd.errors import ProviderError, SyncdError
+from syncd.notifiers.base import Notifier
+from syncd.providers.base import DescriptionEdit, Page, Provider
+from syncd.registry import entry_point_plugins, load_rules
+from syncd.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class BrokenProvider(Provider):
+    """Stands in for an account that could not be set up: every call raises its error."""
+
+    name: ClassVar[str] = "broken"
+
+    def __init__(self, athlete: str, error: ProviderError) -> None:
+        super().__init__(athlete)
+        self.error = error
+
+    def fetch(self, cursor: str | None) -> Iterator[Page]:
+        raise self.error
+
+    def fetch_one(self, provider_id: str) -> Activity | None:
+        raise self.error
+
+    def write_note(self, provider_id: str, edit: DescriptionEdit) -> bool:
+        raise self.error
+
+
+def provider_factory(config: Config, store: Store) -> Callable[[AthleteConfig], dict[str, Provider]]:
+    """Providers for an athlete's configured accounts, created once per athlete and reused."""
+    installed = entry_point_plugins("syncd.providers")
+    made: dict[str, dict[str, Provider]] = {}
+
+    def providers(athlete: AthleteConfig) -> dict[str, Provider]:
+        if athlete.name in made:
+            return made[athlete.name]
+        out: dict[str, Provider] = {}
+        for name in athlete.providers:
+            cls = installed.get(name)
+            if cls is None:
+                out[name] = BrokenProvider(athlete.name, ProviderError(
+                    f"the {name} provider is not installed in this syncd"))
+                continue
+            try:
+                out[name] = cls.create(config, athlete, store)
+            except ProviderError as exc:
+                out[name] = BrokenProvider(athlete.name, exc)
+        made[athlete.name] = out
+        return out
+
+    return providers
+
+
+def notifier_factory(config: Config, *, console: bool = False) -> Callable[[AthleteConfig], list[Notifier]]:
+    """Push notifiers for each of an athlete's apprise URLs (references resolved), plus the
+    console when asked; created once per athlete."""
+    made: dict[str, list[Notifier]] = {}
+
+    def notifiers(athlete: AthleteConfig) -> list[Notifier]:
+        if athlete.name in made:
+            return made[athlete.name]
+        from syncd.notifiers.console import ConsoleNotifier
+        from syncd.notifiers.push import PushNotifier
+        from syncd.secrets import is_reference, resolve
+
+        out: list[Notifier] = [ConsoleNotifier()] if console else []
+        for i, url in enumerate(athlete.notify):
+            try:
+                out.append(PushNotifier(resolve(url) if is_reference(url) else url))
+            except SyncdError as exc:
+                log.error("%s: notify[%d] skipped: %s", athlete.name, i, exc)
+        made[athlete.name] = out
+        return out
+
+    return notifiers
+
+
+def build_context(config: Config, store: Store, *, dry_run: bool = False,
+                  console: bool = False) -> Context:
+    """The Context for real passes: providers and notifiers from the config."""
+    return Context(
+        config=config, store=store, rules=load_rules(config.rules),
+        providers=provider_factory(config, store),
+        notifiers=notifier_factory(config, console=console),
+        now=lambda: datetime.now(UTC), dry_run=dry_run)

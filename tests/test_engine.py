@@ -1,0 +1,287 @@
+"""End to end through run_once with in-memory providers: what the runner would see."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from factories import run
+
+from syncd.config import Config, parse
+from syncd.domain import Activity
+from syncd.engine import Context, run_once
+from syncd.errors import DeliveryFailed, Unavailable
+from syncd.notifiers.base import Message, Notifier
+from syncd.providers.memory import MemoryProvider
+from syncd.registry import load_rules
+from syncd.sports import Sport
+from syncd.store import Store
+
+TODAY = datetime(2026, 3, 20, 17, 0, tzinfo=UTC)  # a Friday, after the evening run
+
+
+class Phone(Notifier):
+    """A push channel that records what it was given (or fails when told to)."""
+
+    name = "push"
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.fail_next: list[DeliveryFailed] = []
+
+    @property
+    def channel(self) -> str:
+        return "push:phone"
+
+    def send(self, message: Message) -> None:
+        if self.fail_next:
+            raise self.fail_next.pop(0)
+        self.messages.append(message)
+
+
+class Crash(Exception):
+    """Stands for the process dying between two steps."""
+
+
+def base_history() -> list[Activity]:
+    """35 days: an 8 km run every other day, strength twice a week: nothing to say."""
+    out = []
+    start = TODAY - timedelta(days=36)
+    for i in range(0, 35, 2):
+        out.append(run("strava", f"r{i}", (start + timedelta(days=i)).isoformat(), 8.0, minutes=48))
+    for i in range(1, 35, 3):
+        out.append(run("strava", f"w{i}", (start + timedelta(days=i, hours=2)).isoformat(), None,
+                       minutes=30, sport=Sport.STRENGTH))
+    return out
+
+
+def spike(km: float = 16.0, **extra: Any) -> Activity:
+    when = (TODAY - timedelta(hours=2)).isoformat()
+    return run("strava", "spike", when, km, minutes=km * 6, description="Great hills today.", **extra)
+
+
+class World:
+    """A Store, one Strava account in memory, a phone, and a clock."""
+
+    def __init__(self, tmp: Path, **athlete: Any) -> None:
+        self.store = Store(tmp / "state")
+        table = {"name": "sam", "timezone": "UTC", "providers": ["strava"],
+                 "notes": {"strava": True}, **athlete}
+        self.config: Config = parse({"athletes": [table]}, "test")
+        self.strava = MemoryProvider("sam", base_history(), provider_name="strava")
+        self.phone = Phone()
+        self.now = TODAY
+        self.crash_at: str | None = None
+        self.ctx = Context(config=self.config, store=self.store, rules=load_rules({}),
+                           providers=lambda a: {"strava": self.strava},
+                           notifiers=lambda a: [self.phone], now=lambda: self.now,
+                           checkpoint=self._checkpoint)
+
+    def _checkpoint(self, step: str) -> None:
+        if step == self.crash_at:
+            self.crash_at = None
+            raise Crash(step)
+
+    def sync(self) -> Any:
+        return run_once(self.ctx, "sam")
+
+    def description(self, pid: str = "spike") -> str:
+        return self.strava.description(pid)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> World:
+    w = World(tmp_path)
+    w.sync()  # the first sync: the quiet history becomes known
+    return w
+
+
+def pushes_about(world: World, rule: str) -> list[Message]:
+    return [m for m in world.phone.messages if f"{rule}:" in m.key]
+
+
+def test_quiet_history_sends_nothing(world: World) -> None:
+    assert world.phone.messages == []
+    assert world.strava.writes == []
+
+
+def test_new_spike_run_gets_one_note_and_one_push_then_nothing(world: World) -> None:
+    world.strava.put(spike())
+    summary = world.sync()
+    assert summary.findings >= 1
+    assert len(pushes_about(world, "session_spike")) == 1
+    assert [pid for pid, _ in world.strava.writes] == ["spike"]
+    note = world.description()
+    assert note.startswith("Great hills today.\n\n— syncd —\n")  # the runner's text first, untouched
+    assert "16.0" in note and "8.0" in note  # distance against the 30-day reference
+    assert len(note.splitlines()) <= 2 + 5
+
+    before = (len(world.phone.messages), len(world.strava.writes), len(world.strava.requests))
+    world.sync()
+    assert (len(world.phone.messages), len(world.strava.writes)) == before[:2]
+    assert len(world.strava.requests) == before[2] + 1  # an idle pass is one listing request
+
+
+def test_a_removed_block_stays_removed(world: World) -> None:
+    world.strava.put(spike())
+    world.sync()
+    own = "Great hills today. (no robots please)"
+    world.strava.put(replace(spike(), description=own, title="Left knee sore after"))
+    world.sync()  # a pain finding about the same run wants to update the note
+    assert len(pushes_about(world, "pain_reported")) == 1
+    assert world.description() == own
+    assert len(world.strava.writes) == 1
+
+
+def test_severity_escalation_notifies_again(world: World) -> None:
+    world.strava.put(spike(km=9.6))  # +20 %: caution, a note but no push
+    world.sync()
+    assert pushes_about(world, "session_spike") == []
+    first_note = world.description()
+    assert "9.6" in first_note
+    # the runner fixes the distance on Strava (+112 %: alert); the description keeps our block
+    world.strava.put(replace(spike(km=17.0), description=first_note))
+    world.sync()
+    [push] = pushes_about(world, "session_spike")
+    assert push.priority == "urgent"
+    note = world.description()
+    assert "17.0" in note and "9.6" not in note and note.count("— syncd —") == 1
+
+
+def test_quiet_hours_hold_push_then_release(tmp_path: Path) -> None:
+    w = World(tmp_path, quiet_hours="22:00-07:00")
+    w.sync()
+    w.strava.put(spike())
+    w.now = TODAY.replace(hour=23)
+    summary = w.sync()
+    assert summary.held >= 1 and w.phone.messages == []
+    assert "— syncd —" in w.description()  # the note is not a notification: written at once
+    w.now = TODAY.replace(hour=23) + timedelta(hours=7, minutes=30)  # 06:30: still quiet
+    w.sync()
+    assert w.phone.messages == []
+    w.now = TODAY.replace(hour=23) + timedelta(hours=8, minutes=5)  # 07:05
+    w.sync()
+    assert len(pushes_about(w, "session_spike")) == 1
+
+
+def test_daily_cap_folds_extra_pushes_into_the_digest(tmp_path: Path) -> None:
+    w = World(tmp_path, max_push_per_day=1)
+    w.sync()
+    w.strava.put(spike(title="Knee sore at the end"))  # a spike warning and a pain warning
+    summary = w.sync()
+    assert len(w.phone.messages) == 1
+    assert summary.folded == 1
+    folded = w.store.conn.execute("SELECT COUNT(*) FROM deliveries WHERE status = 'folded'").fetchone()[0]
+    assert folded == 1
+
+
+def test_crash_between_record_and_deliver_loses_nothing(world: World) -> None:
+    world.strava.put(spike())
+    world.crash_at = "recorded"
+    with pytest.raises(Crash):
+        world.sync()
+    assert world.phone.messages == [] and world.strava.writes == []
+    world.sync()
+    assert len(pushes_about(world, "session_spike")) == 1
+    assert len(world.strava.writes) == 1
+
+
+def test_crash_after_the_note_was_written_never_writes_it_twice(world: World) -> None:
+    world.strava.put(spike())
+    world.crash_at = "note_written"
+    with pytest.raises(Crash):
+        world.sync()
+    assert len(world.strava.writes) == 1
+    world.sync()
+    world.sync()
+    assert len(world.strava.writes) == 1
+    assert world.description().count("— syncd —") == 1
+
+
+def test_crash_after_a_push_left_sends_it_again_once(world: World) -> None:
+    # documented: push is at-least-once; the window between sending and marking it sent
+    world.strava.put(spike())
+    world.crash_at = "push_sent"
+    with pytest.raises(Crash):
+        world.sync()
+    world.sync()
+    world.sync()
+    assert len(pushes_about(world, "session_spike")) == 2
+
+
+def test_retryable_push_failure_is_retried_with_backoff(world: World) -> None:
+    world.phone.fail_next = [DeliveryFailed("server said 500", retryable=True)]
+    world.strava.put(spike())
+    summary = world.sync()
+    assert world.phone.messages == [] and summary.failed == 0
+    world.sync()  # too early: backoff
+    assert world.phone.messages == []
+    world.now += timedelta(minutes=2)
+    world.sync()
+    assert len(pushes_about(world, "session_spike")) == 1
+
+
+def test_one_provider_failing_does_not_stop_the_other(tmp_path: Path) -> None:
+    w = World(tmp_path)
+    garmin = MemoryProvider("sam", [], provider_name="garmin")
+    garmin.faults.append(Unavailable("Garmin Connect answered 503"))
+    w.ctx.providers = lambda a: {"garmin": garmin, "strava": w.strava}
+    summary = w.sync()
+    assert summary.providers["garmin"].error and "503" in summary.providers["garmin"].error
+    assert summary.providers["strava"].fetched == len(base_history())
+    status = w.store.summary("sam")
+    assert {a["provider"]: a["last_error"] is not None for a in status["accounts"]} == {
+        "garmin": True, "strava": False}
+
+
+def test_backfill_keeps_old_findings_as_history(tmp_path: Path) -> None:
+    w = World(tmp_path)
+    old = replace(spike(), provider_id="old-spike",
+                  start_utc=TODAY - timedelta(days=10))  # a spike 10 days ago
+    w.strava.put(old)
+    summary = w.sync()
+    assert summary.history >= 1
+    assert pushes_about(w, "session_spike") == []
+    assert w.strava.writes == []
+
+
+def test_dry_run_sends_and_writes_nothing(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    world.ctx.dry_run = True
+    world.strava.put(spike())
+    world.sync()
+    out = capsys.readouterr().out
+    assert "[dry run] note on strava activity spike" in out
+    assert "[dry run] push via push:phone" in out
+    assert world.phone.messages == [] and world.strava.writes == []
+
+
+@pytest.mark.parametrize("scheme", ["json", "ntfy"])
+def test_push_reaches_a_real_server_through_apprise_after_a_500(tmp_path: Path, scheme: str) -> None:
+    from fakes.http_sink import HttpSink
+
+    from syncd.notifiers.push import PushNotifier
+
+    with HttpSink() as sink:
+        sink.script(500, 200)
+        w = World(tmp_path)
+        url = f"{scheme}://127.0.0.1:{sink.port}/sam-running"
+        push = PushNotifier(url)
+        w.ctx.notifiers = lambda a: [push]
+        w.sync()
+        w.strava.put(spike())
+        w.sync()  # the server answers 500: kept for a retry
+        assert len(sink.requests) == 1
+        w.now += timedelta(minutes=2)
+        w.sync()  # retried after the backoff: delivered
+        assert len(sink.requests) == 2
+        body = sink.requests[-1].body.decode()
+        assert "16.0 km" in body
+        w.now += timedelta(hours=1)
+        w.sync()
+        assert len(sink.requests) == 2  # delivered once, never again
+        status = w.store.conn.execute("SELECT status, attempts FROM deliveries WHERE channel = ?",
+                                      (push.channel,)).fetchall()
+        assert [tuple(r) for r in status] == [("sent", 1)]
