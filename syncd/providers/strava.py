@@ -1,0 +1,306 @@
+"""The Strava provider: incremental listing, recent activities in detail, notes.
+
+Listing: `GET /athlete/activities?after=<cursor - overlap>&per_page=200`, oldest first, until
+the first page shorter than 200. The cursor is the newest start seen (epoch seconds). The
+overlap (default 3 days) catches activities recorded earlier but uploaded later (a watch
+synced the next day): Strava lists by start time, so without it they would never be seen.
+Activities starting within `detail_days` (the delivery window, default 3) are fetched once
+in detail for the runner's own words and effort (description, private note, perceived
+exertion); later listings carry those words over from the stored copy, so an idle poll
+stays one request. Older, backfilled activities cost no request of their own.
+
+Neither stravalib's Client nor its models are used at run time. The Client hard-codes
+https://www.strava.com (syncd's base URL is configurable), sends no timeouts, refreshes only
+after expiry by the wall clock, reads credentials from the environment and rate-limits by
+sleeping. The models (pydantic + pint) add about 22 MiB RSS and half a second of import to
+the daemon, whose idle budget is 80 MiB, and rewrite sport types they do not know to
+"Workout", which syncd would count as strength work. The fields syncd maps are few and read
+here with explicit types; tests check the result against stravalib's models.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from syncd.domain import Activity
+from syncd.errors import (
+    AuthRequired,
+    BadPayload,
+    ConfigError,
+    ProviderError,
+    RateLimited,
+    Unavailable,
+)
+from syncd.providers.base import DescriptionEdit, Page, Provider
+from syncd.providers.strava_auth import StravaApi, StravaApp, can_write
+from syncd.providers.strava_budget import Budget
+from syncd.sports import sport_from
+
+if TYPE_CHECKING:
+    from syncd.config import AthleteConfig, Config
+    from syncd.store import Store
+
+log = logging.getLogger(__name__)
+
+PER_PAGE = 200
+#: Fields only the detailed representation has; their presence marks a copy as detailed.
+DETAIL_KEYS = ("description", "private_note", "perceived_exertion")
+class _Reader:
+    """Typed access to one payload's fields; a present field of the wrong type is BadPayload."""
+
+    def __init__(self, item: dict[str, Any], ident: int) -> None:
+        self.item = item
+        self.ident = ident
+
+    def _bad(self, key: str, kind: str) -> BadPayload:
+        return BadPayload(f"activity {self.ident}: {key} is not {kind}")
+
+    def number(self, key: str) -> float | None:
+        value = self.item.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self._bad(key, "a number")
+        return float(value)
+
+    def whole(self, key: str) -> int | None:
+        value = self.number(key)
+        return None if value is None else round(value)
+
+    def text(self, key: str) -> str:
+        value = self.item.get(key)
+        if value is not None and not isinstance(value, str):
+            raise self._bad(key, "text")
+        return value or ""
+
+    def flag(self, key: str) -> bool:
+        value = self.item.get(key)
+        if value is not None and not isinstance(value, bool):
+            raise self._bad(key, "true or false")
+        return bool(value)
+
+    def start(self) -> datetime:
+        text = self.text("start_date")
+        try:
+            start = datetime.fromisoformat(text)
+        except ValueError:
+            raise BadPayload(f"activity {self.ident}: no readable start_date") from None
+        return start if start.tzinfo else start.replace(tzinfo=UTC)
+
+
+def activity_from(item: Any, athlete: str) -> Activity:
+    """The Activity for one SummaryActivity or DetailedActivity payload.
+
+    Raises BadPayload (naming the item and the field) for anything malformed."""
+    if not isinstance(item, dict):
+        raise BadPayload("an item that is not a JSON object")
+    ident = item.get("id")
+    if isinstance(ident, bool) or not isinstance(ident, int) or ident <= 0:
+        raise BadPayload(f"an item without a numeric id ({str(ident)[:20]!r})")
+    read = _Reader(item, ident)
+    sport_raw = read.text("sport_type") or read.text("type")  # sport_type is newer, finer
+    rpe = read.number("perceived_exertion")
+    try:
+        return Activity(
+            provider="strava", provider_id=str(ident), athlete=athlete, start_utc=read.start(),
+            sport=sport_from("strava", sport_raw), sport_raw=sport_raw,
+            utc_offset_s=read.whole("utc_offset") or 0, distance_m=read.whole("distance"),
+            moving_s=read.whole("moving_time"), elapsed_s=read.whole("elapsed_time"),
+            avg_hr=read.number("average_heartrate"), max_hr=read.number("max_heartrate"),
+            # an effort outside Strava's 1-10 slider is noise, not a reason to drop the run
+            rpe=int(rpe) if rpe is not None and rpe.is_integer() and 1 <= rpe <= 10 else None,
+            effort_score=read.number("suffer_score"), title=read.text("name"),
+            description=read.text("description"), private_note=read.text("private_note"),
+            manual=read.flag("manual"), trainer=read.flag("trainer"),
+            raw_json=json.dumps(item, sort_keys=True))
+    except ValueError as exc:  # negative distances or durations, out-of-range values
+        raise BadPayload(f"activity {ident}: {exc}") from None
+
+
+def with_details(summary: dict[str, Any], detail: dict[str, Any]) -> dict[str, Any]:
+    """The summary plus the detail-only fields (all present, maybe None: the marker)."""
+    return {**summary, **{k: detail.get(k) for k in DETAIL_KEYS}}
+
+
+@dataclass
+class _Listing:
+    """State of one fetch across pages."""
+
+    newest: int | None
+    error: ProviderError | None = None
+
+
+class StravaProvider(Provider):
+    """One athlete's Strava account."""
+
+    name: ClassVar[str] = "strava"
+    writes_notes: ClassVar[bool] = True
+
+    def __init__(self, athlete: str, api: StravaApi, store: Store, *, overlap_days: float = 3,
+                 detail_days: float = 3,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        super().__init__(athlete)
+        self.api = api
+        self.store = store
+        self.overlap = timedelta(days=overlap_days)
+        self.detail = timedelta(days=detail_days)
+        self.clock = clock
+
+    @classmethod
+    def create(cls, config: Config, athlete: AthleteConfig, store: Store) -> StravaProvider:
+        """The provider for `athlete`. Raises AuthRequired (not connected yet) or
+        ProviderError (the [strava] table or its secret is not usable)."""
+        from syncd.secrets import resolve
+        from syncd.tokens import token_store
+
+        strava = config.strava
+        if strava.client_id is None or strava.client_secret is None:
+            raise ProviderError("set client_id and client_secret in the [strava] table of the "
+                                "config to sync Strava")
+        try:
+            secret = resolve(strava.client_secret)
+            tokens = token_store()
+        except ConfigError as exc:
+            raise ProviderError(f"strava.client_secret: {exc}") from None
+        if tokens.load("strava", athlete.name) is None:
+            raise AuthRequired(f"{athlete.name} has not connected Strava yet; run "
+                               f"`syncd connect strava --athlete {athlete.name}`")
+        app = StravaApp(strava.base_url, strava.client_id, secret)
+        api = StravaApi(app, tokens, athlete.name, Budget(store, strava.client_id))
+        days = config.daemon.delivery_window_days
+        # an overlap at least as long as the detail window relists a recent activity whose
+        # detail fetch failed, so the next pass retries it
+        return cls(athlete.name, api, store, overlap_days=max(3, days), detail_days=days)
+
+    # listing ----------------------------------------------------------------------------
+
+    def fetch(self, cursor: str | None) -> Iterator[Page]:
+        """Pages of activities started after `cursor` minus the overlap, oldest first.
+
+        Each page's cursor is the newest start seen so far. Raises AuthRequired,
+        RateLimited, Unavailable, ApplicationInactive; a failure while fetching details
+        still yields the page (summaries only), then raises."""
+        newest = _parse_cursor(cursor)
+        after = 0 if newest is None else max(0, newest - int(self.overlap.total_seconds()))
+        state = _Listing(newest)
+        number = 1
+        while True:
+            items = self.api.call("GET", "/athlete/activities",
+                                  params={"after": after, "per_page": PER_PAGE, "page": number})
+            if not isinstance(items, list):
+                raise Unavailable("Strava's activity list was not a list; will retry later")
+            yield self._page(items, state)
+            if state.error is not None:
+                raise state.error
+            if len(items) < PER_PAGE:
+                return
+            number += 1
+
+    def _page(self, items: list[Any], state: _Listing) -> Page:
+        mapped: list[tuple[dict[str, Any], Activity]] = []
+        skipped: list[str] = []
+        for item in items:
+            try:
+                mapped.append((item, activity_from(item, self.athlete)))
+            except BadPayload as exc:
+                skipped.append(str(exc))
+        recent_from = self.clock() - self.detail
+        known = self._stored_details([a.provider_id for _, a in mapped
+                                      if a.start_utc >= recent_from])
+        activities = []
+        for item, activity in mapped:
+            if activity.start_utc >= recent_from:
+                activity = self._detailed(item, activity, known, state)
+            activities.append(activity)
+            start = int(activity.start_utc.timestamp())
+            state.newest = start if state.newest is None else max(state.newest, start)
+        cursor = None if state.newest is None else str(state.newest)
+        return Page(activities=activities, cursor=cursor, skipped=skipped)
+
+    def _detailed(self, item: dict[str, Any], summary: Activity, known: dict[str, dict[str, Any]],
+                  state: _Listing) -> Activity:
+        """The recent activity with the runner's words: from the stored copy if it was
+        fetched in detail before, else from one GET (none after a failure this pass)."""
+        detail: Any = known.get(summary.provider_id)
+        if detail is None:
+            if state.error is not None:
+                return summary
+            try:
+                detail = self.api.call("GET", f"/activities/{summary.provider_id}",
+                                       missing_ok=True)
+            except (RateLimited, Unavailable) as exc:
+                # keep the summary; the overlap relists it and the next pass tries again
+                state.error = exc
+                return summary
+        if not isinstance(detail, dict):  # 404: just created, not readable yet; retried later
+            return summary
+        try:
+            return activity_from(with_details(item, detail), self.athlete)
+        except BadPayload as exc:
+            log.warning("%s/strava: details of %s unreadable, summary kept: %s",
+                        self.athlete, summary.provider_id, exc)
+            return summary
+
+    def _stored_details(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """Detail fields of stored copies that were fetched in detail, by provider id."""
+        if not keys:
+            return {}
+        rows = self.store.conn.execute(
+            "SELECT provider_id, raw_json FROM activities WHERE athlete = ? AND provider = ? "
+            f"AND provider_id IN ({','.join('?' * len(keys))})", (self.athlete, "strava", *keys))
+        out = {}
+        for row in rows:
+            raw = json.loads(row["raw_json"])
+            if isinstance(raw, dict) and "description" in raw:
+                out[row["provider_id"]] = {k: raw.get(k) for k in DETAIL_KEYS}
+        return out
+
+    # single activities and notes ----------------------------------------------------------
+
+    def fetch_one(self, provider_id: str) -> Activity | None:
+        """The activity in detail; None if Strava says it does not exist (deleted)."""
+        detail = self.api.call("GET", f"/activities/{_activity_id(provider_id)}", missing_ok=True)
+        return None if detail is None else activity_from(detail, self.athlete)
+
+    def write_note(self, provider_id: str, edit: DescriptionEdit) -> bool:
+        """GET the description, PUT edit(description) if it changed; True if written.
+
+        Checks first that the budget has room for both requests. Raises ProviderError when
+        the runner did not grant activity:write, RateLimited, AuthRequired, Unavailable."""
+        if not can_write(self.api.saved_tokens()):
+            raise ProviderError(f"{self.athlete} did not allow syncd to edit Strava activities "
+                                f"(activity:write); reconnect with `syncd connect strava "
+                                f"--athlete {self.athlete}` and leave that permission ticked")
+        self.api.budget.reserve(reads=1, writes=1)
+        path = f"/activities/{_activity_id(provider_id)}"
+        detail = self.api.call("GET", path, missing_ok=True)
+        if not isinstance(detail, dict):
+            return False
+        current = detail.get("description") or ""
+        new = edit(current if isinstance(current, str) else "")
+        if new is None or new == current:
+            return False
+        self.api.call("PUT", path, body={"description": new})
+        return True
+
+
+def _parse_cursor(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    try:
+        return int(cursor)
+    except ValueError:
+        log.warning("strava: unreadable cursor %r; listing everything again", cursor)
+        return None
+
+
+def _activity_id(provider_id: str) -> int:
+    """Strava ids are numbers; anything else would change the URL path."""
+    if not provider_id.isdigit():
+        raise BadPayload(f"{provider_id!r} is not a Strava activity id")
+    return int(provider_id)

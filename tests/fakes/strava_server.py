@@ -1,0 +1,458 @@
+"""A fake Strava on 127.0.0.1, built from Strava's API spec (reference/strava/strava_swagger.json)
+and the payloads in tests/data/strava/: OAuth (authorize, token, deauthorize), the athlete's
+activity list, single activities (GET/PUT), push subscriptions, rate-limit headers on every
+API answer, a request log, and injectable faults.
+
+Tests drive it through its Python API: `add_activity`, `fail_next`, `log`, `description`...
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.error import HTTPError
+from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.request import urlopen
+
+DATA = Path(__file__).parent.parent / "data" / "strava"
+# Fields only the detailed representation carries (the list omits them).
+DETAIL_ONLY = ("description", "private_note", "perceived_exertion", "segment_efforts",
+               "best_efforts", "splits_metric", "splits_standard", "laps", "photos", "gear",
+               "calories", "embed_token", "device_name")
+FAULTS = ("429", "500", "timeout", "broken_json", "401", "403_inactive")
+
+
+def _fault_body(resource: str, fld: str, code: str, message: str) -> dict[str, Any]:
+    return {"message": message, "errors": [{"resource": resource, "field": fld, "code": code}]}
+
+
+@dataclass
+class Logged:
+    """One request as the fake saw it (no headers: they hold tokens)."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    form: dict[str, str]
+    status: int = 0
+
+
+@dataclass
+class _Fault:
+    kind: str
+    path: str | None
+
+
+@dataclass
+class _Account:
+    athlete_id: int
+    scope: str
+    authorized: bool = True
+
+
+@dataclass
+class _Usage:
+    window: tuple[str, int] = ("", -1)
+    overall: list[int] = field(default_factory=lambda: [0, 0])
+    read: list[int] = field(default_factory=lambda: [0, 0])
+
+
+class FakeStrava:
+    """The fake service; `base_url` is what syncd's [strava] base_url points at."""
+
+    client_id = 4242
+    client_secret = "fake-client-secret-0123456789"
+
+    def __init__(self, *, athlete_id: int = 1513, token_lifetime_s: int = 6 * 3600,
+                 limits: tuple[tuple[int, int], tuple[int, int]] = ((200, 2000), (100, 1000)),
+                 rotate_refresh_tokens: bool = True, fault_sleep_s: float = 2.0,
+                 grant_scope: str = "read,activity:write,activity:read_all",
+                 clock: Callable[[], float] = time.time) -> None:
+        self.athlete_id = athlete_id
+        self.token_lifetime_s = token_lifetime_s
+        self.limits = limits
+        self.rotate = rotate_refresh_tokens
+        self.fault_sleep_s = fault_sleep_s
+        self.grant_scope = grant_scope
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.activities: dict[int, dict[str, Any]] = {}
+        self.log: list[Logged] = []
+        self.faults: list[_Fault] = []
+        self.codes: dict[str, _Account] = {}
+        self.access: dict[str, tuple[_Account, float]] = {}
+        self.refresh: dict[str, _Account] = {}
+        self.subscriptions: dict[int, dict[str, Any]] = {}
+        self.issued: list[str] = []  # every code and token ever handed out (leak checks)
+        self.usage = _Usage()
+        self._next_id = 10_000_000_000
+        template = json.loads((DATA / "activity.3.json").read_text())
+        self.template = {k: v for k, v in template.items()
+                         if k not in ("segment_efforts", "best_efforts", "splits_standard")}
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,),
+                                       daemon=True, name="fake-strava")
+
+    # lifecycle ------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> FakeStrava:
+        self.thread.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # test API -----------------------------------------------------------------------------
+
+    def add_activity(self, start: datetime, **fields: Any) -> dict[str, Any]:
+        """Add one of the athlete's activities (activity.3.json's shape); returns it."""
+        with self.lock:
+            self._next_id += 1
+            item = copy.deepcopy(self.template)
+            item.update({
+                "id": self._next_id, "athlete": {"id": self.athlete_id, "resource_state": 1},
+                "start_date": start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "start_date_local": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "utc_offset": 3600.0, "sport_type": "Run", "type": "Run",
+                "average_heartrate": 148.2, "max_heartrate": 171.0, "suffer_score": 41.0,
+                "description": None, "private_note": None})
+            item.update(fields)
+            self.activities[item["id"]] = item
+            return item
+
+    def description(self, activity_id: int) -> str | None:
+        with self.lock:
+            return self.activities[activity_id].get("description")
+
+    def fail_next(self, kind: str, times: int = 1, path: str | None = None) -> None:
+        """Make the next `times` requests (whose path starts with `path`) fail as `kind`."""
+        assert kind in FAULTS, kind
+        with self.lock:
+            self.faults += [_Fault(kind, path) for _ in range(times)]
+
+    def issue_code(self, scope: str | None = None) -> str:
+        """An authorization code as if the runner had clicked Authorize."""
+        code = secrets.token_hex(8)
+        with self.lock:
+            self.codes[code] = _Account(self.athlete_id, scope or self.grant_scope)
+            self.issued.append(code)
+        return code
+
+    def requests(self, path: str = "", method: str | None = None) -> list[Logged]:
+        """Logged requests whose path starts with `path` (and of `method`)."""
+        with self.lock:
+            return [r for r in self.log if r.path.startswith(path)
+                    and (method is None or r.method == method)]
+
+    def expire_access_tokens(self) -> None:
+        with self.lock:
+            self.access = {t: (a, self.clock() - 1) for t, (a, _) in self.access.items()}
+
+    def send_event(self, event: dict[str, Any],
+                   callback_url: str | None = None) -> tuple[int, float]:
+        """POST a webhook event to the subscription's callback; (status, seconds taken)."""
+        url = callback_url or next(iter(self.subscriptions.values()))["callback_url"]
+        started = time.monotonic()
+        try:
+            with urlopen(_post(url, json.dumps(event).encode()), timeout=5) as resp:
+                return resp.status, time.monotonic() - started
+        except HTTPError as exc:
+            return exc.code, time.monotonic() - started
+
+    # request handling (called from the handler thread) ---------------------------------------
+
+    def take_fault(self, path: str) -> str | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.path is None or path.startswith(fault.path):
+                    self.faults.remove(fault)
+                    return fault.kind
+        return None
+
+    def count(self, method: str) -> dict[str, str]:
+        """Count one API request; the rate-limit headers Strava sends with the answer."""
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        day, quarter = now.date().isoformat(), (now.hour * 60 + now.minute) // 15
+        with self.lock:
+            u = self.usage
+            if u.window[0] != day:
+                u.overall, u.read = [0, 0], [0, 0]
+            elif u.window[1] != quarter:
+                u.overall[0], u.read[0] = 0, 0
+            u.window = (day, quarter)
+            u.overall = [u.overall[0] + 1, u.overall[1] + 1]
+            if method == "GET":
+                u.read = [u.read[0] + 1, u.read[1] + 1]
+            (o15, oday), (r15, rday) = self.limits
+            return {"X-RateLimit-Limit": f"{o15},{oday}",
+                    "X-RateLimit-Usage": f"{u.overall[0]},{u.overall[1]}",
+                    "X-ReadRateLimit-Limit": f"{r15},{rday}",
+                    "X-ReadRateLimit-Usage": f"{u.read[0]},{u.read[1]}"}
+
+    def over_limit(self) -> bool:
+        (o15, oday), (r15, rday) = self.limits
+        u = self.usage
+        return u.overall[0] > o15 or u.overall[1] > oday or u.read[0] > r15 or u.read[1] > rday
+
+    def new_tokens(self, account: _Account) -> dict[str, Any]:
+        access, refresh = secrets.token_hex(20), secrets.token_hex(20)
+        expires = int(self.clock()) + self.token_lifetime_s
+        self.access[access] = (account, expires)
+        self.refresh[refresh] = account
+        self.issued += [access, refresh]
+        return {"token_type": "Bearer", "access_token": access, "refresh_token": refresh,
+                "expires_at": expires, "expires_in": self.token_lifetime_s}
+
+    def account_for(self, header: str | None) -> _Account | None:
+        token = (header or "").removeprefix("Bearer ").strip()
+        with self.lock:
+            found = self.access.get(token)
+        if found is None or found[1] <= self.clock() or not found[0].authorized:
+            return None
+        return found[0]
+
+    def summary(self, item: dict[str, Any]) -> dict[str, Any]:
+        out = {k: v for k, v in item.items() if k not in DETAIL_ONLY}
+        out["resource_state"] = 2
+        return out
+
+    def listing(self, query: dict[str, str]) -> list[dict[str, Any]]:
+        after, before = query.get("after"), query.get("before")
+        page = int(query.get("page", 1))
+        per_page = min(int(query.get("per_page", 30)), 200)
+
+        def epoch(item: dict[str, Any]) -> int:
+            return int(datetime.fromisoformat(item["start_date"]).timestamp())
+
+        with self.lock:
+            items = [i for i in self.activities.values()
+                     if (after is None or epoch(i) > int(after))
+                     and (before is None or epoch(i) < int(before))]
+        # Strava lists oldest first when `after` is given, newest first otherwise.
+        items.sort(key=lambda i: (epoch(i), i["id"]), reverse=after is None)
+        return [self.summary(i) for i in items[(page - 1) * per_page:page * per_page]]
+
+
+def _post(url: str, body: bytes) -> Any:
+    from urllib.request import Request
+
+    return Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
+
+
+def _handler(fake: FakeStrava) -> type[BaseHTTPRequestHandler]:
+    class Handler(_Routes):
+        strava = fake
+
+    return Handler
+
+
+class _Routes(BaseHTTPRequestHandler):
+    """Strava's endpoints; `strava` is the FakeStrava whose state they use."""
+
+    strava: FakeStrava
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+        return
+
+    def do_GET(self) -> None:
+        self._route("GET")
+
+    def do_POST(self) -> None:
+        self._route("POST")
+
+    def do_PUT(self) -> None:
+        self._route("PUT")
+
+    def do_DELETE(self) -> None:
+        self._route("DELETE")
+
+    def _route(self, method: str) -> None:
+        url = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if "json" in (self.headers.get("Content-Type") or ""):
+            form = {k: str(v) for k, v in json.loads(raw or b"{}").items()}
+        else:
+            form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+        entry = Logged(method, url.path, query, form)
+        with self.strava.lock:
+            self.strava.log.append(entry)
+        api = url.path.startswith("/api/v3/") and "/oauth/" not in url.path
+        headers = self.strava.count(method) if api else {}
+        fault = self.strava.take_fault(url.path)
+        if fault == "timeout":
+            time.sleep(self.strava.fault_sleep_s)
+        status, body = self._fault(fault) if fault and fault != "timeout" else (0, None)
+        if not status and api and self.strava.over_limit():
+            status, body = 429, _fault_body("Application", "rate limit", "exceeded",
+                                             "Rate Limit Exceeded")
+        if not status:
+            status, body = self._dispatch(method, url.path, query, form)
+        entry.status = status
+        self._send(status, body, headers)
+
+    def _fault(self, kind: str) -> tuple[int, Any]:
+        if kind == "429":
+            return 429, _fault_body("Application", "rate limit", "exceeded", "Rate Limit Exceeded")
+        if kind == "500":
+            return 500, {"message": "Internal Server Error"}
+        if kind == "broken_json":
+            return 200, b'[{"id": 1, "name": "trunc'
+        if kind == "401":
+            return 401, _fault_body("Athlete", "access_token", "invalid", "Authorization Error")
+        return 403, _fault_body("Application", "Status", "Inactive", "Forbidden")
+
+    def _send(self, status: int, body: Any, headers: dict[str, str]) -> None:
+        if isinstance(body, bytes):
+            data = body
+        else:
+            data = b"" if body is None else json.dumps(body).encode()
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        if status == 302:
+            self.send_header("Location", self._location)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        try:
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (a timeout fault): expected
+
+    _location = ""  # where a 302 from /oauth/authorize sends the browser
+
+    def _dispatch(self, method: str, path: str, query: dict[str, str],
+                  form: dict[str, str]) -> tuple[int, Any]:
+        s = self.strava
+        if path == "/oauth/authorize" and method == "GET":
+            return self._authorize(query)
+        if path in ("/api/v3/oauth/token", "/oauth/token") and method == "POST":
+            return self._token(form)
+        if path == "/oauth/deauthorize" and method == "POST":
+            return self._deauthorize(form)
+        if path.startswith("/api/v3/push_subscriptions"):
+            return self._subscriptions(method, path, {**query, **form})
+        account = s.account_for(self.headers.get("Authorization"))
+        if account is None:
+            return 401, _fault_body("Athlete", "access_token", "invalid", "Authorization Error")
+        if path == "/api/v3/athlete/activities" and method == "GET":
+            return 200, s.listing(query)
+        if path.startswith("/api/v3/activities/"):
+            return self._activity(method, path.rsplit("/", 1)[1], account, form)
+        return 404, _fault_body("Path", "", "invalid", "Record Not Found")
+
+    def _authorize(self, query: dict[str, str]) -> tuple[int, Any]:
+        """The runner clicks Authorize: redirect back with a code, the scope and the state."""
+        if int(query.get("client_id", 0)) != self.strava.client_id:
+            return 400, _fault_body("Application", "client_id", "invalid", "Bad Request")
+        code = self.strava.issue_code()
+        back = urlencode({"state": query.get("state", ""), "code": code,
+                          "scope": self.strava.grant_scope})
+        self._location = f"{query['redirect_uri']}?{back}"
+        return 302, None
+
+    def _token(self, form: dict[str, str]) -> tuple[int, Any]:
+        s = self.strava
+        if (form.get("client_id") != str(s.client_id)
+                or form.get("client_secret") != s.client_secret):
+            return 401, _fault_body("Application", "client_secret", "invalid", "Bad Request")
+        with s.lock:
+            if form.get("grant_type") == "authorization_code":
+                account = s.codes.pop(form.get("code", ""), None)
+                if account is None:
+                    return 400, _fault_body("AuthorizationCode", "code", "invalid", "Bad Request")
+                body = s.new_tokens(account)
+                body["athlete"] = {"id": account.athlete_id, "resource_state": 2,
+                                   "firstname": "Jeff", "lastname": "Remer"}
+                return 200, body
+            if form.get("grant_type") == "refresh_token":
+                old = form.get("refresh_token", "")
+                account = s.refresh.get(old)
+                if account is None or not account.authorized:
+                    return 400, _fault_body("RefreshToken", "refresh_token", "invalid",
+                                            "Bad Request")
+                body = s.new_tokens(account)
+                if s.rotate:
+                    del s.refresh[old]
+                else:
+                    del s.refresh[body["refresh_token"]]
+                    body["refresh_token"] = old
+                return 200, body
+        return 400, _fault_body("GrantType", "grant_type", "invalid", "Bad Request")
+
+    def _deauthorize(self, form: dict[str, str]) -> tuple[int, Any]:
+        account = self.strava.account_for(f"Bearer {form.get('access_token', '')}")
+        if account is None:
+            return 401, _fault_body("Athlete", "access_token", "invalid", "Authorization Error")
+        account.authorized = False
+        return 200, {"access_token": form["access_token"]}
+
+    def _activity(self, method: str, ident: str, account: _Account,
+                  form: dict[str, str]) -> tuple[int, Any]:
+        s = self.strava
+        with s.lock:
+            item = s.activities.get(int(ident)) if ident.isdigit() else None
+            if item is None or item["athlete"]["id"] != account.athlete_id:
+                return 404, _fault_body("Activity", "id", "not found", "Record Not Found")
+            if method == "GET":
+                return 200, copy.deepcopy(item)
+            if method == "PUT":
+                if "activity:write" not in account.scope.split(","):
+                    return 401, _fault_body("AccessToken", "activity:write_permission",
+                                            "missing", "Authorization Error")
+                if "description" in form:
+                    item["description"] = form["description"]
+                return 200, copy.deepcopy(item)
+        return 405, None
+
+    def _subscriptions(self, method: str, path: str, params: dict[str, str]) -> tuple[int, Any]:
+        s = self.strava
+        if (params.get("client_id") != str(s.client_id)
+                or params.get("client_secret") != s.client_secret):
+            return 401, _fault_body("Application", "client_secret", "invalid", "Bad Request")
+        if method == "GET":
+            return 200, list(s.subscriptions.values())
+        if method == "DELETE":
+            ident = path.rsplit("/", 1)[1]
+            if not ident.isdigit() or s.subscriptions.pop(int(ident), None) is None:
+                return 404, _fault_body("PushSubscription", "id", "not found", "Not Found")
+            return 204, None
+        if s.subscriptions:
+            return 400, _fault_body("PushSubscription", "", "already exists", "Bad Request")
+        challenge = secrets.token_hex(6)
+        check = urlencode({"hub.mode": "subscribe", "hub.challenge": challenge,
+                           "hub.verify_token": params.get("verify_token", "")})
+        try:
+            with urlopen(f"{params['callback_url']}?{check}", timeout=2) as resp:
+                answer = json.loads(resp.read())
+        except (OSError, ValueError):
+            answer = None
+        if not isinstance(answer, dict) or answer.get("hub.challenge") != challenge:
+            return 400, _fault_body("PushSubscription", "callback url", "not verifiable",
+                                    "Bad Request")
+        ident = 100 + len(s.log)
+        now = datetime.fromtimestamp(s.clock(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        s.subscriptions[ident] = {"id": ident, "resource_state": 2, "application_id": s.client_id,
+                                  "callback_url": params["callback_url"], "created_at": now,
+                                  "updated_at": now}
+        return 201, {"id": ident}
