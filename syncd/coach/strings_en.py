@@ -302,18 +302,17 @@ STRINGS.update({
                        "first: {previous} {unit}.",
     "digest.distance.alone": "Running: {km} {unit} this week.",
     "digest.longest": "Longest run: {km} {unit} ({day}).",
-    "digest.cap": "Keep the next runs under {cap} {unit}: that is {pct} % over your longest "
-                  "run of the last 30 days ({longest} {unit}).",
+    "digest.cap": "Keep the next runs under {cap} {unit}: your longest run of the last 30 "
+                  "days plus {pct} %.",
     "digest.cap.none": "No run in the last 30 days, so there is no distance cap yet: come "
                        "back with short, easy runs and judge them by time.",
-    "digest.strength.0": "Strength: 0 sessions this week; the aim is {low} to {high}. Two "
-                         "short sessions of squats, a wall sit, side lunges and hip work "
-                         "would do it.",
+    "digest.strength.0": "Strength: 0 sessions this week (aim: {low} to {high}). Two short "
+                         "sessions of squats, a wall sit, side lunges and hip work would do.",
     "digest.strength.1": "Strength: 1 session this week; the aim is {low} to {high}, so one "
                          "more would get you there.",
     "digest.strength.met": "Strength: {n} sessions this week, on target ({low} to {high}). "
                            "Nicely done.",
-    "digest.findings": "This week's notes, most important first:",
+    "digest.findings": "Worth knowing this week:",
     "digest.finding": "• {day}, {title}: {text}{folded}",
     "digest.folded": " (saved for this digest instead of a push)",
     "digest.more": "• …and {n} more; `syncd check` lists them all.",
@@ -321,6 +320,7 @@ STRINGS.update({
                     "runs.",
     "digest.acwr": "Acute:chronic load ratio {ratio} (last 7 days against the last 28). A "
                    "descriptive number, not a warning.",
+    "digest.footer": "General advice, not a diagnosis.",
     "digest.acwr.none": "Acute:chronic load ratio: not enough history yet (it needs 28 days).",
     "digest.push.title": "Your week: {km} {unit}, {n} to note",
     "digest.push.title.quiet": "Your week: {km} {unit}, all quiet",
@@ -332,15 +332,19 @@ STRINGS.update({
                         "or doctor.",
     "chart.title": "Last {weeks} weeks",
     "chart.subtitle": "{athlete} · week ending {day}",
-    "chart.cap_line": "Next-run cap {cap} {unit}",
+    "chart.cap_line": "Next-run cap as of {day}: {cap} {unit} for any single run",
     "chart.cap_text": "Keep the next runs under {cap} {unit}",
     "chart.distance": "Running per week ({unit})",
     "chart.longest": "Longest run ({unit})",
-    "chart.strength": "Strength sessions (aim {low}–{high})",
+    "chart.strength": "Strength sessions per week (aim: {low} to {high})",
+    "chart.strength_done": "session done",
+    "chart.strength_missing": "missing to reach {low}",
     "chart.spike_week": "Week with a much longer run",
     "chart.spike_run": "Run much longer than the previous 30 days' longest",
-    "chart.week": "week",
+    "chart.week": "Weekly running distance",
+    "chart.no_data": "no data",
+    "chart.week_axis": "Weeks, labelled by their first day",
     "chart.text_spike": "▲ longer run",
-    "chart.text_legend": "█ km per week · S strength session · ▲ run much longer than usual",
+    "chart.text_legend": "█ {unit} per week · S strength session · ▲ much longer run",
     "report.page_title": "syncd · {title}",
 })

@@ -1,0 +1,150 @@
+"""`syncd report`: the weekly digest on demand, with a text chart, a PNG and an HTML page.
+
+Registered through `syncd.cli._EXTENSIONS`; heavy imports (pydantic, matplotlib) happen
+inside the command so `syncd --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from syncd.cli import _EXTENSIONS, load_config, open_store
+from syncd.errors import SyncdError
+
+if TYPE_CHECKING:
+    from syncd.coach.digest import Digest
+    from syncd.domain import Finding
+    from syncd.store import Store
+
+log = logging.getLogger("syncd.report")
+CHART_HINT = "pip install 'syncd[chart]'"
+
+
+def _day(text: str) -> date:
+    """An --on date."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
+
+
+def _weeks(text: str) -> int:
+    """A --weeks count, 1 to 104."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 104:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of weeks, 1 to 104")
+    return value
+
+
+def folded_between(store: Store, athlete: str, first: date, last: date) -> list[Finding]:
+    """Findings about days first..last whose push was folded into the digest by a cap."""
+    from syncd.ledger import finding_from_row
+
+    rows = store.conn.execute(
+        "SELECT DISTINCT f.* FROM findings f JOIN deliveries d ON d.finding_key = f.key "
+        "WHERE f.athlete = ? AND d.status = 'folded' AND f.day BETWEEN ? AND ? "
+        "ORDER BY f.day, f.key", (athlete, first.isoformat(), last.isoformat())).fetchall()
+    return [finding_from_row(r) for r in rows]
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Build the digest as of --on (default: today in the athlete's time zone) and show it."""
+    from syncd.checking import athlete_profile, today_in
+    from syncd.coach import chart
+    from syncd.coach.digest import build_digest
+    from syncd.history import build_history
+    from syncd.ledger import findings_between
+    from syncd.registry import evaluate_range, load_rules
+
+    if args.png and not chart.matplotlib_available():
+        print(f"syncd: --png needs matplotlib, which is not installed: {CHART_HINT}",
+              file=sys.stderr)
+        return 1
+    config = load_config(args)
+    name = args.athlete
+    units = next((a.units for a in config.athletes if a.name == name), "km")
+    with open_store(args) as store:
+        if name not in {r["name"] for r in store.athletes()}:
+            raise SyncdError(f"no activities stored for {name!r}; import or sync some first")
+        profile = athlete_profile(config, store, name)
+        day = args.on or today_in(profile)
+        first = day - timedelta(days=7 * args.weeks - 1)
+        history = build_history(store.sessions(name), profile, until=day)
+        if not any(first <= f.day <= day for f in history.sessions):
+            latest = history.sessions[-1].day if history.sessions else None
+            raise SyncdError(_nothing_to_show(name, args.weeks, day, latest))
+        rules = load_rules(config.rules)
+        fresh, failures = evaluate_range(rules, history, first, day)
+        recorded = findings_between(store, name, first, day)
+        folded = folded_between(store, name, first, day)
+    for failure in failures:
+        log.warning("rule %s failed on %s: %s", failure.rule, failure.day, failure.error)
+    spike = next((r for r in rules if r.id == "session_spike"), None)
+    digest = build_digest(history, _merge(fresh, recorded), athlete=name, day=day, units=units,
+                          weeks=args.weeks, folded=folded,
+                          cap_pct=spike.config.cap_pct if spike is not None else 10)
+    out = sys.stderr if args.json else sys.stdout
+    if args.json:
+        print(json.dumps(digest.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print(f"{digest.title}\n\n{digest.text}\n\n{chart.render_text(digest)}")
+    if args.png:
+        print(f"chart written to {chart.render_png(digest, Path(args.png))}", file=out)
+    if args.html:
+        Path(args.html).write_text(_page(digest, args.png), encoding="utf-8")
+        print(f"page written to {args.html}", file=out)
+    return 0
+
+
+def _merge(fresh: list[Finding], recorded: list[Finding]) -> list[Finding]:
+    """Freshly evaluated findings, plus recorded ones with a key not seen or a higher severity."""
+    best = {f.key: f for f in fresh}
+    extra = [f for f in recorded if f.key not in best or f.severity > best[f.key].severity]
+    return [*fresh, *extra]
+
+
+def _page(digest: Digest, png: str | None) -> str:
+    """The HTML page; the chart is drawn to a temporary PNG when none was asked for."""
+    from syncd.coach import chart
+
+    if png:
+        return chart.html(digest, Path(png))
+    if not chart.matplotlib_available():
+        return chart.html(digest, None)
+    with tempfile.TemporaryDirectory(prefix="syncd-report-") as tmp:
+        return chart.html(digest, chart.render_png(digest, Path(tmp) / "chart.png"))
+
+
+def _nothing_to_show(name: str, weeks: int, day: date, last: date | None) -> str:
+    """Why there is no report, and the --on that would give one."""
+    text = f"no activities for {name!r} in the {weeks} weeks up to {day}"
+    if last is not None:
+        return f"{text}; the latest is from {last}: try --on {last.isoformat()}"
+    return f"{text}; give --on YYYY-MM-DD for a week with activities"
+
+
+def extend(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
+    """Add `syncd report` to the command line."""
+    p = add("report", cmd_report, "the weekly digest on demand: summary, text chart, PNG, HTML")
+    p.add_argument("--athlete", required=True, help="whose week to report")
+    p.add_argument("--weeks", type=_weeks, default=12, help="weeks in the chart (default 12)")
+    p.add_argument("--on", type=_day, metavar="YYYY-MM-DD",
+                   help="the digest's last day (default: today in the athlete's time zone)")
+    p.add_argument("--png", metavar="FILE", help="write the chart as a PNG (needs syncd[chart])")
+    p.add_argument("--html", metavar="FILE", help="write a self-contained HTML page")
+    p.add_argument("--json", action="store_true", help="print the digest as JSON")
+
+
+if extend not in _EXTENSIONS:
+    _EXTENSIONS.append(extend)
