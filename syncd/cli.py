@@ -169,10 +169,64 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sync(args: argparse.Namespace) -> int:
+    from syncd.engine import run_once
+    from syncd.errors import EX_TEMPFAIL
+    from syncd.wiring import build_context
+
+    config = load_config(args, required=True)
+    names = [config.athlete(args.athlete).name] if args.athlete else [a.name for a in config.athletes]
+    if not names:
+        raise ConfigError(["athletes: no athletes configured; add an [[athletes]] table"])
+    results = []
+    with open_store(args) as store:
+        ctx = build_context(config, store, dry_run=args.dry_run, console=args.dry_run)
+        if sys.stderr.isatty() and not args.json:
+            ctx.progress = _progress
+        for name in names:
+            summary = run_once(ctx, name)
+            if ctx.progress:
+                print(file=sys.stderr)
+            results.append(summary)
+    emit(args, [r.as_dict() for r in results], "\n".join(r.line() for r in results))
+    failed = any(p.error for r in results for p in r.providers.values())
+    return EX_TEMPFAIL if failed else 0
+
+
+def _progress(provider: str, fetched: int) -> None:
+    print(f"\r{provider}: {fetched} activities fetched", end="", file=sys.stderr, flush=True)
+
+
+def cmd_notify_test(args: argparse.Namespace) -> int:
+    from syncd.errors import DeliveryFailed, EX_TEMPFAIL
+    from syncd.notifiers.base import Message
+    from syncd.wiring import notifier_factory
+
+    config = load_config(args, required=True)
+    athlete = config.athlete(args.athlete)
+    notifiers = notifier_factory(config)(athlete)
+    if not notifiers:
+        print(f"{athlete.name} has no push channels: add apprise URLs to notify = [...] in the config")
+        return 0
+    message = Message(athlete.name, "syncd test message",
+                      "If you can read this, syncd can reach you here.", "normal", "test")
+    failures = 0
+    for notifier in notifiers:
+        label = getattr(notifier, "masked_url", notifier.channel)
+        try:
+            notifier.send(message)
+        except DeliveryFailed as exc:
+            failures += 1
+            print(f"FAILED  {label}: {exc}")
+        else:
+            print(f"sent    {label}")
+    return EX_TEMPFAIL if failures else 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from syncd.demo import run_demo
 
-    print(run_demo())
+    print(run_demo(Path(args.out)))
     return 0
 
 
@@ -230,7 +284,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("rules", cmd_rules, "list installed rules with their evidence grade and thresholds")
     p.add_argument("--json", action="store_true", help="print as JSON")
 
-    add("demo", cmd_demo, "run syncd on the bundled sample athlete (no account, no network)")
+    p = add("sync", cmd_sync, "fetch new activities, evaluate the rules and deliver, once")
+    p.add_argument("--athlete", help="only this athlete (default: all)")
+    p.add_argument("--dry-run", action="store_true", help="show what would be sent; send nothing")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    notify = sub.add_parser("notify", help="check the push channels")
+    notify_sub = notify.add_subparsers(dest="notify_command", metavar="ACTION", required=True)
+    p = add("test", cmd_notify_test, "send one test message to each of an athlete's channels", notify_sub)
+    p.add_argument("--athlete", required=True, help="whose channels to test")
+
+    p = add("demo", cmd_demo, "run syncd on the bundled sample athlete (no account, no network)")
+    p.add_argument("--out", default=".", metavar="DIR", help="where to write the digest chart (default: here)")
+
+    import syncd.cli_report
+    import syncd.cli_strava  # noqa: F401  (they register their commands in _EXTENSIONS)
 
     for extend in _EXTENSIONS:
         extend(sub, add)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,7 @@ from syncd.domain import Finding
 from syncd.errors import DeliveryFailed, ProviderError
 from syncd.notes import NoteOutcome, apply_block
 from syncd.notifiers.base import Message
-from syncd.policy import STRENGTH_RULE, quiet_until
+from syncd.policy import PAIN_RULE, STRENGTH_RULE, quiet_until
 from syncd.providers.base import Provider
 from syncd.store import Store
 
@@ -33,18 +33,20 @@ log = logging.getLogger(__name__)
 STRENGTH_PUSH_SPACING = timedelta(hours=48)
 
 
-def strength_for(ctx: Context, athlete: AthleteConfig, finding: Finding) -> StrengthSession:
-    """The strength session offered with a finding (deterministic for athlete and day)."""
+def strength_for(athlete: AthleteConfig, day: date) -> StrengthSession:
+    """The strength session offered on `day`: deterministic for athlete and day, and never
+    the same squat as the session offered on the previous possible prompt day."""
     options = athlete.strength
-    previous = build_session(athlete.name, finding.day - timedelta(days=2),
-                             minutes=options.minutes, exclude=frozenset(options.exclude))
-    return build_session(athlete.name, finding.day, previous=previous, minutes=options.minutes,
-                         exclude=frozenset(options.exclude))
+    exclude = frozenset(options.exclude)
+    previous = build_session(athlete.name, day - timedelta(days=2), minutes=options.minutes,
+                             exclude=exclude)
+    return build_session(athlete.name, day, previous=previous, minutes=options.minutes,
+                         exclude=exclude)
 
 
 def _block(ctx: Context, athlete: AthleteConfig, findings: list[Finding]) -> str:
     ordered = sorted(findings, key=lambda f: (-int(f.severity), f.rule, f.key))
-    strength = next((strength_for(ctx, athlete, f) for f in ordered if f.rule == STRENGTH_RULE), None)
+    strength = next((strength_for(athlete, f.day) for f in ordered if f.rule == STRENGTH_RULE), None)
     return note_block(ordered, athlete.units, strength)
 
 
@@ -127,10 +129,12 @@ def deliver_push(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> 
     tz = ZoneInfo(ctx.config.timezone_of(athlete))
     notifiers = {n.channel: n for n in ctx.notifiers(athlete)}
     local_midnight = datetime.combine(now.astimezone(tz).date(), datetime.min.time(), tz)
-    for row, finding in ledger.due(store, athlete.name, "", now):
+    due = [(r, f) for r, f in ledger.due(store, athlete.name, "", now) if not r["channel"].startswith("note:")]
+    # the daily cap keeps the most important: severity, then pain before the rest, newest first
+    due.sort(key=lambda rf: (-int(rf[1].severity), rf[1].rule != PAIN_RULE, -rf[1].day.toordinal(),
+                             rf[1].key))
+    for row, finding in due:
         channel = row["channel"]
-        if channel.startswith("note:"):
-            continue
         notifier = notifiers.get(channel)
         with store.transaction() as tx:
             if notifier is None:
@@ -149,7 +153,7 @@ def deliver_push(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> 
                 ledger.mark(tx, finding.key, channel, "folded", now=now, error="strength prompt sent recently")
                 summary.folded += 1
                 continue
-        strength = strength_for(ctx, athlete, finding) if finding.rule == STRENGTH_RULE else None
+        strength = strength_for(athlete, finding.day) if finding.rule == STRENGTH_RULE else None
         text = push(finding, athlete.units, strength=strength)
         message = Message(athlete.name, text.title, text.body, text.priority, finding.key)
         if ctx.dry_run:

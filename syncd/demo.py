@@ -1,30 +1,105 @@
-"""`syncd demo`: the whole job on the bundled sample athlete, with no account and no network."""
+"""`syncd demo`: the whole job on the bundled sample athlete, with no account and no network.
+
+The sample's Garmin and Strava copies are served by in-memory providers; the pass runs as
+the daemon's would on the evening of the sample's last day, and delivers to the console.
+"""
 
 from __future__ import annotations
 
+import io
 import tempfile
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from syncd.importing import import_paths
-from syncd.status import render_status
+from syncd.config import parse
+from syncd.delivery import strength_for
+from syncd.engine import Context, profile_of, run_once
+from syncd.history import build_history
+from syncd.ledger import findings_between
+from syncd.notifiers.console import ConsoleNotifier
+from syncd.providers.bulk_export import read_paths
+from syncd.providers.memory import MemoryProvider
+from syncd.registry import load_rules
 from syncd.store import Store
 
 SAMPLE = Path(__file__).parent / "sample" / "sample.jsonl"
 SAMPLE_ATHLETE = "sample"
 SAMPLE_TIMEZONE = "Europe/Amsterdam"
+#: The evening of the sample's last day (Sunday 2026-11-22), when the weekly digest goes out.
+DEMO_NOW = datetime(2026, 11, 22, 19, 30, tzinfo=ZoneInfo(SAMPLE_TIMEZONE))
 
 
-def run_demo(out_dir: Path | None = None) -> str:
-    """Import the sample into a temporary state dir and return what a runner would see."""
-    with tempfile.TemporaryDirectory(prefix="syncd-demo-") as tmp:
-        state = Path(tmp) / "state"
-        with Store(state) as store:
-            report = import_paths(store, SAMPLE_ATHLETE, SAMPLE_TIMEZONE, [SAMPLE])
-            lines = [f"== import of the sample athlete ({SAMPLE.name})", report.line(), ""]
-            from syncd import __version__
-            from syncd.migrations import LATEST
+def _heading(text: str) -> str:
+    return f"\n== {text} " + "=" * max(3, 66 - len(text))
 
-            data = {"version": __version__, "state_db": str(store.path), "schema_version": LATEST,
-                    "athletes": {SAMPLE_ATHLETE: store.summary(SAMPLE_ATHLETE)}}
-            lines += ["== status", render_status(data)]
-    return "\n".join(lines)
+
+def run_demo(out_dir: Path) -> str:
+    """Run one pass over the sample in a temporary state dir; returns what a runner would see."""
+    config = parse({"athletes": [{
+        "name": SAMPLE_ATHLETE, "timezone": SAMPLE_TIMEZONE, "providers": ["garmin", "strava"],
+        "notes": {"garmin": True, "strava": True}, "units": "km"}]}, "demo")
+    athlete = config.athletes[0]
+    acts = read_paths([SAMPLE], SAMPLE_ATHLETE).activities
+    providers = {name: MemoryProvider(SAMPLE_ATHLETE, [a for a in acts if a.provider == name],
+                                      provider_name=name) for name in ("garmin", "strava")}
+    phone = io.StringIO()
+    console = ConsoleNotifier(stream=phone)
+    out: list[str] = [
+        "syncd demo: 16 weeks of a sample runner (syncd/sample/), synced as if it were "
+        f"{DEMO_NOW:%A %d %B %Y, %H:%M} in {SAMPLE_TIMEZONE}.",
+        "No account, no network: the Garmin and Strava copies are served from memory.",
+    ]
+    with tempfile.TemporaryDirectory(prefix="syncd-demo-") as tmp, Store(Path(tmp)) as store:
+        ctx = Context(config=config, store=store, rules=load_rules({}),
+                      providers=lambda a: providers, notifiers=lambda a: [console],
+                      now=lambda: DEMO_NOW)
+        summary = run_once(ctx, SAMPLE_ATHLETE)
+        out += [_heading("sync"), summary.line()]
+
+        today = DEMO_NOW.date()
+        recent = findings_between(store, SAMPLE_ATHLETE, today - timedelta(days=2), today)
+        out.append(_heading("findings about the last 3 days"))
+        out += [f"{f.day}  {f.severity.label:<8} {f.rule:<19} {f.title}" for f in
+                sorted(recent, key=lambda f: (f.day, -int(f.severity), f.rule))]
+        out.append(f"(older findings are kept as history, not sent: {summary.history}; "
+                   f"`syncd check --since` lists them)")
+
+        out.append(_heading("notes, as they now read on each activity"))
+        for name, provider in providers.items():
+            for pid in dict(provider.writes):
+                item = provider.items[pid]
+                out += [f"-- {name} activity {pid}: {item.title!r} ({item.start_utc:%a %d %b})",
+                        provider.description(pid), ""]
+
+        out += [_heading("push messages (the console stands in for the phone)"),
+                phone.getvalue().rstrip() or "(none)"]
+
+        out += [_heading("strength session for today (the one in the note, in full)"),
+                strength_for(athlete, today).long()]
+
+        out += _digest(config, store, out_dir)
+    return "\n".join(out)
+
+
+def _digest(config: object, store: Store, out_dir: Path) -> list[str]:
+    from syncd.coach.chart import matplotlib_available, render_png, render_text
+    from syncd.coach.digest import build_digest
+    from syncd.config import Config
+
+    assert isinstance(config, Config)
+    athlete = config.athletes[0]
+    day = DEMO_NOW.date()
+    history = build_history(store.sessions(SAMPLE_ATHLETE), profile_of(config, athlete), until=day)
+    # the chart marks spike runs of all 12 weeks, so it needs their findings too
+    findings = findings_between(store, SAMPLE_ATHLETE, day - timedelta(weeks=12), day)
+    digest = build_digest(history, findings, athlete=SAMPLE_ATHLETE, day=day, units=athlete.units)
+    lines = [_heading("weekly digest (Sunday evening)"), digest.title, "", digest.text, "",
+             render_text(digest)]
+    if matplotlib_available():
+        out_dir.mkdir(parents=True, exist_ok=True)
+        png = render_png(digest, out_dir / "syncd-demo-chart.png")
+        lines.append(f"\nThe digest's chart is at {png.resolve()}")
+    else:
+        lines.append("\n(chart image skipped: matplotlib is not installed; pip install 'syncd[chart]')")
+    return lines

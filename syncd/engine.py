@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from syncd import ledger
 from syncd.config import AthleteConfig, Config
 from syncd.delivery import deliver
-from syncd.domain import Finding
+from syncd.domain import Finding, Severity
 from syncd.errors import AuthRequired, ProviderError, RateLimited
 from syncd.history import History, Profile, build_history
 from syncd.notifiers.base import Notifier
@@ -132,6 +132,25 @@ def _account(store: Store, athlete: str, provider: str, *, error: str | None,
             (athlete, provider, status, now.isoformat(timespec="seconds"), error))
 
 
+def _reconnect_notice(ctx: Context, athlete: AthleteConfig, provider: str) -> None:
+    """Ask the runner, once, to reconnect an account whose tokens stopped working. Syncing
+    that account pauses until `syncd connect` sets it active again, so this runs once."""
+    now = ctx.now()
+    label = provider.capitalize()
+    notice = Finding(
+        rule="account", severity=Severity.WARNING, athlete=athlete.name,
+        day=local_today(ctx.config, athlete, now),
+        key=f"account:{athlete.name}:{provider}:reconnect:{now:%Y%m%dT%H%M%S}",
+        title=f"Reconnect {label} to syncd",
+        message=(f"syncd can no longer read your {label} activities: the connection was revoked or "
+                 f"expired. Run `syncd connect {provider} --athlete {athlete.name}` on the server."),
+        metrics={}, citation="")
+    with ctx.store.transaction() as tx:
+        for item in ledger.record(tx, [notice], deliver_from=notice.day, now=now):
+            for notifier in ctx.notifiers(athlete):
+                ledger.queue(tx, item.finding, notifier.channel, due=now)
+
+
 def fetch_all(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> datetime | None:
     """Fetch from every provider; one failing is recorded and never stops the others."""
     earliest: datetime | None = None
@@ -147,6 +166,7 @@ def fetch_all(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> dat
         except AuthRequired as exc:
             part.error = "needs reconnecting"
             _account(ctx.store, athlete.name, name, error=str(exc), status="auth_required", now=ctx.now())
+            _reconnect_notice(ctx, athlete, name)
             log.error("%s/%s: %s; run `syncd connect %s --athlete %s`", athlete.name, name, exc,
                       name, athlete.name)
             continue

@@ -285,3 +285,19 @@ def test_push_reaches_a_real_server_through_apprise_after_a_500(tmp_path: Path, 
         status = w.store.conn.execute("SELECT status, attempts FROM deliveries WHERE channel = ?",
                                       (push.channel,)).fetchall()
         assert [tuple(r) for r in status] == [("sent", 1)]
+
+
+def test_revoked_tokens_ask_the_runner_once_and_pause_the_account(world: World) -> None:
+    from syncd.errors import AuthRequired
+
+    world.strava.faults.append(AuthRequired("Strava answered 401 after a token refresh"))
+    summary = world.sync()
+    assert summary.providers["strava"].error == "needs reconnecting"
+    [notice] = world.phone.messages
+    assert "syncd connect strava --athlete sam" in notice.body
+    requests = len(world.strava.requests)
+    world.now += timedelta(hours=2)
+    world.sync()
+    world.sync()
+    assert len(world.phone.messages) == 1  # asked once, not every pass
+    assert len(world.strava.requests) == requests  # the account is paused until reconnected
