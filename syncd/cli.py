@@ -26,6 +26,7 @@ Command = Callable[[argparse.Namespace], int]
 
 # -- shared plumbing --------------------------------------------------------------------
 
+
 def load_config(args: argparse.Namespace, *, required: bool = False) -> Config:
     """The validated config; without a file (and none named) the defaults, unless required."""
     from syncd import config as cfg
@@ -85,6 +86,7 @@ def emit(args: argparse.Namespace, data: Any, text: str) -> None:
 
 # -- commands ---------------------------------------------------------------------------
 
+
 def cmd_config_validate(args: argparse.Namespace) -> int:
     from syncd.paths import config_path
 
@@ -122,10 +124,15 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     config = load_config(args)
     with open_store(args) as store:
-        names = [args.athlete] if args.athlete else sorted(
-            {r["name"] for r in store.athletes()} | {a.name for a in config.athletes})
+        names = (
+            [args.athlete]
+            if args.athlete
+            else sorted({r["name"] for r in store.athletes()} | {a.name for a in config.athletes})
+        )
         data = {
-            "version": __version__, "state_db": str(store.path), "schema_version": LATEST,
+            "version": __version__,
+            "state_db": str(store.path),
+            "schema_version": LATEST,
             "athletes": {name: store.summary(name) for name in names},
         }
     emit(args, data, render_status(data))
@@ -198,7 +205,7 @@ def _progress(provider: str, fetched: int) -> None:
 
 
 def cmd_notify_test(args: argparse.Namespace) -> int:
-    from syncd.errors import DeliveryFailed, EX_TEMPFAIL
+    from syncd.errors import EX_TEMPFAIL, DeliveryFailed
     from syncd.notifiers.base import Message
     from syncd.wiring import notifier_factory
 
@@ -208,8 +215,13 @@ def cmd_notify_test(args: argparse.Namespace) -> int:
     if not notifiers:
         print(f"{athlete.name} has no push channels: add apprise URLs to notify = [...] in the config")
         return 0
-    message = Message(athlete.name, "syncd test message",
-                      "If you can read this, syncd can reach you here.", "normal", "test")
+    message = Message(
+        athlete.name,
+        "syncd test message",
+        "If you can read this, syncd can reach you here.",
+        "normal",
+        "test",
+    )
     failures = 0
     for notifier in notifiers:
         label = getattr(notifier, "masked_url", notifier.channel)
@@ -232,22 +244,39 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 # -- parser -----------------------------------------------------------------------------
 
+
 def _common(suppress: bool) -> argparse.ArgumentParser:
     default: Any = argparse.SUPPRESS if suppress else None
     p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--config", metavar="PATH", default=default,
-                   help="config file (default: $SYNCD_CONFIG, $XDG_CONFIG_HOME/syncd/config.toml, /etc/syncd/config.toml)")
-    p.add_argument("--state-dir", metavar="DIR", default=default,
-                   help="state directory (default: $STATE_DIRECTORY, $XDG_STATE_HOME/syncd)")
-    p.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS if suppress else 0,
-                   help="more log output")
+    p.add_argument(
+        "--config",
+        metavar="PATH",
+        default=default,
+        help="config file (default: $SYNCD_CONFIG, $XDG_CONFIG_HOME/syncd/config.toml, "
+        "/etc/syncd/config.toml)",
+    )
+    p.add_argument(
+        "--state-dir",
+        metavar="DIR",
+        default=default,
+        help="state directory (default: $STATE_DIRECTORY, $XDG_STATE_HOME/syncd)",
+    )
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=argparse.SUPPRESS if suppress else 0,
+        help="more log output",
+    )
     return p
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="syncd", parents=[_common(False)],
-        description="Injury-prevention notes for runners, from their Strava and Garmin history.")
+        prog="syncd",
+        parents=[_common(False)],
+        description="Injury-prevention notes for runners, from their Strava and Garmin history.",
+    )
     parser.add_argument("--version", action="version", version=f"syncd {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = _common(True)
@@ -259,7 +288,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = sub.add_parser("config", help="check or print the configuration")
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
-    add("validate", cmd_config_validate, "validate the config file (exit 78 with the key and the fix)", config_sub)
+    add(
+        "validate",
+        cmd_config_validate,
+        "validate the config file (exit 78 with the key and the fix)",
+        config_sub,
+    )
     add("sample", cmd_config_sample, "print an example config with every key and its default", config_sub)
 
     p = add("import", cmd_import, "import a Strava bulk export or syncd JSON Lines (no API calls)")
@@ -267,8 +301,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timezone", help="time zone for an athlete not in the config (IANA name)")
     p.add_argument("--sample", action="store_true", help="import the bundled sample athlete")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
-    p.add_argument("paths", nargs="*", metavar="PATH",
-                   help="activities.csv, an export folder or .zip, or a .jsonl file")
+    p.add_argument(
+        "paths", nargs="*", metavar="PATH", help="activities.csv, an export folder or .zip, or a .jsonl file"
+    )
 
     p = add("status", cmd_status, "show athletes, accounts, counts and the state directory")
     p.add_argument("--athlete", help="only this athlete")
@@ -277,8 +312,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("check", cmd_check, "evaluate the rules on stored history (nothing is sent or recorded)")
     p.add_argument("--athlete", required=True, help="whose history to check")
     p.add_argument("--on", type=_day, metavar="YYYY-MM-DD", help="the day to evaluate (default: today)")
-    p.add_argument("--since", type=_day, metavar="YYYY-MM-DD",
-                   help="evaluate every day from this one to --on (what a backfill would raise)")
+    p.add_argument(
+        "--since",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help="evaluate every day from this one to --on (what a backfill would raise)",
+    )
     p.add_argument("--json", action="store_true", help="print a JSON array of findings")
 
     p = add("rules", cmd_rules, "list installed rules with their evidence grade and thresholds")
@@ -295,7 +334,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--athlete", required=True, help="whose channels to test")
 
     p = add("demo", cmd_demo, "run syncd on the bundled sample athlete (no account, no network)")
-    p.add_argument("--out", default=".", metavar="DIR", help="where to write the digest chart (default: here)")
+    p.add_argument(
+        "--out", default=".", metavar="DIR", help="where to write the digest chart (default: here)"
+    )
 
     import syncd.cli_report
     import syncd.cli_strava  # noqa: F401  (they register their commands in _EXTENSIONS)
@@ -317,7 +358,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EX_USAGE
     logging.basicConfig(
         level=logging.DEBUG if args.verbose > 1 else logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s")
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     try:
         return int(args.func(args))
     except SyncdError as exc:

@@ -98,28 +98,41 @@ class DaemonConfig(Model):
     poll_interval: Duration = Field("15m", description="How often to poll each provider account.")
     timezone: TimeZone = Field("UTC", description="Default time zone for athletes that set none.")
     delivery_window_days: int = Field(
-        3, ge=0, le=30,
-        description="On a backfill, deliver only findings about the last N days; older ones are kept as history.",
+        3,
+        ge=0,
+        le=30,
+        description="On a backfill, deliver only findings about the last N days; "
+        "older ones are kept as history.",
     )
     max_delivery_attempts: int = Field(
-        8, ge=1, le=50, description="Give a message up after this many failed attempts.")
+        8, ge=1, le=50, description="Give a message up after this many failed attempts."
+    )
 
 
 class StravaConfig(Model):
     client_id: int | None = Field(None, description="Your Strava API application's client id.")
     client_secret: SecretRef | None = Field(
-        None, description="Reference to the app's client secret: env:NAME, credential:NAME or keyring:NAME.")
-    base_url: BaseUrl = Field("https://www.strava.com", description="Strava API host (plain http only to loopback).")
+        None, description="Reference to the app's client secret: env:NAME, credential:NAME or keyring:NAME."
+    )
+    base_url: BaseUrl = Field(
+        "https://www.strava.com", description="Strava API host (plain http only to loopback)."
+    )
 
 
 class GarminConfig(Model):
-    email: str | None = Field(None, description="Garmin Connect login e-mail (used only by `syncd connect garmin`).")
+    email: str | None = Field(
+        None, description="Garmin Connect login e-mail (for the Garmin provider, which is not built yet)."
+    )
     password: SecretRef | None = Field(
-        None, description="Reference to the Garmin password; usually leave unset and type it at `syncd connect garmin`.")
+        None,
+        description="Reference to the Garmin password (for the Garmin provider, which is not built yet).",
+    )
 
 
 class NotesConfig(Model):
-    strava: bool = Field(False, description="Write syncd's note block into Strava descriptions (public to followers).")
+    strava: bool = Field(
+        False, description="Write syncd's note block into Strava descriptions (public to followers)."
+    )
     garmin: bool = Field(False, description="Write syncd's note block into Garmin Connect descriptions.")
 
 
@@ -128,37 +141,56 @@ def _exercise_ids(values: list[str]) -> list[str]:
 
     unknown = [v for v in values if v not in EXERCISE_IDS]
     if unknown:
-        raise ValueError(f"unknown exercise {', '.join(map(repr, unknown))}; "
-                         f"choose from {', '.join(sorted(EXERCISE_IDS))}")
+        raise ValueError(
+            f"unknown exercise {', '.join(map(repr, unknown))}; choose from {', '.join(sorted(EXERCISE_IDS))}"
+        )
     return values
 
 
 class StrengthConfig(Model):
-    minutes: int = Field(20, ge=15, le=25, description="Length of the suggested strength session, in minutes.")
+    minutes: int = Field(
+        20, ge=15, le=25, description="Length of the suggested strength session, in minutes."
+    )
     exclude: Annotated[list[str], AfterValidator(_exercise_ids)] = Field(
-        default_factory=list, description="Exercise ids to leave out, e.g. ['lateral_lunge'].")
+        default_factory=list, description="Exercise ids to leave out, e.g. ['lateral_lunge']."
+    )
 
 
 class AthleteConfig(Model):
-    name: str = Field(pattern=NAME_PATTERN, description="Short name used on the command line (a-z, 0-9, - and _).")
+    name: str = Field(
+        pattern=NAME_PATTERN, description="Short name used on the command line (a-z, 0-9, - and _)."
+    )
     timezone: TimeZone | None = Field(None, description="The athlete's time zone; days are counted in it.")
     providers: list[Literal["strava", "garmin"]] = Field(
-        default_factory=list, description="Accounts to sync: 'strava', 'garmin' or both.")
+        default_factory=list, description="Accounts to sync: 'strava', 'garmin' or both."
+    )
     notify: list[str] = Field(
         default_factory=list,
         description="Apprise URLs for push messages (ntfy://, ntfys://, gotify://, pover://, mailto://, ...) "
-        "or env:NAME / credential:NAME / keyring:NAME references to one.")
+        "or env:NAME / credential:NAME / keyring:NAME references to one.",
+    )
     notes: NotesConfig = Field(default_factory=NotesConfig, description="Where to write the note block.")
-    quiet_hours: QuietHours | None = Field(None, description="No push messages in this local time range, e.g. '22:00-07:00'.")
+    quiet_hours: QuietHours | None = Field(
+        None, description="No push messages in this local time range, e.g. '22:00-07:00'."
+    )
     units: Literal["km", "mi"] = Field("km", description="Distance units in messages.")
     sex: Literal["male", "female"] | None = Field(None, description="Used only for the TRIMP load formula.")
     rest_hr: int | None = Field(None, ge=25, le=120, description="Resting heart rate (TRIMP load).")
-    max_hr: int | None = Field(None, ge=120, le=230, description="Maximum heart rate (TRIMP load, hard days).")
-    max_push_per_day: int = Field(3, ge=0, le=50, description="At most this many push messages a day; the rest go to the digest.")
+    max_hr: int | None = Field(
+        None, ge=120, le=230, description="Maximum heart rate (TRIMP load, hard days)."
+    )
+    max_push_per_day: int = Field(
+        3, ge=0, le=50, description="At most this many push messages a day; the rest go to the digest."
+    )
     morning_hour: int = Field(7, ge=0, le=23, description="Local hour for the day's strength prompt.")
-    digest: str = Field("sun 19:00", pattern=r"^(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):[0-5]\d$",
-                        description="When the weekly digest goes out: a weekday and a local time.")
-    strength: StrengthConfig = Field(default_factory=StrengthConfig, description="The suggested strength sessions.")
+    digest: str = Field(
+        "sun 19:00",
+        pattern=r"^(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):[0-5]\d$",
+        description="When the weekly digest goes out: a weekday and a local time.",
+    )
+    strength: StrengthConfig = Field(
+        default_factory=StrengthConfig, description="The suggested strength sessions."
+    )
 
     @model_validator(mode="after")
     def _hr_order(self) -> AthleteConfig:
@@ -173,7 +205,8 @@ class Config(Model):
     garmin: GarminConfig = Field(default_factory=GarminConfig, description="Garmin Connect.")
     athletes: list[AthleteConfig] = Field(default_factory=list, description="One table per runner.")
     rules: dict[str, dict[str, Any]] = Field(
-        default_factory=dict, description="Per-rule thresholds, e.g. [rules.session_spike] caution_pct = 10.")
+        default_factory=dict, description="Per-rule thresholds, e.g. [rules.session_spike] caution_pct = 10."
+    )
 
     @model_validator(mode="after")
     def _unique_names(self) -> Config:
@@ -189,7 +222,9 @@ class Config(Model):
             if athlete.name == name:
                 return athlete
         known = ", ".join(a.name for a in self.athletes) or "none"
-        raise ConfigError([f"athletes: no athlete named {name!r} (configured: {known}); add an [[athletes]] table"])
+        raise ConfigError(
+            [f"athletes: no athlete named {name!r} (configured: {known}); add an [[athletes]] table"]
+        )
 
     def timezone_of(self, athlete: AthleteConfig) -> str:
         return athlete.timezone or self.daemon.timezone
@@ -226,7 +261,9 @@ def _describe(error: Any, model: type[BaseModel]) -> str:
         return f"{value!r} is not allowed; {msg.lower()}"
     if kind == "string_pattern_mismatch":
         return f"{value!r} has the wrong form ({msg.lower()})"
-    return f"{msg.lower()} (got {value!r})" if value is not None and not isinstance(value, dict) else msg.lower()
+    return (
+        f"{msg.lower()} (got {value!r})" if value is not None and not isinstance(value, dict) else msg.lower()
+    )
 
 
 def validation_problems(exc: ValidationError, model: type[BaseModel] = BaseModel) -> list[str]:
@@ -247,9 +284,13 @@ def load(path: Path) -> Config:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError([
-            "no such file; create it with `syncd config sample > " + str(path) + "` and edit it, "
-            "or point --config / $SYNCD_CONFIG at yours"], str(path)) from None
+        raise ConfigError(
+            [
+                "no such file; create it with `syncd config sample > " + str(path) + "` and edit it, "
+                "or point --config / $SYNCD_CONFIG at yours"
+            ],
+            str(path),
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"cannot be read ({exc.__class__.__name__}: {exc})"], str(path)) from None
     try:

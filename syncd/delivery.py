@@ -38,10 +38,8 @@ def strength_for(athlete: AthleteConfig, day: date) -> StrengthSession:
     the same squat as the session offered on the previous possible prompt day."""
     options = athlete.strength
     exclude = frozenset(options.exclude)
-    previous = build_session(athlete.name, day - timedelta(days=2), minutes=options.minutes,
-                             exclude=exclude)
-    return build_session(athlete.name, day, previous=previous, minutes=options.minutes,
-                         exclude=exclude)
+    previous = build_session(athlete.name, day - timedelta(days=2), minutes=options.minutes, exclude=exclude)
+    return build_session(athlete.name, day, previous=previous, minutes=options.minutes, exclude=exclude)
 
 
 def _block(ctx: Context, athlete: AthleteConfig, findings: list[Finding]) -> str:
@@ -65,17 +63,27 @@ def deliver_notes(ctx: Context, athlete: AthleteConfig, summary: PassSummary) ->
         provider_name = channel.removeprefix("note:")
         provider, session = providers.get(provider_name), sessions.get(target)
         # the block covers every finding ever queued for this note, not only the due ones
-        keys = [r["finding_key"] for r in store.conn.execute(
-            "SELECT finding_key FROM deliveries WHERE channel = ? AND target = ? "
-            "AND status IN ('pending', 'sent')", (channel, target))]
-        findings = [ledger.finding_from_row(r) for r in store.conn.execute(
-            f"SELECT * FROM findings WHERE key IN ({','.join('?' * len(keys))})", keys)]
+        keys = [
+            r["finding_key"]
+            for r in store.conn.execute(
+                "SELECT finding_key FROM deliveries WHERE channel = ? AND target = ? "
+                "AND status IN ('pending', 'sent')",
+                (channel, target),
+            )
+        ]
+        findings = [
+            ledger.finding_from_row(r)
+            for r in store.conn.execute(
+                f"SELECT * FROM findings WHERE key IN ({','.join('?' * len(keys))})", keys
+            )
+        ]
         if provider is None or session is None or not provider.writes_notes:
             status = "skipped"
             with store.transaction() as tx:
-                for row, f in items:
-                    ledger.mark(tx, f.key, channel, status, now=now,
-                                error="activity or provider no longer available")
+                for _row, f in items:
+                    ledger.mark(
+                        tx, f.key, channel, status, now=now, error="activity or provider no longer available"
+                    )
             continue
         block = _block(ctx, athlete, findings)
         copies = [a for a in session.activities if a.provider == provider_name]
@@ -88,19 +96,27 @@ def deliver_notes(ctx: Context, athlete: AthleteConfig, summary: PassSummary) ->
                 _write_one(ctx, athlete, provider, provider_name, activity.provider_id, block)
         except ProviderError as exc:
             with store.transaction() as tx:
-                for row, f in items:
-                    state = ledger.failed_attempt(tx, f.key, channel, str(exc), retryable=True, now=now,
-                                                  max_attempts=ctx.config.daemon.max_delivery_attempts)
+                for _row, f in items:
+                    state = ledger.failed_attempt(
+                        tx,
+                        f.key,
+                        channel,
+                        str(exc),
+                        retryable=True,
+                        now=now,
+                        max_attempts=ctx.config.daemon.max_delivery_attempts,
+                    )
             summary.failed += state == "failed"
             continue
         with store.transaction() as tx:
-            for row, f in items:
+            for _row, f in items:
                 ledger.mark(tx, f.key, channel, "sent", now=now)
         summary.delivered += len(items)
 
 
-def _write_one(ctx: Context, athlete: AthleteConfig, provider: Provider, provider_name: str,
-               provider_id: str, block: str) -> None:
+def _write_one(
+    ctx: Context, athlete: AthleteConfig, provider: Provider, provider_name: str, provider_id: str, block: str
+) -> None:
     store = ctx.store
     confirmed, pending, abandoned = store.note_state(athlete.name, provider_name, provider_id)
     if abandoned:
@@ -116,8 +132,12 @@ def _write_one(ctx: Context, athlete: AthleteConfig, provider: Provider, provide
     provider.write_note(provider_id, edit)
     ctx.checkpoint("note_written")
     if outcome and outcome[0] is NoteOutcome.ABANDONED:
-        log.info("%s/%s %s: the runner removed syncd's note; it will not be written again",
-                 athlete.name, provider_name, provider_id)
+        log.info(
+            "%s/%s %s: the runner removed syncd's note; it will not be written again",
+            athlete.name,
+            provider_name,
+            provider_id,
+        )
         store.note_done(athlete.name, provider_name, provider_id, None, abandoned=True)
     else:
         store.note_done(athlete.name, provider_name, provider_id, block)
@@ -129,10 +149,13 @@ def deliver_push(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> 
     tz = ZoneInfo(ctx.config.timezone_of(athlete))
     notifiers = {n.channel: n for n in ctx.notifiers(athlete)}
     local_midnight = datetime.combine(now.astimezone(tz).date(), datetime.min.time(), tz)
-    due = [(r, f) for r, f in ledger.due(store, athlete.name, "", now) if not r["channel"].startswith("note:")]
+    due = [
+        (r, f) for r, f in ledger.due(store, athlete.name, "", now) if not r["channel"].startswith("note:")
+    ]
     # the daily cap keeps the most important: severity, then pain before the rest, newest first
-    due.sort(key=lambda rf: (-int(rf[1].severity), rf[1].rule != PAIN_RULE, -rf[1].day.toordinal(),
-                             rf[1].key))
+    due.sort(
+        key=lambda rf: (-int(rf[1].severity), rf[1].rule != PAIN_RULE, -rf[1].day.toordinal(), rf[1].key)
+    )
     for row, finding in due:
         channel = row["channel"]
         notifier = notifiers.get(channel)
@@ -150,7 +173,9 @@ def deliver_push(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> 
                 summary.folded += 1
                 continue
             if finding.rule == STRENGTH_RULE and _recent_strength_push(store, athlete.name, channel, now):
-                ledger.mark(tx, finding.key, channel, "folded", now=now, error="strength prompt sent recently")
+                ledger.mark(
+                    tx, finding.key, channel, "folded", now=now, error="strength prompt sent recently"
+                )
                 summary.folded += 1
                 continue
         strength = strength_for(athlete, finding.day) if finding.rule == STRENGTH_RULE else None
@@ -163,8 +188,15 @@ def deliver_push(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> 
             notifier.send(message)
         except DeliveryFailed as exc:
             with store.transaction() as tx:
-                state = ledger.failed_attempt(tx, finding.key, channel, str(exc), retryable=exc.retryable,
-                                              now=now, max_attempts=ctx.config.daemon.max_delivery_attempts)
+                state = ledger.failed_attempt(
+                    tx,
+                    finding.key,
+                    channel,
+                    str(exc),
+                    retryable=exc.retryable,
+                    now=now,
+                    max_attempts=ctx.config.daemon.max_delivery_attempts,
+                )
             summary.failed += state == "failed"
             log.warning("%s: push via %s failed (%s)", athlete.name, channel, exc)
             continue

@@ -35,10 +35,18 @@ def finding_from_row(row: sqlite3.Row) -> Finding:
     metrics = json.loads(row["metrics_json"])
     metrics = {k: (math.inf if v == "inf" else v) for k, v in metrics.items()}
     return Finding(
-        rule=row["rule"], severity=Severity(row["severity"]), athlete=row["athlete"],
-        day=date.fromisoformat(row["day"]), key=row["key"], title=row["title"],
-        message=row["message"], metrics=metrics, citation=row["citation"],
-        load_kind=row["load_kind"], session=row["session"])
+        rule=row["rule"],
+        severity=Severity(row["severity"]),
+        athlete=row["athlete"],
+        day=date.fromisoformat(row["day"]),
+        key=row["key"],
+        title=row["title"],
+        message=row["message"],
+        metrics=metrics,
+        citation=row["citation"],
+        load_kind=row["load_kind"],
+        session=row["session"],
+    )
 
 
 @dataclass(frozen=True)
@@ -50,8 +58,9 @@ class Recorded:
     history: bool
 
 
-def record(tx: sqlite3.Connection, findings: list[Finding], *, deliver_from: date,
-           now: datetime) -> list[Recorded]:
+def record(
+    tx: sqlite3.Connection, findings: list[Finding], *, deliver_from: date, now: datetime
+) -> list[Recorded]:
     """Record findings; returns those that are new or rose in severity.
 
     Findings about days before `deliver_from` are kept as history and never delivered.
@@ -61,30 +70,45 @@ def record(tx: sqlite3.Connection, findings: list[Finding], *, deliver_from: dat
     for f in findings:
         row = tx.execute("SELECT severity FROM findings WHERE key = ?", (f.key,)).fetchone()
         history = f.day < deliver_from
-        values = (f.athlete, f.rule, int(f.severity), f.day.isoformat(), f.session, f.title,
-                  f.message, _metrics_json(f.metrics), f.citation, f.load_kind)
+        values = (
+            f.athlete,
+            f.rule,
+            int(f.severity),
+            f.day.isoformat(),
+            f.session,
+            f.title,
+            f.message,
+            _metrics_json(f.metrics),
+            f.citation,
+            f.load_kind,
+        )
         if row is None:
             tx.execute(
                 "INSERT INTO findings (athlete, rule, severity, day, session, title, message, "
                 "metrics_json, citation, load_kind, state, first_seen_at, updated_at, key) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*values, "history" if history else "new", stamp, stamp, f.key))
+                (*values, "history" if history else "new", stamp, stamp, f.key),
+            )
             out.append(Recorded(f, escalated=False, history=history))
         elif f.severity > row["severity"]:
             tx.execute(
                 "UPDATE findings SET athlete = ?, rule = ?, severity = ?, day = ?, session = ?, "
                 "title = ?, message = ?, metrics_json = ?, citation = ?, load_kind = ?, "
                 "state = ?, updated_at = ? WHERE key = ?",
-                (*values, "history" if history else "new", stamp, f.key))
+                (*values, "history" if history else "new", stamp, f.key),
+            )
             out.append(Recorded(f, escalated=True, history=history))
     return out
 
 
-def queue(tx: sqlite3.Connection, finding: Finding, channel: str, *, due: datetime,
-          target: str | None = None) -> bool:
+def queue(
+    tx: sqlite3.Connection, finding: Finding, channel: str, *, due: datetime, target: str | None = None
+) -> bool:
     """Queue one delivery unless this channel already has it at this severity or higher."""
-    row = tx.execute("SELECT status, severity FROM deliveries WHERE finding_key = ? AND channel = ?",
-                     (finding.key, channel)).fetchone()
+    row = tx.execute(
+        "SELECT status, severity FROM deliveries WHERE finding_key = ? AND channel = ?",
+        (finding.key, channel),
+    ).fetchone()
     if row is not None and row["severity"] >= int(finding.severity):
         return False
     tx.execute(
@@ -92,41 +116,64 @@ def queue(tx: sqlite3.Connection, finding: Finding, channel: str, *, due: dateti
         "next_attempt_at) VALUES (?, ?, 'pending', ?, ?, 0, ?) ON CONFLICT(finding_key, channel) "
         "DO UPDATE SET status = 'pending', severity = excluded.severity, target = excluded.target, "
         "attempts = 0, next_attempt_at = excluded.next_attempt_at, last_error = NULL",
-        (finding.key, channel, int(finding.severity), target, iso(due)))
+        (finding.key, channel, int(finding.severity), target, iso(due)),
+    )
     return True
 
 
 def due(store: Store, athlete: str, channel_prefix: str, now: datetime) -> list[tuple[sqlite3.Row, Finding]]:
     """Pending deliveries of the athlete on channels starting with the prefix, due by `now`."""
     rows = store.conn.execute(
-        "SELECT d.channel, d.target, d.attempts, d.finding_key, f.* FROM deliveries d JOIN findings f ON f.key = d.finding_key "
+        "SELECT d.channel, d.target, d.attempts, d.finding_key, f.* FROM deliveries d "
+        "JOIN findings f ON f.key = d.finding_key "
         "WHERE f.athlete = ? AND d.status = 'pending' AND d.channel LIKE ? "
         "AND d.next_attempt_at <= ? ORDER BY f.day, f.severity DESC, f.key",
-        (athlete, channel_prefix + "%", iso(now))).fetchall()
+        (athlete, channel_prefix + "%", iso(now)),
+    ).fetchall()
     return [(r, finding_from_row(r)) for r in rows]
 
 
-def mark(tx: sqlite3.Connection, key: str, channel: str, status: str, *, now: datetime,
-         error: str | None = None, retry_at: datetime | None = None) -> None:
+def mark(
+    tx: sqlite3.Connection,
+    key: str,
+    channel: str,
+    status: str,
+    *,
+    now: datetime,
+    error: str | None = None,
+    retry_at: datetime | None = None,
+) -> None:
     """Set a delivery's status: 'sent', 'folded' (into the digest), 'held', 'failed' or 'skipped'."""
     tx.execute(
         "UPDATE deliveries SET status = ?, last_error = ?, sent_at = CASE WHEN ? = 'sent' THEN ? "
         "ELSE sent_at END, next_attempt_at = COALESCE(?, next_attempt_at) "
         "WHERE finding_key = ? AND channel = ?",
-        (status, error, status, iso(now), iso(retry_at) if retry_at else None, key, channel))
+        (status, error, status, iso(now), iso(retry_at) if retry_at else None, key, channel),
+    )
 
 
 def hold(tx: sqlite3.Connection, key: str, channel: str, until: datetime) -> None:
     """Keep a delivery pending until `until` (quiet hours): not an attempt, not a failure."""
-    tx.execute("UPDATE deliveries SET next_attempt_at = ? WHERE finding_key = ? AND channel = ?",
-               (iso(until), key, channel))
+    tx.execute(
+        "UPDATE deliveries SET next_attempt_at = ? WHERE finding_key = ? AND channel = ?",
+        (iso(until), key, channel),
+    )
 
 
-def failed_attempt(tx: sqlite3.Connection, key: str, channel: str, error: str, *,
-                   retryable: bool, now: datetime, max_attempts: int) -> str:
+def failed_attempt(
+    tx: sqlite3.Connection,
+    key: str,
+    channel: str,
+    error: str,
+    *,
+    retryable: bool,
+    now: datetime,
+    max_attempts: int,
+) -> str:
     """Count a failed attempt; returns the new status ('pending' with backoff, or 'failed')."""
-    row = tx.execute("SELECT attempts FROM deliveries WHERE finding_key = ? AND channel = ?",
-                     (key, channel)).fetchone()
+    row = tx.execute(
+        "SELECT attempts FROM deliveries WHERE finding_key = ? AND channel = ?", (key, channel)
+    ).fetchone()
     attempts = (row["attempts"] if row else 0) + 1
     if not retryable or attempts >= max_attempts:
         status, retry = "failed", None
@@ -136,7 +183,8 @@ def failed_attempt(tx: sqlite3.Connection, key: str, channel: str, error: str, *
     tx.execute(
         "UPDATE deliveries SET status = ?, attempts = ?, last_error = ?, "
         "next_attempt_at = COALESCE(?, next_attempt_at) WHERE finding_key = ? AND channel = ?",
-        (status, attempts, error, iso(retry) if retry else None, key, channel))
+        (status, attempts, error, iso(retry) if retry else None, key, channel),
+    )
     return status
 
 
@@ -145,7 +193,8 @@ def sent_count(store: Store, athlete: str, channel: str, since: datetime) -> int
     row = store.conn.execute(
         "SELECT COUNT(*) FROM deliveries d JOIN findings f ON f.key = d.finding_key "
         "WHERE f.athlete = ? AND d.channel = ? AND d.status = 'sent' AND d.sent_at >= ?",
-        (athlete, channel, iso(since))).fetchone()
+        (athlete, channel, iso(since)),
+    ).fetchone()
     return int(row[0])
 
 
@@ -153,7 +202,8 @@ def findings_between(store: Store, athlete: str, first: date, last: date) -> lis
     """Recorded findings about days first..last (inclusive), for the digest."""
     rows = store.conn.execute(
         "SELECT * FROM findings WHERE athlete = ? AND day BETWEEN ? AND ? ORDER BY day, key",
-        (athlete, first.isoformat(), last.isoformat())).fetchall()
+        (athlete, first.isoformat(), last.isoformat()),
+    ).fetchall()
     return [finding_from_row(r) for r in rows]
 
 
@@ -161,5 +211,6 @@ def problems(store: Store) -> list[dict[str, Any]]:
     """Deliveries given up on, for `syncd status`."""
     rows = store.conn.execute(
         "SELECT f.athlete, d.finding_key, d.channel, d.attempts, d.last_error FROM deliveries d "
-        "JOIN findings f ON f.key = d.finding_key WHERE d.status = 'failed' ORDER BY f.day DESC")
+        "JOIN findings f ON f.key = d.finding_key WHERE d.status = 'failed' ORDER BY f.day DESC"
+    )
     return [dict(r) for r in rows]

@@ -36,11 +36,9 @@ def copies_match(a: Activity, b: Activity) -> bool:
             pass  # fall through to durations
         else:
             return _within(a.distance_m, b.distance_m, DISTANCE_TOLERANCE)
-    elif a.distance_m is not None or b.distance_m is not None:
-        # one copy measured a distance and the other did not: only a positive distance
-        # on one side rules the match out
-        if (a.distance_m or 0) > 0 or (b.distance_m or 0) > 0:
-            return False
+    elif (a.distance_m or 0) > 0 or (b.distance_m or 0) > 0:
+        # one copy measured a positive distance and the other none: not the same workout
+        return False
     da, db = a.duration_s, b.duration_s
     if da is None or db is None:
         return da is None and db is None

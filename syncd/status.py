@@ -14,13 +14,21 @@ def render_status(data: dict[str, Any]) -> str:
         providers = ", ".join(f"{p} {n}" for p, n in info["by_provider"].items()) or "none"
         lines.append(f"\n{name}")
         lines.append(f"  activities  {info['activities']} ({providers}; {info['deleted']} deleted)")
-        lines.append(f"  sessions    {info['sessions']} ({info['merged_sessions']} recorded by two providers)")
+        lines.append(
+            f"  sessions    {info['sessions']} ({info['merged_sessions']} recorded by two providers)"
+        )
         last = info["last_activity"]
         if last:
             km = f"{last['distance_m'] / 1000:.1f} km " if last["distance_m"] else ""
-            lines.append(f"  last        {last['start_utc'][:16].replace('T', ' ')} UTC  {last['sport']} "
-                         f"{km}{last['title']!r} ({last['provider']})")
+            lines.append(
+                f"  last        {last['start_utc'][:16].replace('T', ' ')} UTC  {last['sport']} "
+                f"{km}{last['title']!r} ({last['provider']})"
+            )
         for account in info["accounts"]:
-            state = account["status"] + (f", last error: {account['last_error']}" if account["last_error"] else "")
-            lines.append(f"  {account['provider']:<11} {state}; last sync {account['last_sync_at'] or 'never'}")
+            state = account["status"] + (
+                f", last error: {account['last_error']}" if account["last_error"] else ""
+            )
+            lines.append(
+                f"  {account['provider']:<11} {state}; last sync {account['last_sync_at'] or 'never'}"
+            )
     return "\n".join(lines)

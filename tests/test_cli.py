@@ -34,20 +34,38 @@ def test_import_sample_then_again_changes_nothing(tmp_path: Path, capsys: pytest
     assert info["last_activity"]["title"] == "Recovery shuffle - left knee sore"
 
 
-def test_bad_lines_are_reported_and_good_ones_kept(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_lines_are_reported_and_good_ones_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     lines = SAMPLE.read_text().splitlines()[:3]
     bad = tmp_path / "mixed.jsonl"
     bad.write_text("\n".join([lines[0], '{"provider": "garmin"', lines[1], lines[2]]) + "\n")
-    code, out, err = cli(capsys, "import", "--athlete", "sam", "--timezone", "UTC", str(bad),
-                         "--state-dir", str(tmp_path / "s"))
+    code, out, err = cli(
+        capsys,
+        "import",
+        "--athlete",
+        "sam",
+        "--timezone",
+        "UTC",
+        str(bad),
+        "--state-dir",
+        str(tmp_path / "s"),
+    )
     assert code == 0
     assert f"{bad}:2: skipped:" in err
     assert out.startswith("imported 3,") and "skipped 1" in out
 
 
 def test_nothing_readable_exits_non_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = cli(capsys, "import", "--athlete", "sam", str(tmp_path / "missing.csv"),
-                       "--state-dir", str(tmp_path / "s"))
+    code, _, err = cli(
+        capsys,
+        "import",
+        "--athlete",
+        "sam",
+        str(tmp_path / "missing.csv"),
+        "--state-dir",
+        str(tmp_path / "s"),
+    )
     assert code == 65
     assert "missing.csv" in err
 
@@ -62,12 +80,26 @@ def test_order_of_import_gives_the_same_sessions(tmp_path: Path, capsys: pytest.
     for order in ([garmin, strava], [strava, garmin]):
         state = tmp_path / f"state-{order[0].stem}"
         for path in order:
-            assert cli(capsys, "import", "--athlete", "sample", "--timezone", "Europe/Amsterdam",
-                       str(path), "--state-dir", str(state))[0] == 0
+            assert (
+                cli(
+                    capsys,
+                    "import",
+                    "--athlete",
+                    "sample",
+                    "--timezone",
+                    "Europe/Amsterdam",
+                    str(path),
+                    "--state-dir",
+                    str(state),
+                )[0]
+                == 0
+            )
         from syncd.store import Store
 
         with Store(state) as store:
-            shapes.append([(tuple(a.key for a in s.activities), s.distance_m) for s in store.sessions("sample")])
+            shapes.append(
+                [(tuple(a.key for a in s.activities), s.distance_m) for s in store.sessions("sample")]
+            )
     assert shapes[0] == shapes[1]
     assert sum(1 for s in shapes[0] if len(s[0]) == 2) == 19
 

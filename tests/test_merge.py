@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from factories import run
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -12,8 +13,6 @@ from syncd.domain import Activity
 from syncd.merge import copies_match, group_sessions
 from syncd.sports import Sport
 from syncd.store import Store
-
-from factories import run
 
 
 def shape(sessions: list) -> list[tuple[tuple[str, ...], int | None]]:

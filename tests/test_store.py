@@ -7,11 +7,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from factories import run
 
 from syncd.migrations import LATEST, migrate
 from syncd.store import DB_NAME, Store
-
-from factories import run
 
 
 def test_new_database_is_at_latest_version_in_wal_mode(store: Store) -> None:
