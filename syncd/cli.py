@@ -134,6 +134,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             "state_db": str(store.path),
             "schema_version": LATEST,
             "athletes": {name: store.summary(name) for name in names},
+            **extra_status(config, store),
         }
     emit(args, data, render_status(data))
     return 0
@@ -235,11 +236,37 @@ def cmd_notify_test(args: argparse.Namespace) -> int:
     return EX_TEMPFAIL if failures else 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from syncd.daemon import Daemon
+    from syncd.paths import config_path, state_dir
+
+    logging.getLogger().setLevel(logging.DEBUG if args.verbose > 1 else logging.INFO)
+    return Daemon(config_path(args.config), state_dir(args.state_dir)).run_forever()
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from syncd.demo import run_demo
 
     print(run_demo(Path(args.out)))
     return 0
+
+
+def extra_status(config: Config, store: Store) -> dict[str, Any]:
+    """The Strava request budget, push channels (masked) and deliveries given up on."""
+    from syncd.ledger import problems
+
+    out: dict[str, Any] = {"failed_deliveries": problems(store)}
+    if config.strava.client_id is not None:
+        from syncd.providers.strava_budget import Budget
+
+        out["strava_budget"] = Budget(store, config.strava.client_id).summary()
+    if any(a.notify for a in config.athletes):
+        from syncd.secrets import is_reference, mask_url
+
+        out["push_channels"] = {
+            a.name: [u if is_reference(u) else mask_url(u) for u in a.notify] for a in config.athletes
+        }
+    return out
 
 
 # -- parser -----------------------------------------------------------------------------
@@ -327,6 +354,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--athlete", help="only this athlete (default: all)")
     p.add_argument("--dry-run", action="store_true", help="show what would be sent; send nothing")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    add("run", cmd_run, "run the service: poll, evaluate and deliver on a schedule (systemd: Type=notify)")
 
     notify = sub.add_parser("notify", help="check the push channels")
     notify_sub = notify.add_subparsers(dest="notify_command", metavar="ACTION", required=True)

@@ -104,6 +104,12 @@ class DaemonConfig(Model):
         description="On a backfill, deliver only findings about the last N days; "
         "older ones are kept as history.",
     )
+    webhook_listen: str | None = Field(
+        None,
+        pattern=r"^[\w.:\[\]-]+:\d{1,5}$",
+        description="host:port for the Strava webhook callback (off when unset), e.g. '127.0.0.1:8421'; "
+        "put a reverse proxy or tunnel with HTTPS in front of it.",
+    )
     max_delivery_attempts: int = Field(
         8, ge=1, le=50, description="Give a message up after this many failed attempts."
     )

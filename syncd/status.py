@@ -31,4 +31,20 @@ def render_status(data: dict[str, Any]) -> str:
             lines.append(
                 f"  {account['provider']:<11} {state}; last sync {account['last_sync_at'] or 'never'}"
             )
+    budget = data.get("strava_budget")
+    if budget:
+        q, d = budget["15min"], budget["day"]
+        lines.append(
+            f"\nStrava API budget (shared by this app's athletes): {q['used']}/{q['limit']} this "
+            f"quarter hour ({q['reads_used']}/{q['reads_limit']} reads), {d['used']}/{d['limit']} "
+            f"today ({d['reads_used']}/{d['reads_limit']} reads)"
+        )
+    for name, urls in data.get("push_channels", {}).items():
+        lines.append(f"push channels of {name}: {', '.join(urls)}")
+    failed = data.get("failed_deliveries") or []
+    if failed:
+        lines.append(f"\n{len(failed)} message(s) given up after repeated failures:")
+        lines += [
+            f"  {f['athlete']} {f['channel']} {f['finding_key']}: {f['last_error']}" for f in failed[:10]
+        ]
     return "\n".join(lines)

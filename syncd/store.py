@@ -77,10 +77,13 @@ def _activity(row: sqlite3.Row) -> Activity:
 class Store:
     """The state database of one syncd installation."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, any_thread: bool = False) -> None:
+        """Open (and migrate) the database; `any_thread` lets one worker thread other than
+        the opener use it (the daemon serialises every job on one worker)."""
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.path = directory / DB_NAME
-        self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30,
+                                    check_same_thread=not any_thread)
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = NORMAL")

@@ -123,3 +123,15 @@ def test_help_does_not_import_heavy_libraries() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_status_masks_push_urls_and_shows_the_strava_budget(tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[strava]\nclient_id = 4242\nclient_secret = "env:X"\n\n[[athletes]]\n'
+                      'name = "sam"\nnotify = ["pover://userkey123456@apptoken987654"]\n')
+    code, out, _ = cli(capsys, "status", "--config", str(config), "--state-dir", str(tmp_path / "s"))
+    assert code == 0
+    assert "userkey123456" not in out and "apptoken987654" not in out
+    assert "pover://" in out
+    assert "Strava API budget" in out and "0/1000 reads" in out

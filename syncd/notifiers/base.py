@@ -18,6 +18,7 @@ class Message:
     body: str
     priority: str = "normal"  # one of PRIORITIES
     key: str = ""  # the finding key (or "test"), for logs
+    attach: str | None = None  # a file to attach where the service takes one (the digest chart)
 
 
 class Notifier(ABC):

@@ -128,7 +128,8 @@ class PushNotifier(Notifier):
                              f"{', '.join(PRIORITIES)}")
         title, body = _title_and_body(message)
         apobj = self._apprise(url_for(self._url, message.priority, self._timeout_s))
-        result = apobj.notify(title=title, body=body, notify_type=notify_type(message.priority))
+        extra = {"attach": message.attach} if message.attach else {}
+        result = apobj.notify(title=title, body=body, notify_type=notify_type(message.priority), **extra)
         if not result:
             raise DeliveryFailed(f"push to {self.masked_url} failed: {_reason(result)}",
                                  retryable=True)

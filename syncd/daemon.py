@@ -1,0 +1,217 @@
+"""`syncd run`: the service. APScheduler 3 runs every job on one worker thread (the state
+database is used by one thread at a time); the main thread waits for signals and pings the
+systemd watchdog.
+
+Jobs: a pass per athlete every poll interval (with jitter); the outbox every minute (quiet
+hours ending, retries, the morning strength prompt); the weekly digest per athlete at their
+local day and time; Strava webhook events as they arrive. SIGTERM lets the current job finish
+and exits 0; SIGHUP reloads the config only if it validates.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from syncd import config as cfg
+from syncd.engine import Context, PassSummary, local_today, run_once
+from syncd.errors import ProviderError, SyncdError
+from syncd.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def sd_notify(message: str) -> bool:
+    """Tell systemd about our state (READY=1, STATUS=..., WATCHDOG=1); False outside systemd."""
+    address = os.environ.get("NOTIFY_SOCKET")
+    if not address:
+        return False
+    if address.startswith("@"):
+        address = "\0" + address[1:]  # abstract socket namespace
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.sendto(message.encode(), address)
+        except OSError as exc:
+            log.warning("could not notify systemd: %s", exc)
+            return False
+    return True
+
+
+def watchdog_interval() -> float | None:
+    """Half the systemd watchdog period, in seconds, when the unit sets WatchdogSec=."""
+    usec = os.environ.get("WATCHDOG_USEC")
+    if not usec or (os.environ.get("WATCHDOG_PID") not in (None, str(os.getpid()))):
+        return None
+    return int(usec) / 2_000_000
+
+
+class Daemon:
+    """One running service: the config, the store, the scheduler and the webhook listener."""
+
+    def __init__(self, config_path: Path, state_dir: Path,
+                 make_context: Callable[[cfg.Config, Store], Context] | None = None) -> None:
+        self.config_path, self.state_dir = config_path, state_dir
+        self.config = cfg.load(config_path)  # raises ConfigError: exit 78 before anything starts
+        self.store = Store(state_dir, any_thread=True)
+        self._make_context = make_context or _default_context
+        self.ctx = self._make_context(self.config, self.store)
+        self.stop_event = threading.Event()
+        self.reload_event = threading.Event()
+        self.scheduler: Any = None
+        self.webhook: Any = None
+        self.last_summary: dict[str, PassSummary] = {}
+
+    # -- jobs ---------------------------------------------------------------------------
+
+    def pass_job(self, athlete: str) -> None:
+        try:
+            summary = run_once(self.ctx, athlete)
+        except SyncdError as exc:
+            log.error("%s: pass failed: %s", athlete, exc)
+            return
+        self.last_summary[athlete] = summary
+        log.info("%s", summary.line())
+        sd_notify("STATUS=" + "; ".join(s.line() for s in self.last_summary.values())[:400])
+
+    def deliver_job(self) -> None:
+        from syncd.delivery import deliver
+
+        for athlete in self.config.athletes:
+            deliver(self.ctx, athlete, PassSummary(athlete=athlete.name))
+
+    def digest_job(self, athlete_name: str) -> None:
+        from syncd.digest_delivery import send_digest
+
+        athlete = self.config.athlete(athlete_name)
+        day = local_today(self.config, athlete, self.ctx.now())
+        if send_digest(self.ctx, athlete, day):
+            log.info("%s: weekly digest sent", athlete_name)
+
+    def webhook_job(self, event: Any) -> None:
+        from syncd.providers.strava_webhook import handle_event
+        from syncd.tokens import token_store
+
+        def provider_for(name: str) -> Any:
+            return self.ctx.providers(self.config.athlete(name))["strava"]
+
+        try:
+            done = handle_event(event, self.store, token_store(), provider_for,
+                                lambda name: self.pass_job(name))
+        except ProviderError as exc:
+            log.warning("strava webhook event %s/%s left for later: %s", event.object_id,
+                        event.aspect_key, exc)
+            return
+        log.info("strava webhook event %s/%s: %s", event.object_id, event.aspect_key, done)
+
+    def retry_webhook_events(self) -> None:
+        from syncd.providers.strava_webhook import pending_events
+
+        for event in pending_events(self.store):
+            self.webhook_job(event)
+
+    # -- scheduling ---------------------------------------------------------------------
+
+    def schedule(self) -> None:
+        """(Re)create every job from the current config."""
+        from apscheduler.triggers.cron import CronTrigger
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        from syncd.digest_delivery import digest_schedule
+
+        sched = self.scheduler
+        sched.remove_all_jobs()
+        poll = cfg.duration_seconds(self.config.daemon.poll_interval)
+        now = datetime.now(UTC)
+        for athlete in self.config.athletes:
+            sched.add_job(self.pass_job, IntervalTrigger(seconds=poll, jitter=min(60, poll // 10)),
+                          args=[athlete.name], id=f"pass:{athlete.name}", next_run_time=now)
+            day, hour, minute = digest_schedule(athlete)
+            zone = ZoneInfo(self.config.timezone_of(athlete))
+            sched.add_job(self.digest_job, CronTrigger(day_of_week=day, hour=hour, minute=minute,
+                                                       timezone=zone),
+                          args=[athlete.name], id=f"digest:{athlete.name}")
+        sched.add_job(self.deliver_job, IntervalTrigger(minutes=1), id="deliver")
+        if self.config.daemon.webhook_listen:
+            sched.add_job(self.retry_webhook_events, IntervalTrigger(minutes=15), id="webhook-retry",
+                          next_run_time=now)
+
+    def start(self) -> None:
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        self.scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(max_workers=1)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 6 * 3600},
+            timezone=UTC)
+        self.schedule()
+        self.scheduler.start()
+        self._start_webhook()
+        sd_notify("READY=1\nSTATUS=running")
+        log.info("syncd running: %d athlete(s), state in %s", len(self.config.athletes), self.store.path)
+
+    def _start_webhook(self) -> None:
+        listen = self.config.daemon.webhook_listen
+        strava = self.config.strava
+        if not listen or strava.client_id is None or strava.client_secret is None:
+            return
+        from syncd.providers.strava_webhook import WebhookApp, WebhookState, serve, verify_token_for
+        from syncd.secrets import resolve
+
+        host, port = listen.rsplit(":", 1)
+        app = WebhookApp(verify_token_for(resolve(strava.client_secret)),
+                         WebhookState(self.store.path, strava.client_id),
+                         enqueue=lambda event: self.scheduler.add_job(self.webhook_job, args=[event]))
+        self.webhook = serve(app, host.strip("[]"), int(port))
+        threading.Thread(target=self.webhook.run, name="webhook", daemon=True).start()
+        log.info("strava webhook callback listening on %s", listen)
+
+    def reload(self) -> None:
+        """Swap in a new config if it validates; otherwise keep running on the old one."""
+        try:
+            new = cfg.load(self.config_path)
+            ctx = self._make_context(new, self.store)  # also validates the [rules] tables
+        except SyncdError as exc:
+            log.error("config not reloaded, still running on the previous one: %s", exc)
+            return
+        self.config, self.ctx = new, ctx
+        self.schedule()
+        log.info("config reloaded: %d athlete(s)", len(new.athletes))
+
+    def run_forever(self) -> int:
+        """Run until SIGTERM/SIGINT; returns the exit status (0)."""
+        signal.signal(signal.SIGTERM, lambda *_: self.stop_event.set())
+        signal.signal(signal.SIGINT, lambda *_: self.stop_event.set())
+        signal.signal(signal.SIGHUP, lambda *_: self.reload_event.set())
+        self.start()
+        beat = watchdog_interval()
+        while not self.stop_event.wait(beat or 1.0):
+            if beat:
+                sd_notify("WATCHDOG=1")
+            if self.reload_event.is_set():
+                self.reload_event.clear()
+                self.reload()
+        self.shutdown()
+        return 0
+
+    def shutdown(self) -> None:
+        sd_notify("STOPPING=1")
+        if self.webhook is not None:
+            self.webhook.close()
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=True)  # the current step finishes
+        self.store.close()
+        log.info("syncd stopped")
+
+
+def _default_context(config: cfg.Config, store: Store) -> Context:
+    from syncd.wiring import build_context
+
+    return build_context(config, store)

@@ -1,0 +1,130 @@
+"""`syncd run` as a real process: systemd notifications, the first pass, SIGHUP, SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fakes.strava_server import FakeStrava
+
+from syncd.providers.strava_auth import StravaApp
+from syncd.store import Store
+from syncd.tokens import FileTokenStore
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeStrava]:
+    with FakeStrava() as server:
+        yield server
+
+
+class Service:
+    """A `syncd run` process with a NOTIFY_SOCKET the test listens on."""
+
+    def __init__(self, root: Path, fake: FakeStrava, extra: str = "") -> None:
+        self.root = root
+        self.config = root / "config.toml"
+        self.config.write_text(
+            f'[daemon]\npoll_interval = "1m"\n{extra}\n[strava]\nclient_id = {fake.client_id}\n'
+            f'client_secret = "env:STRAVA_SECRET"\nbase_url = "{fake.base_url}"\n\n'
+            '[[athletes]]\nname = "sam"\ntimezone = "UTC"\nproviders = ["strava"]\n')
+        self.state = root / "state"
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("SYNCD_", "STATE_DIR"))}
+        self.env.update({"HOME": str(root), "XDG_CONFIG_HOME": str(root / "xdg"),
+                         "STRAVA_SECRET": fake.client_secret, "SYNCD_TOKEN_DIR": str(root / "tokens"),
+                         "NOTIFY_SOCKET": str(root / "notify.sock"), "WATCHDOG_USEC": "400000"})
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(str(root / "notify.sock"))
+        self.sock.settimeout(0.5)
+        self.proc: subprocess.Popen[str] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "syncd", "run", "--config", str(self.config),
+             "--state-dir", str(self.state)], env=self.env, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+
+    def wait_for(self, text: str, timeout: float = 20) -> list[str]:
+        """Notifications received until one contains `text`."""
+        seen: list[str] = []
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            try:
+                seen.append(self.sock.recv(4096).decode())
+            except TimeoutError:
+                continue
+            if text in seen[-1]:
+                return seen
+        raise AssertionError(f"no {text!r} from syncd within {timeout}s; got {seen}")
+
+    def stop(self) -> tuple[int, str]:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        _, err = self.proc.communicate(timeout=30)
+        self.sock.close()
+        return self.proc.returncode, err
+
+
+def test_service_starts_syncs_survives_a_bad_reload_and_stops_cleanly(tmp_path: Path,
+                                                                     fake: FakeStrava) -> None:
+    now = datetime.now(UTC)
+    for i in range(5):
+        fake.add_activity(now - timedelta(days=20 - 2 * i), name="Easy", distance=8000.0)
+    app = StravaApp(fake.base_url, fake.client_id, fake.client_secret)
+    FileTokenStore(tmp_path / "tokens").save("strava", "sam", {
+        **app.exchange(fake.issue_code()), "scope": fake.grant_scope})
+    service = Service(tmp_path, fake)
+    service.start()
+    seen = service.wait_for("READY=1")
+    seen += service.wait_for("STATUS=sam: fetched 5")
+    seen += service.wait_for("WATCHDOG=1")
+    with Store(service.state) as store:
+        assert len(store.activities("sam")) == 5
+
+    good = service.config.read_text()
+    service.config.write_text(good + "\n[rules.no_such_rule]\n")
+    assert service.proc is not None
+    service.proc.send_signal(signal.SIGHUP)
+    time.sleep(1.5)
+    assert service.proc.poll() is None  # still running on the old config
+    code, err = service.stop()
+    assert code == 0, err
+    assert "config not reloaded" in err and "no_such_rule" in err
+    assert fake.client_secret not in err
+
+
+def test_broken_config_exits_78_before_starting(tmp_path: Path, fake: FakeStrava) -> None:
+    service = Service(tmp_path, fake, extra='poll_intervall = "5m"')
+    service.start()
+    assert service.proc is not None
+    _, err = service.proc.communicate(timeout=30)
+    service.sock.close()
+    assert service.proc.returncode == 78
+    assert "daemon.poll_intervall: unknown key" in err
+    assert "Traceback" not in err
+
+
+def test_the_unit_file_is_a_hardened_notify_service() -> None:
+    import configparser
+
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str  # type: ignore[assignment,method-assign]
+    unit.read(Path(__file__).resolve().parents[1] / "systemd" / "syncd.service")
+    service = unit["Service"]
+    assert service["Type"] == "notify"
+    assert service["ExecStart"].split()[1:3] == ["run", "--config"]
+    assert service["RestartPreventExitStatus"] == "78"  # a broken config is not retried
+    assert service["StateDirectory"] == "syncd" and service["User"] == "syncd"
+    assert service["LoadCredential"].startswith("strava_client_secret:")
+    for key, value in {"ProtectSystem": "strict", "NoNewPrivileges": "yes", "ProtectHome": "yes",
+                       "PrivateTmp": "yes"}.items():
+        assert service[key] == value
+    assert "WatchdogSec" in service
