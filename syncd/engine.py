@@ -200,27 +200,33 @@ def evaluate(ctx: Context, athlete: AthleteConfig, first: date, last: date,
 def first_day_to_evaluate(ctx: Context, athlete: AthleteConfig, earliest: datetime | None,
                           today: date) -> date | None:
     """The first local day whose findings may have changed: the earliest changed activity's
-    day, or today when nothing changed but the day moved on (day-level rules)."""
+    day, or the day after the last evaluated one when the calendar moved on (day-level rules
+    such as the strength prompt); None when nothing can have changed."""
     tz = ZoneInfo(ctx.config.timezone_of(athlete))
-    row = ctx.store.conn.execute("SELECT MAX(day) FROM findings WHERE athlete = ?",
-                                 (athlete.name,)).fetchone()
-    evaluated_until = date.fromisoformat(row[0]) if row and row[0] else None
+    evaluated = ctx.store.provider_value("syncd", f"evaluated:{athlete.name}")
     candidates = []
     if earliest is not None:
         candidates.append(earliest.astimezone(tz).date())
-    if evaluated_until is None or evaluated_until < today:
-        candidates.append(today if evaluated_until is None else evaluated_until + timedelta(days=1))
+    if evaluated is not None and date.fromisoformat(evaluated) < today:
+        candidates.append(date.fromisoformat(evaluated) + timedelta(days=1))
     return min(candidates) if candidates else None
 
 
 def run_once(ctx: Context, name: str, *, since: date | None = None) -> PassSummary:
-    """One whole pass for one athlete; returns what it did. `since` forces re-evaluation."""
+    """One whole pass for one athlete; returns what it did. `since` forces re-evaluation.
+
+    Only what changed is redone: activities carry a change number, and the pass remembers
+    the last one it evaluated (with the findings, in one transaction). An idle pass costs one
+    listing request per account and no evaluation."""
     athlete = ctx.config.athlete(name)
     store, summary = ctx.store, PassSummary(athlete=name)
     store.ensure_athlete(name, ctx.config.timezone_of(athlete))
-    earliest = fetch_all(ctx, athlete, summary)
+    fetch_all(ctx, athlete, summary)
     ctx.checkpoint("fetched")
-    _, summary.merged = store.rebuild_sessions(name)
+    seen = int(store.provider_value("syncd", f"seen_seq:{name}") or 0)
+    latest, earliest = store.changes_since(name, seen)
+    if earliest is not None:
+        _, summary.merged = store.rebuild_sessions(name)
     ctx.checkpoint("merged")
 
     now = ctx.now()
@@ -230,21 +236,28 @@ def run_once(ctx: Context, name: str, *, since: date | None = None) -> PassSumma
         first = min(first, since) if first else since
     sessions_exist = store.conn.execute("SELECT 1 FROM sessions WHERE athlete = ? LIMIT 1",
                                         (name,)).fetchone()
+    findings: list[Finding] = []
+    history: History | None = None
     if first is not None and sessions_exist:
         findings, history = evaluate(ctx, athlete, first, today, summary)
         ctx.checkpoint("evaluated")
-        deliver_from = today - timedelta(days=max(ctx.config.daemon.delivery_window_days - 1, 0))
-        if ctx.config.daemon.delivery_window_days == 0:
-            deliver_from = today + timedelta(days=1)
-        with store.transaction() as tx:
-            recorded = ledger.record(tx, findings, deliver_from=deliver_from, now=now)
-            for item in recorded:
-                if item.history:
-                    summary.history += 1
-                    continue
-                summary.findings += 1
-                for channel, target, due in plan_channels(ctx, athlete, item.finding, history, now):
-                    ledger.queue(tx, item.finding, channel, due=due, target=target)
-        ctx.checkpoint("recorded")
+    deliver_from = today - timedelta(days=max(ctx.config.daemon.delivery_window_days - 1, 0))
+    if ctx.config.daemon.delivery_window_days == 0:
+        deliver_from = today + timedelta(days=1)
+    with store.transaction() as tx:
+        recorded = ledger.record(tx, findings, deliver_from=deliver_from, now=now)
+        for item in recorded:
+            if item.history:
+                summary.history += 1
+                continue
+            summary.findings += 1
+            assert history is not None
+            for channel, target, due in plan_channels(ctx, athlete, item.finding, history, now):
+                ledger.queue(tx, item.finding, channel, due=due, target=target)
+        # what this pass has seen and evaluated, committed with its findings
+        store.set_provider_value("syncd", f"seen_seq:{name}", latest, tx)
+        if sessions_exist:
+            store.set_provider_value("syncd", f"evaluated:{name}", today.isoformat(), tx)
+    ctx.checkpoint("recorded")
     deliver(ctx, athlete, summary)
     return summary

@@ -145,6 +145,11 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (provider, object_id, aspect, event_time)
     );
     """,
+    # 5: a change sequence on activities, so a pass knows exactly what changed since the last one
+    """
+    ALTER TABLE activities ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX activities_by_change ON activities (athlete, change_seq);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

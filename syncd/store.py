@@ -24,6 +24,11 @@ _TEXTS = ("start_utc", "utc_offset_s", "sport_raw", "title", "description", "pri
 _COLUMNS = ("athlete", "provider", "provider_id", *_TEXTS, *_NUMBERS, "revision", "raw_json")
 
 
+def _next_seq(tx: sqlite3.Connection) -> int:
+    """The change number for the writes of one transaction (one more than any so far)."""
+    return int(tx.execute("SELECT COALESCE(MAX(change_seq), 0) + 1 FROM activities").fetchone()[0])
+
+
 def now_utc() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -137,6 +142,7 @@ class Store:
                 return self.upsert_activities(activities, own)
         result = UpsertResult()
         stamp = now_utc()
+        seq = _next_seq(tx)
         for act in activities:
             row = tx.execute(
                 "SELECT content_hash, revision, raw_json FROM activities "
@@ -145,12 +151,12 @@ class Store:
             numbers, texts = _hash(act, _NUMBERS), _hash(act, _TEXTS)
             content = f"{numbers}:{texts}"
             if row is None:
-                self._write(tx, act, 0, content, stamp, insert=True)
+                self._write(tx, act, 0, content, stamp, seq, insert=True)
                 result.new += 1
                 result._touch(act)
             elif row["content_hash"] != content:
                 bump = row["content_hash"].split(":")[0] != numbers
-                self._write(tx, act, row["revision"] + bump, content, stamp, insert=False)
+                self._write(tx, act, row["revision"] + bump, content, stamp, seq, insert=False)
                 result.updated += 1
                 result._touch(act)
             elif row["raw_json"] != act.raw_json:
@@ -163,18 +169,19 @@ class Store:
 
     @staticmethod
     def _write(tx: sqlite3.Connection, act: Activity, revision: int, content: str,
-               stamp: str, *, insert: bool) -> None:
+               stamp: str, seq: int, *, insert: bool) -> None:
         values = [_value(act, c) if c != "revision" else revision for c in _COLUMNS]
         if insert:
-            cols = ", ".join((*_COLUMNS, "content_hash", "first_seen_at", "updated_at"))
-            marks = ", ".join("?" * (len(_COLUMNS) + 3))
-            tx.execute(f"INSERT INTO activities ({cols}) VALUES ({marks})", (*values, content, stamp, stamp))
+            cols = ", ".join((*_COLUMNS, "content_hash", "first_seen_at", "updated_at", "change_seq"))
+            marks = ", ".join("?" * (len(_COLUMNS) + 4))
+            tx.execute(f"INSERT INTO activities ({cols}) VALUES ({marks})",
+                       (*values, content, stamp, stamp, seq))
         else:
             sets = ", ".join(f"{c} = ?" for c in _COLUMNS[3:])
             tx.execute(
-                f"UPDATE activities SET {sets}, content_hash = ?, updated_at = ? "
+                f"UPDATE activities SET {sets}, content_hash = ?, updated_at = ?, change_seq = ? "
                 "WHERE athlete = ? AND provider = ? AND provider_id = ?",
-                (*values[3:], content, stamp, act.athlete, act.provider, act.provider_id))
+                (*values[3:], content, stamp, seq, act.athlete, act.provider, act.provider_id))
 
     def activities(self, athlete: str, *, include_deleted: bool = False) -> list[Activity]:
         """The athlete's stored activities, oldest first."""
@@ -188,10 +195,20 @@ class Store:
         """Mark one activity deleted (kept, but out of every rule); True if it existed."""
         with self.transaction() as tx:
             cur = tx.execute(
-                "UPDATE activities SET deleted = 1, revision = revision + 1, updated_at = ? "
-                "WHERE athlete = ? AND provider = ? AND provider_id = ? AND deleted = 0",
-                (now_utc(), athlete, provider, provider_id))
+                "UPDATE activities SET deleted = 1, revision = revision + 1, updated_at = ?, "
+                "change_seq = ? WHERE athlete = ? AND provider = ? AND provider_id = ? AND deleted = 0",
+                (now_utc(), _next_seq(tx), athlete, provider, provider_id))
             return cur.rowcount > 0
+
+    def changes_since(self, athlete: str, seq: int) -> tuple[int, datetime | None]:
+        """(the newest change number, the earliest start among activities changed after `seq`);
+        (seq, None) when nothing changed."""
+        row = self.conn.execute(
+            "SELECT MAX(change_seq), MIN(start_utc) FROM activities WHERE athlete = ? AND change_seq > ?",
+            (athlete, seq)).fetchone()
+        if row[0] is None:
+            return seq, None
+        return int(row[0]), datetime.fromisoformat(row[1])
 
     # sessions -------------------------------------------------------------------------
 
@@ -276,13 +293,18 @@ class Store:
                                 (provider, key)).fetchone()
         return None if row is None else json.loads(row["value_json"])
 
-    def set_provider_value(self, provider: str, key: str, value: Any) -> None:
-        with self.transaction() as tx:
-            tx.execute(
-                "INSERT INTO provider_state (provider, key, value_json, updated_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(provider, key) DO UPDATE SET value_json = excluded.value_json, "
-                "updated_at = excluded.updated_at",
-                (provider, key, json.dumps(value, sort_keys=True), now_utc()))
+    def set_provider_value(self, provider: str, key: str, value: Any,
+                           tx: sqlite3.Connection | None = None) -> None:
+        """Save a JSON value; inside the caller's transaction when `tx` is given."""
+        if tx is None:
+            with self.transaction() as own:
+                return self.set_provider_value(provider, key, value, own)
+        tx.execute(
+            "INSERT INTO provider_state (provider, key, value_json, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(provider, key) DO UPDATE SET value_json = excluded.value_json, "
+            "updated_at = excluded.updated_at",
+            (provider, key, json.dumps(value, sort_keys=True), now_utc()))
+        return None
 
     # status ---------------------------------------------------------------------------
 

@@ -301,3 +301,24 @@ def test_revoked_tokens_ask_the_runner_once_and_pause_the_account(world: World) 
     world.sync()
     assert len(world.phone.messages) == 1  # asked once, not every pass
     assert len(world.strava.requests) == requests  # the account is paused until reconnected
+
+
+def test_an_idle_pass_evaluates_nothing_and_a_stored_change_is_picked_up(world: World) -> None:
+    idle = world.sync()
+    assert idle.evaluated_days == 0 and idle.findings == 0
+    # an activity stored outside the listing (a webhook fetch) is still evaluated next pass
+    world.store.upsert_activities([replace(spike(), provider="strava", athlete="sam")])
+    busy = world.sync()
+    assert busy.evaluated_days == 1
+    assert len(pushes_about(world, "session_spike")) == 1
+
+
+def test_a_deleted_spike_is_not_counted_as_a_reference_later(world: World) -> None:
+    world.strava.put(spike())
+    world.sync()
+    world.strava.remove("spike")
+    world.store.mark_deleted("sam", "strava", "spike")  # what a webhook delete does
+    summary = world.sync()
+    assert summary.evaluated_days >= 1
+    sessions = world.store.sessions("sam")
+    assert all(s.distance_m != 16000 for s in sessions)
