@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from syncd.engine import Context, PassSummary
 
 log = logging.getLogger(__name__)
-STRENGTH_PUSH_SPACING = timedelta(hours=48)
 
 
 def strength_for(athlete: AthleteConfig, day: date) -> StrengthSession:
@@ -62,21 +61,18 @@ def deliver_notes(ctx: Context, athlete: AthleteConfig, summary: PassSummary) ->
     for (channel, target), items in sorted(groups.items()):
         provider_name = channel.removeprefix("note:")
         provider, session = providers.get(provider_name), sessions.get(target)
-        # the block covers every finding ever queued for this note, not only the due ones
-        keys = [
-            r["finding_key"]
-            for r in store.conn.execute(
-                "SELECT finding_key FROM deliveries WHERE channel = ? AND target = ? "
-                "AND status IN ('pending', 'sent')",
-                (channel, target),
-            )
-        ]
+        # the block covers every live finding queued for this note, not only the due ones;
+        # withdrawn ones (a corrected or deleted run) drop out, and the block is rewritten
         findings = [
             ledger.finding_from_row(r)
             for r in store.conn.execute(
-                f"SELECT * FROM findings WHERE key IN ({','.join('?' * len(keys))})", keys
+                "SELECT f.* FROM deliveries d JOIN findings f ON f.key = d.finding_key "
+                "WHERE d.channel = ? AND d.target = ? AND d.status IN ('pending', 'sent') "
+                "AND f.state != 'withdrawn'",
+                (channel, target),
             )
         ]
+        live = {f.key for f in findings}
         if provider is None or session is None or not provider.writes_notes:
             status = "skipped"
             with store.transaction() as tx:
@@ -85,7 +81,7 @@ def deliver_notes(ctx: Context, athlete: AthleteConfig, summary: PassSummary) ->
                         tx, f.key, channel, status, now=now, error="activity or provider no longer available"
                     )
             continue
-        block = _block(ctx, athlete, findings)
+        block = _block(ctx, athlete, findings) if findings else ""
         copies = [a for a in session.activities if a.provider == provider_name]
         if ctx.dry_run:
             for a in copies:
@@ -110,8 +106,8 @@ def deliver_notes(ctx: Context, athlete: AthleteConfig, summary: PassSummary) ->
             continue
         with store.transaction() as tx:
             for _row, f in items:
-                ledger.mark(tx, f.key, channel, "sent", now=now)
-        summary.delivered += len(items)
+                ledger.mark(tx, f.key, channel, "sent" if f.key in live else "withdrawn", now=now)
+        summary.delivered += sum(f.key in live for _row, f in items)
 
 
 def _write_one(
@@ -146,9 +142,7 @@ def _write_one(
 def deliver_push(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> None:
     """Send due push messages, respecting quiet hours, the daily cap and strength spacing."""
     store, now = ctx.store, ctx.now()
-    tz = ZoneInfo(ctx.config.timezone_of(athlete))
     notifiers = {n.channel: n for n in ctx.notifiers(athlete)}
-    local_midnight = datetime.combine(now.astimezone(tz).date(), datetime.min.time(), tz)
     due = [
         (r, f) for r, f in ledger.due(store, athlete.name, "", now) if not r["channel"].startswith("note:")
     ]
@@ -159,25 +153,21 @@ def deliver_push(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> 
     for row, finding in due:
         channel = row["channel"]
         notifier = notifiers.get(channel)
-        with store.transaction() as tx:
-            if notifier is None:
-                ledger.mark(tx, finding.key, channel, "skipped", now=now, error="channel removed from config")
-                continue
-            until = quiet_until(athlete, tz, now)
-            if until is not None:
-                ledger.hold(tx, finding.key, channel, until)
-                summary.held += 1
-                continue
-            if ledger.sent_count(store, athlete.name, channel, local_midnight) >= athlete.max_push_per_day:
-                ledger.mark(tx, finding.key, channel, "folded", now=now, error="daily push limit")
-                summary.folded += 1
-                continue
-            if finding.rule == STRENGTH_RULE and _recent_strength_push(store, athlete.name, channel, now):
-                ledger.mark(
-                    tx, finding.key, channel, "folded", now=now, error="strength prompt sent recently"
-                )
-                summary.folded += 1
-                continue
+        decision, detail = _push_decision(ctx, athlete, finding, channel, notifier is not None, now)
+        if ctx.dry_run and decision != "send":
+            print(f"[dry run] push via {channel} {decision}: {finding.title} ({detail})")
+            continue
+        if decision != "send":
+            with store.transaction() as tx:
+                if decision == "held":
+                    assert isinstance(detail, datetime)
+                    ledger.hold(tx, finding.key, channel, detail)
+                    summary.held += 1
+                else:
+                    ledger.mark(tx, finding.key, channel, decision, now=now, error=str(detail))
+                    summary.folded += decision == "folded"
+            continue
+        assert notifier is not None
         strength = strength_for(athlete, finding.day) if finding.rule == STRENGTH_RULE else None
         text = push(finding, athlete.units, strength=strength)
         message = Message(athlete.name, text.title, text.body, text.priority, finding.key)
@@ -206,11 +196,34 @@ def deliver_push(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> 
         summary.delivered += 1
 
 
-def _recent_strength_push(store: Store, athlete: str, channel: str, now: datetime) -> bool:
+def _push_decision(ctx: Context, athlete: AthleteConfig, finding: Finding, channel: str,
+                   available: bool, now: datetime) -> tuple[str, object]:
+    """('send', ''), ('held', until), ('folded', why) or ('skipped', why) for one due push."""
+    tz = ZoneInfo(ctx.config.timezone_of(athlete))
+    if not available:
+        return "skipped", "channel removed from config"
+    until = quiet_until(athlete, tz, now)
+    if until is not None:
+        return "held", until
+    local_midnight = datetime.combine(now.astimezone(tz).date(), datetime.min.time(), tz)
+    if ledger.sent_count(ctx.store, athlete.name, channel, local_midnight) >= athlete.max_push_per_day:
+        return "folded", "daily push limit"
+    if finding.rule == STRENGTH_RULE:
+        if finding.day < now.astimezone(tz).date():
+            return "folded", "a strength prompt for an earlier day"  # "today" would be wrong
+        if _recent_strength_push(ctx.store, athlete.name, channel, finding):
+            return "folded", "strength prompt sent for the previous day"
+    return "send", ""
+
+
+def _recent_strength_push(store: Store, athlete: str, channel: str, finding: Finding) -> bool:
+    """Was a strength prompt about one of the previous two days pushed (at most one per 2 days)?"""
     row = store.conn.execute(
         "SELECT 1 FROM deliveries d JOIN findings f ON f.key = d.finding_key WHERE f.athlete = ? "
-        "AND f.rule = ? AND d.channel = ? AND d.status = 'sent' AND d.sent_at > ? LIMIT 1",
-        (athlete, STRENGTH_RULE, channel, ledger.iso(now - STRENGTH_PUSH_SPACING)),
+        "AND f.rule = ? AND d.channel = ? AND d.status = 'sent' AND f.day BETWEEN ? AND ? "
+        "AND f.key != ? LIMIT 1",
+        (athlete, STRENGTH_RULE, channel, (finding.day - timedelta(days=1)).isoformat(),
+         finding.day.isoformat(), finding.key),
     ).fetchone()
     return row is not None
 

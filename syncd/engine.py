@@ -49,6 +49,7 @@ class PassSummary:
     evaluated_days: int = 0
     findings: int = 0
     history: int = 0
+    withdrawn: int = 0
     delivered: int = 0
     failed: int = 0
     held: int = 0
@@ -63,7 +64,8 @@ class PassSummary:
         parts = [f"{self.athlete}: fetched {self.fetched}"]
         parts += [f"{name} {p.error}" for name, p in self.providers.items() if p.error]
         parts.append(f"merged {self.merged}, findings {self.findings} new"
-                     + (f" (+{self.history} older kept as history)" if self.history else ""))
+                     + (f" (+{self.history} older kept as history)" if self.history else "")
+                     + (f", {self.withdrawn} withdrawn after a correction" if self.withdrawn else ""))
         parts.append(f"delivered {self.delivered}, failed {self.failed}, held {self.held}, "
                      f"folded into digest {self.folded}")
         return "; ".join(parts)
@@ -246,14 +248,16 @@ def run_once(ctx: Context, name: str, *, since: date | None = None) -> PassSumma
         deliver_from = today + timedelta(days=1)
     with store.transaction() as tx:
         recorded = ledger.record(tx, findings, deliver_from=deliver_from, now=now)
-        for item in recorded:
-            if item.history:
-                summary.history += 1
-                continue
-            summary.findings += 1
-            assert history is not None
-            for channel, target, due in plan_channels(ctx, athlete, item.finding, history, now):
-                ledger.queue(tx, item.finding, channel, due=due, target=target)
+        summary.history = sum(item.history for item in recorded)
+        summary.findings = len(recorded) - summary.history
+        if first is not None and history is not None:
+            summary.withdrawn = ledger.withdraw_missing(tx, name, first, today, {f.key for f in findings}, now)
+            # every live finding of the window: queueing is idempotent, and a finding whose
+            # note had no activity yet (a morning strength prompt) gets one once the run lands
+            for finding in findings:
+                if finding.day >= deliver_from:
+                    for channel, target, due in plan_channels(ctx, athlete, finding, history, now):
+                        ledger.queue(tx, finding, channel, due=due, target=target)
         # what this pass has seen and evaluated, committed with its findings
         store.set_provider_value("syncd", f"seen_seq:{name}", latest, tx)
         if sessions_exist:

@@ -58,47 +58,82 @@ class Recorded:
     history: bool
 
 
+_UPDATE = (
+    "UPDATE findings SET athlete = ?, rule = ?, severity = ?, day = ?, session = ?, title = ?, "
+    "message = ?, metrics_json = ?, citation = ?, load_kind = ?, state = ?, updated_at = ? WHERE key = ?"
+)
+
+
 def record(
     tx: sqlite3.Connection, findings: list[Finding], *, deliver_from: date, now: datetime
 ) -> list[Recorded]:
-    """Record findings; returns those that are new or rose in severity.
+    """Record findings; returns those that are new, rose in severity, or came back after
+    being withdrawn.
 
-    Findings about days before `deliver_from` are kept as history and never delivered.
+    Findings about days before `deliver_from` are kept as history and never delivered. A
+    finding whose numbers changed without rising (a corrected distance) is updated in place
+    and its note is queued for rewriting; it is not pushed again.
     """
     out: list[Recorded] = []
     stamp = iso(now)
     for f in findings:
-        row = tx.execute("SELECT severity FROM findings WHERE key = ?", (f.key,)).fetchone()
+        row = tx.execute("SELECT severity, state, metrics_json FROM findings WHERE key = ?",
+                         (f.key,)).fetchone()
         history = f.day < deliver_from
-        values = (
-            f.athlete,
-            f.rule,
-            int(f.severity),
-            f.day.isoformat(),
-            f.session,
-            f.title,
-            f.message,
-            _metrics_json(f.metrics),
-            f.citation,
-            f.load_kind,
-        )
+        state = "history" if history else "new"
+        values = (f.athlete, f.rule, int(f.severity), f.day.isoformat(), f.session, f.title,
+                  f.message, _metrics_json(f.metrics), f.citation, f.load_kind)
         if row is None:
             tx.execute(
                 "INSERT INTO findings (athlete, rule, severity, day, session, title, message, "
                 "metrics_json, citation, load_kind, state, first_seen_at, updated_at, key) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*values, "history" if history else "new", stamp, stamp, f.key),
+                (*values, state, stamp, stamp, f.key),
             )
             out.append(Recorded(f, escalated=False, history=history))
-        elif f.severity > row["severity"]:
-            tx.execute(
-                "UPDATE findings SET athlete = ?, rule = ?, severity = ?, day = ?, session = ?, "
-                "title = ?, message = ?, metrics_json = ?, citation = ?, load_kind = ?, "
-                "state = ?, updated_at = ? WHERE key = ?",
-                (*values, "history" if history else "new", stamp, f.key),
-            )
+        elif f.severity > row["severity"] or row["state"] == "withdrawn":
+            tx.execute(_UPDATE, (*values, state, stamp, f.key))
             out.append(Recorded(f, escalated=True, history=history))
+        elif f.severity < row["severity"] or _metrics_json(f.metrics) != row["metrics_json"]:
+            tx.execute(_UPDATE, (*values, row["state"], stamp, f.key))
+            _refresh_notes(tx, f.key, now)
     return out
+
+
+def _refresh_notes(tx: sqlite3.Connection, key: str, now: datetime) -> None:
+    """Queue the notes that carry `key` again, so they are rewritten with its new text."""
+    tx.execute(
+        "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, attempts = 0 "
+        "WHERE finding_key = ? AND channel LIKE 'note:%' AND status = 'sent'",
+        (iso(now), key),
+    )
+
+
+def withdraw_missing(
+    tx: sqlite3.Connection, athlete: str, first: date, last: date, produced: set[str], now: datetime
+) -> int:
+    """Withdraw recorded rule findings about days first..last that the rules no longer give
+    (the run was corrected or deleted): unsent deliveries are dropped and notes that carry
+    them are queued for rewriting. Returns how many were withdrawn."""
+    rows = tx.execute(
+        "SELECT key FROM findings WHERE athlete = ? AND day BETWEEN ? AND ? AND state != 'withdrawn' "
+        "AND rule != 'account'",
+        (athlete, first.isoformat(), last.isoformat()),
+    ).fetchall()
+    gone = [r["key"] for r in rows if r["key"] not in produced]
+    for key in gone:
+        tx.execute("UPDATE findings SET state = 'withdrawn', updated_at = ? WHERE key = ?", (iso(now), key))
+        tx.execute(
+            "UPDATE deliveries SET status = 'withdrawn' WHERE finding_key = ? AND status = 'pending' "
+            "AND channel NOT LIKE 'note:%'",
+            (key,),
+        )
+        tx.execute(
+            "UPDATE deliveries SET status = 'pending', next_attempt_at = ? WHERE finding_key = ? "
+            "AND channel LIKE 'note:%' AND status IN ('pending', 'sent')",
+            (iso(now), key),
+        )
+    return len(gone)
 
 
 def queue(
@@ -109,7 +144,7 @@ def queue(
         "SELECT status, severity FROM deliveries WHERE finding_key = ? AND channel = ?",
         (finding.key, channel),
     ).fetchone()
-    if row is not None and row["severity"] >= int(finding.severity):
+    if row is not None and row["severity"] >= int(finding.severity) and row["status"] != "withdrawn":
         return False
     tx.execute(
         "INSERT INTO deliveries (finding_key, channel, status, severity, target, attempts, "
@@ -201,7 +236,8 @@ def sent_count(store: Store, athlete: str, channel: str, since: datetime) -> int
 def findings_between(store: Store, athlete: str, first: date, last: date) -> list[Finding]:
     """Recorded findings about days first..last (inclusive), for the digest."""
     rows = store.conn.execute(
-        "SELECT * FROM findings WHERE athlete = ? AND day BETWEEN ? AND ? ORDER BY day, key",
+        "SELECT * FROM findings WHERE athlete = ? AND day BETWEEN ? AND ? AND state != 'withdrawn' "
+        "ORDER BY day, key",
         (athlete, first.isoformat(), last.isoformat()),
     ).fetchall()
     return [finding_from_row(r) for r in rows]

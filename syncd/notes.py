@@ -8,6 +8,7 @@ leaves that description alone from then on.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -33,6 +34,8 @@ def apply_block(current: str, block: str, confirmed: str | None = None,
     `confirmed` is the block syncd last wrote there; `pending` one whose write may have been
     cut short by a crash (it may or may not have reached the provider).
     """
+    if not block:
+        return _remove(current or "", confirmed, pending)
     if len(block) > MAX_BLOCK_CHARS:
         raise ValueError(f"note block is {len(block)} characters; the limit is {MAX_BLOCK_CHARS}")
     current = current or ""
@@ -47,3 +50,12 @@ def apply_block(current: str, block: str, confirmed: str | None = None,
         return NoteEdit(NoteOutcome.UNCHANGED, current)
     own = current.rstrip()
     return NoteEdit(NoteOutcome.WRITE, f"{own}\n\n{block}" if own else block)
+
+
+def _remove(current: str, confirmed: str | None, pending: str | None) -> NoteEdit:
+    """Take syncd's block out (nothing left to say); the runner's text stays as it was."""
+    for old in (pending, confirmed):
+        if old and old in current:
+            rest = re.sub(r"\n{3,}", "\n\n", current.replace(old, "", 1)).strip("\n")
+            return NoteEdit(NoteOutcome.WRITE, rest)
+    return NoteEdit(NoteOutcome.ABANDONED if confirmed else NoteOutcome.UNCHANGED, current)

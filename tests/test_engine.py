@@ -322,3 +322,63 @@ def test_a_deleted_spike_is_not_counted_as_a_reference_later(world: World) -> No
     assert summary.evaluated_days >= 1
     sessions = world.store.sessions("sam")
     assert all(s.distance_m != 16000 for s in sessions)
+
+
+def test_a_corrected_distance_takes_the_claim_off_the_public_note(world: World) -> None:
+    world.strava.put(spike(km=30.0))  # a GPS glitch: +275 %
+    world.sync()
+    assert "30.0 vs 8.0 km" in world.description()
+    [alert] = pushes_about(world, "session_spike")
+    # the runner fixes it to 8.3 km on Strava: no spike any more
+    world.strava.put(replace(spike(km=8.3), description=world.description()))
+    summary = world.sync()
+    assert summary.withdrawn == 1
+    assert world.description() == "Great hills today."  # our block is gone, their text stays
+    assert len(pushes_about(world, "session_spike")) == 1  # nothing new pushed
+    live = world.store.conn.execute(
+        "SELECT COUNT(*) FROM findings WHERE rule = 'session_spike' AND state != 'withdrawn'").fetchone()[0]
+    assert live == 0
+
+
+def test_a_smaller_correction_rewrites_the_note_without_a_new_push(world: World) -> None:
+    world.strava.put(spike(km=16.0))
+    world.sync()
+    world.strava.put(replace(spike(km=15.6), description=world.description()))  # still a warning
+    world.sync()
+    note = world.description()
+    assert "15.6 vs 8.0 km" in note and "16.0" not in note
+    assert len(pushes_about(world, "session_spike")) == 1
+
+
+def test_strength_prompt_found_before_the_run_lands_on_that_run(tmp_path: Path) -> None:
+    w = World(tmp_path)
+    # no strength work at all, so the strength prompt speaks
+    w.strava.items = {k: v for k, v in w.strava.items.items() if v.sport is not Sport.STRENGTH}
+    day = TODAY + timedelta(days=1)  # the rule speaks on every other day; this is one of them
+    w.now = day.replace(hour=0, minute=30)
+    w.sync()  # just after midnight: a prompt for today, no run yet, so no note
+    prompt_day = w.store.conn.execute(
+        "SELECT day FROM findings WHERE rule = 'strength_frequency' ORDER BY day DESC").fetchone()
+    assert prompt_day is not None and prompt_day[0] == day.date().isoformat()
+    evening = run("strava", "evening", day.replace(hour=17).isoformat(), 8.0, minutes=48)
+    w.strava.put(evening)
+    w.now = day.replace(hour=19)
+    w.sync()
+    assert "Strength today" in w.strava.description("evening")
+
+
+def test_dry_run_changes_no_delivery_state(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    w = World(tmp_path, quiet_hours="22:00-07:00", max_push_per_day=1)
+    w.sync()
+    w.strava.put(spike(title="Knee sore at the end"))
+    w.ctx.dry_run = True
+    w.now = TODAY.replace(hour=23)  # quiet hours: a real pass would hold the pushes
+    w.sync()
+    w.now += timedelta(hours=9)  # 08:00 next day: a real pass would send one and fold one
+    w.sync()
+    rows = w.store.conn.execute("SELECT status, next_attempt_at FROM deliveries").fetchall()
+    assert {r[0] for r in rows} == {"pending"}
+    assert w.phone.messages == [] and w.strava.writes == []
+    w.ctx.dry_run = False
+    summary = w.sync()
+    assert len(w.phone.messages) == 1 and summary.folded == 1  # the real pass applies the cap

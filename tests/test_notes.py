@@ -51,3 +51,10 @@ def test_write_cut_short_by_a_crash_is_found_again() -> None:
 def test_crash_before_first_write_still_appends() -> None:
     edit = apply_block("Run", NEW, confirmed=None, pending=NEW)
     assert edit.outcome is NoteOutcome.WRITE and edit.description == f"Run\n\n{NEW}"
+
+
+def test_nothing_left_to_say_removes_our_block_and_keeps_theirs() -> None:
+    edit = apply_block(f"Great hills today.\n\n{OLD}\n\nPS: new shoes", "", confirmed=OLD)
+    assert edit.outcome is NoteOutcome.WRITE
+    assert edit.description == "Great hills today.\n\nPS: new shoes"
+    assert apply_block("Great hills today.", "").outcome is NoteOutcome.UNCHANGED
