@@ -251,7 +251,8 @@ def run_once(ctx: Context, name: str, *, since: date | None = None) -> PassSumma
         summary.history = sum(item.history for item in recorded)
         summary.findings = len(recorded) - summary.history
         if first is not None and history is not None:
-            summary.withdrawn = ledger.withdraw_missing(tx, name, first, today, {f.key for f in findings}, now)
+            produced = {f.key for f in findings}
+            summary.withdrawn = ledger.withdraw_missing(tx, name, first, today, produced, now)
             # every live finding of the window: queueing is idempotent, and a finding whose
             # note had no activity yet (a morning strength prompt) gets one once the run lands
             for finding in findings:
