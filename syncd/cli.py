@@ -42,12 +42,10 @@ def load_config(args: argparse.Namespace, *, required: bool = False) -> Config:
 
 
 def _check_rules(config: Config, source: str) -> None:
+    from syncd.registry import check_plugins
+
     try:
-        from syncd.registry import load_rules
-    except ImportError:  # the rules package is optional for a bare install of the foundation
-        return
-    try:
-        load_rules(config.rules)
+        check_plugins(config)
     except ConfigError as exc:
         raise ConfigError(exc.problems, source) from None
 
@@ -154,7 +152,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     config = load_config(args)
     with open_store(args) as store:
-        if args.athlete not in {r["name"] for r in store.athletes()}:
+        if not store.summary(args.athlete)["activities"]:
             raise SyncdError(f"no activities stored for {args.athlete!r}; import or sync some first")
         last = args.on or today_in(athlete_profile(config, store, args.athlete))
         first = args.since or last

@@ -59,7 +59,7 @@ class Daemon:
     def __init__(self, config_path: Path, state_dir: Path,
                  make_context: Callable[[cfg.Config, Store], Context] | None = None) -> None:
         self.config_path, self.state_dir = config_path, state_dir
-        self.config = cfg.load(config_path)  # raises ConfigError: exit 78 before anything starts
+        self.config = _load(config_path)  # raises ConfigError: exit 78 before anything starts
         self.store = Store(state_dir, any_thread=True)
         self._make_context = make_context or _default_context
         self.ctx = self._make_context(self.config, self.store)
@@ -176,7 +176,7 @@ class Daemon:
     def reload(self) -> None:
         """Swap in a new config if it validates; otherwise keep running on the old one."""
         try:
-            new = cfg.load(self.config_path)
+            new = _load(self.config_path)
             ctx = self._make_context(new, self.store)  # also validates the [rules] tables
         except SyncdError as exc:
             log.error("config not reloaded, still running on the previous one: %s", exc)
@@ -215,3 +215,16 @@ def _default_context(config: cfg.Config, store: Store) -> Context:
     from syncd.wiring import build_context
 
     return build_context(config, store)
+
+
+def _load(path: Path) -> cfg.Config:
+    """The config, with its rules and providers checked against what is installed."""
+    from syncd.errors import ConfigError
+    from syncd.registry import check_plugins
+
+    config = cfg.load(path)
+    try:
+        check_plugins(config)
+    except ConfigError as exc:
+        raise ConfigError(exc.problems, str(path)) from None
+    return config

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from syncd import ledger
-from syncd.coach.session import StrengthSession, build_session
+from syncd.coach.session import StrengthSession, offered_session
 from syncd.coach.wording import note_block, push
 from syncd.config import AthleteConfig
 from syncd.domain import Finding
@@ -36,9 +36,7 @@ def strength_for(athlete: AthleteConfig, day: date) -> StrengthSession:
     """The strength session offered on `day`: deterministic for athlete and day, and never
     the same squat as the session offered on the previous possible prompt day."""
     options = athlete.strength
-    exclude = frozenset(options.exclude)
-    previous = build_session(athlete.name, day - timedelta(days=2), minutes=options.minutes, exclude=exclude)
-    return build_session(athlete.name, day, previous=previous, minutes=options.minutes, exclude=exclude)
+    return offered_session(athlete.name, day, minutes=options.minutes, exclude=frozenset(options.exclude))
 
 
 def _block(ctx: Context, athlete: AthleteConfig, findings: list[Finding]) -> str:

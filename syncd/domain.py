@@ -113,7 +113,9 @@ class Session:
 
     @property
     def start_utc(self) -> datetime:
-        return min(a.start_utc for a in self.activities)
+        # the primary copy's start, like its other numbers: a poorer copy stamped a second
+        # earlier must not move the run to another day or out of a 30-day window
+        return self.primary.start_utc
 
     @property
     def sport(self) -> Sport:

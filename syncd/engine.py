@@ -134,18 +134,19 @@ def _account(store: Store, athlete: str, provider: str, *, error: str | None,
             (athlete, provider, status, now.isoformat(timespec="seconds"), error))
 
 
-def _reconnect_notice(ctx: Context, athlete: AthleteConfig, provider: str) -> None:
+def _reconnect_notice(ctx: Context, athlete: AthleteConfig, provider: str, error: AuthRequired) -> None:
     """Ask the runner, once, to reconnect an account whose tokens stopped working. Syncing
     that account pauses until `syncd connect` sets it active again, so this runs once."""
     now = ctx.now()
     label = provider.capitalize()
+    reason = "not connected yet" if "not connected" in str(error) else "the connection was revoked or expired"
     notice = Finding(
         rule="account", severity=Severity.WARNING, athlete=athlete.name,
         day=local_today(ctx.config, athlete, now),
         key=f"account:{athlete.name}:{provider}:reconnect:{now:%Y%m%dT%H%M%S}",
         title=f"Reconnect {label} to syncd",
-        message=(f"syncd can no longer read your {label} activities: the connection was revoked or "
-                 f"expired. Run `syncd connect {provider} --athlete {athlete.name}` on the server."),
+        message=(f"syncd cannot read your {label} activities ({reason}). Run `syncd connect "
+                 f"{provider} --athlete {athlete.name}` on the server; syncing {label} waits until then."),
         metrics={}, citation="")
     with ctx.store.transaction() as tx:
         for item in ledger.record(tx, [notice], deliver_from=notice.day, now=now):
@@ -168,9 +169,8 @@ def fetch_all(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> dat
         except AuthRequired as exc:
             part.error = "needs reconnecting"
             _account(ctx.store, athlete.name, name, error=str(exc), status="auth_required", now=ctx.now())
-            _reconnect_notice(ctx, athlete, name)
-            log.error("%s/%s: %s; run `syncd connect %s --athlete %s`", athlete.name, name, exc,
-                      name, athlete.name)
+            _reconnect_notice(ctx, athlete, name, exc)
+            log.error("%s/%s: %s", athlete.name, name, exc)
             continue
         except RateLimited as exc:
             part.error = f"rate limited until {exc.retry_at:%H:%M} UTC"

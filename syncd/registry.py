@@ -143,3 +143,19 @@ def evaluate_range(rules: Sequence[Rule], history: History, first: date,
         failures += failed
         day += timedelta(days=1)
     return findings, failures
+
+
+def check_plugins(config: Any) -> None:
+    """Raise ConfigError when the config names a rule or provider that is not installed, or
+    a rule threshold is invalid (each problem names its key path and the fix)."""
+    load_rules(config.rules)
+    providers = sorted(entry_point_plugins("syncd.providers"))
+    problems = [
+        f"athletes[{i}].providers[{j}]: {name!r} is not installed in this syncd "
+        f"(installed: {', '.join(providers) or 'none'}); remove it from the list"
+        for i, athlete in enumerate(config.athletes)
+        for j, name in enumerate(athlete.providers)
+        if name not in providers
+    ]
+    if problems:
+        raise ConfigError(problems)

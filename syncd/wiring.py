@@ -39,15 +39,19 @@ class BrokenProvider(Provider):
 
 
 def provider_factory(config: Config, store: Store) -> Callable[[AthleteConfig], dict[str, Provider]]:
-    """Providers for an athlete's configured accounts, created once per athlete and reused."""
+    """Providers for an athlete's configured accounts. A working provider is created once and
+    reused; one that could not be set up (not connected yet, a missing secret) is tried again
+    on the next pass, so `syncd connect` takes effect without restarting the daemon."""
     installed = entry_point_plugins("syncd.providers")
     made: dict[str, dict[str, Provider]] = {}
 
     def providers(athlete: AthleteConfig) -> dict[str, Provider]:
-        if athlete.name in made:
-            return made[athlete.name]
         out: dict[str, Provider] = {}
         for name in athlete.providers:
+            cached = made.get(athlete.name, {}).get(name)
+            if cached is not None and not isinstance(cached, BrokenProvider):
+                out[name] = cached
+                continue
             cls = installed.get(name)
             if cls is None:
                 out[name] = BrokenProvider(athlete.name, ProviderError(

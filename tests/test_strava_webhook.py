@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import queue
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError
@@ -20,6 +21,7 @@ import pytest
 from fakes.strava_server import FakeStrava
 
 from syncd.domain import Activity
+from syncd.errors import AuthRequired
 from syncd.notes import NoteOutcome, apply_block
 from syncd.providers.strava import StravaProvider
 from syncd.providers.strava_auth import StravaApi, StravaApp
@@ -29,6 +31,7 @@ from syncd.providers.strava_webhook import (
     WebhookApp,
     WebhookEvent,
     WebhookState,
+    access_revoked,
     handle_event,
     pending_events,
     serve,
@@ -37,6 +40,7 @@ from syncd.providers.strava_webhook import (
 from syncd.sports import Sport
 from syncd.store import Store
 from syncd.tokens import FileTokenStore
+from syncd.wiring import BrokenProvider
 
 SUB_ID = 77
 TOKEN = verify_token_for("app-secret")
@@ -68,14 +72,22 @@ def app(store: Store, queued: list[WebhookEvent]) -> WebhookApp:
     return WebhookApp(TOKEN, WebhookState(store.path, 4242), queued.append)
 
 
-def call(app: WebhookApp, method: str, query: str = "", body: bytes = b"",
-         length: int | None = None) -> tuple[str, Any]:
-    """Run the WSGI app once; (status line, decoded JSON body)."""
+def raw_call(app: WebhookApp, method: str, query: str = "", body: bytes = b"",
+             length: int | None = None) -> tuple[str, list[tuple[str, str]], bytes]:
+    """Run the WSGI app once; (status line, headers, body bytes)."""
     got: dict[str, Any] = {}
     environ = {"REQUEST_METHOD": method, "QUERY_STRING": query, "wsgi.input": io.BytesIO(body),
                "CONTENT_LENGTH": str(len(body) if length is None else length)}
-    out = b"".join(app(environ, lambda status, headers: got.update(status=status)))
-    return got["status"], json.loads(out)
+    out = b"".join(app(environ, lambda status, headers: got.update(status=status,
+                                                                    headers=headers)))
+    return got["status"], got["headers"], out
+
+
+def call(app: WebhookApp, method: str, query: str = "", body: bytes = b"",
+         length: int | None = None) -> tuple[str, Any]:
+    """Run the WSGI app once; (status line, decoded JSON body)."""
+    status, _, out = raw_call(app, method, query, body, length)
+    return status, json.loads(out)
 
 
 def test_challenge_is_answered_only_with_our_verify_token(app: WebhookApp) -> None:
@@ -89,18 +101,40 @@ def test_challenge_is_answered_only_with_our_verify_token(app: WebhookApp) -> No
 
 def test_events_are_filtered_deduped_and_queued(app: WebhookApp,
                                                 queued: list[WebhookEvent]) -> None:
+    ok = ("200 OK", {"status": "ok"})
     body = json.dumps(event()).encode()
-    assert call(app, "POST", body=body) == ("200 OK", {"status": "queued"})
-    assert call(app, "POST", body=body) == ("200 OK", {"status": "duplicate"})
+    assert call(app, "POST", body=body) == ok
+    assert call(app, "POST", body=body) == ok  # duplicate
     later = json.dumps(event(aspect_type="update", updates={"title": "Hills"})).encode()
-    assert call(app, "POST", body=later)[1] == {"status": "queued"}
+    assert call(app, "POST", body=later) == ok
     foreign = json.dumps(event(subscription_id=5, event_time=2)).encode()
-    assert call(app, "POST", body=foreign) == ("200 OK",
-                                               {"status": "ignored: not our subscription"})
+    assert call(app, "POST", body=foreign) == ok
     stranger = json.dumps(event(owner_id=99, event_time=3)).encode()
-    assert call(app, "POST", body=stranger)[1] == {"status": "ignored: not a connected athlete"}
+    assert call(app, "POST", body=stranger) == ok
     assert [(e.aspect_type, e.object_id) for e in queued] == [("create", 1360128428),
                                                               ("update", 1360128428)]
+
+
+def test_answers_do_not_tell_which_check_failed(app: WebhookApp, queued: list[WebhookEvent],
+                                               caplog: pytest.LogCaptureFixture) -> None:
+    """A stranger probing subscription ids, then owner ids, sees one and the same answer."""
+    caplog.set_level(logging.DEBUG, logger="syncd.providers.strava_webhook")
+    probes = {
+        "queued": event(),
+        "duplicate": event(),
+        "not our subscription": event(subscription_id=31337, event_time=2),
+        "not a connected athlete": event(owner_id=424242, event_time=3),
+    }
+    answers = {name: raw_call(app, "POST", body=json.dumps(body).encode())
+               for name, body in probes.items()}
+    assert answers["queued"] == ("200 OK", [("Content-Type", "application/json"),
+                                            ("Content-Length", "16")], b'{"status": "ok"}')
+    assert all(answer == answers["queued"] for answer in answers.values()), answers
+    assert len(queued) == 1
+    # the reasons are in the debug log, without the ids a stranger sent
+    for reason in ("queued", "duplicate", "not our subscription", "not a connected athlete"):
+        assert reason in caplog.text
+    assert "31337" not in caplog.text and "424242" not in caplog.text
 
 
 @pytest.mark.parametrize(("body", "status"), [
@@ -163,26 +197,119 @@ def test_handling(store: Store, tmp_path: Path) -> None:
     tokens.save("strava", "sam", {"access_token": "a", "refresh_token": "r"})
     provider = OneActivity({"5": run("5")})
     passes: list[str] = []
+    checked: list[object] = []
     state = WebhookState(store.path, 4242)
+    soon = datetime.fromtimestamp(10, UTC)  # the events below happened at 1970-01-01T00:00:0x
+
+    def revoked(p: object) -> bool:
+        checked.append(p)
+        return True
 
     def handle(data: dict[str, Any]) -> str:
         e = WebhookEvent.parse(data)
         state.remember(e)
-        return handle_event(e, store, tokens, lambda a: provider, passes.append)  # type: ignore[arg-type,return-value]
+        return handle_event(e, store, tokens, lambda a: provider, passes.append,  # type: ignore[arg-type,return-value]
+                            confirm_revoked=revoked)
 
     assert handle(event(object_id=5)) == "fetched; pass run"
     assert [a.provider_id for a in store.activities("sam")] == ["5"] and passes == ["sam"]
     assert handle(event(object_id=6, event_time=2)) == "not readable yet: retry later"
-    assert [(e.object_id, e.aspect_type) for e in pending_events(store)] == [(6, "create")]
+    assert [(e.object_id, e.aspect_type) for e in pending_events(store, now=soon)] == \
+        [(6, "create")]
+    del provider.items["5"]  # deleted on Strava: the refetch finds nothing
     assert handle(event(object_id=5, aspect_type="delete", event_time=3)) == "marked deleted"
     assert store.activities("sam") == []
     assert handle(event(object_type="athlete", object_id=1513, aspect_type="update",
                         event_time=4, updates={"authorized": "false"})) == "disconnected"
+    assert checked == [provider]
     assert tokens.load("strava", "sam") is None
     status = store.conn.execute("SELECT status FROM accounts WHERE athlete = 'sam'").fetchone()
     assert status[0] == "disconnected"
-    assert [(e.object_id, e.aspect_type) for e in pending_events(store)] == [(6, "create")]
+    assert [(e.object_id, e.aspect_type) for e in pending_events(store, now=soon)] == \
+        [(6, "create")]
     assert handle(event(object_id=7, event_time=5)) == "ignored: not a connected athlete"
+
+
+def remembered(store: Store, data: dict[str, Any]) -> WebhookEvent:
+    e = WebhookEvent.parse(data)
+    assert WebhookState(store.path, 4242).remember(e)
+    return e
+
+
+def deauth(**changes: Any) -> dict[str, Any]:
+    return event(**{"object_type": "athlete", "object_id": 1513, "aspect_type": "update",
+                    "event_time": 40, "updates": {"authorized": "false"}, **changes})
+
+
+def test_a_deauthorisation_is_believed_only_when_confirmed(store: Store, tmp_path: Path,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    connected(store)
+    tokens = FileTokenStore(tmp_path / "tokens")
+    saved = {"access_token": "a", "refresh_token": "r"}
+    tokens.save("strava", "sam", saved)
+    provider = OneActivity({})
+
+    def handle(e: WebhookEvent, **kwargs: Any) -> str:
+        return handle_event(e, store, tokens, lambda a: provider, lambda a: None,  # type: ignore[arg-type,return-value]
+                            **kwargs)
+
+    assert handle(remembered(store, deauth()), confirm_revoked=lambda p: False) == \
+        "ignored: access still granted"
+    assert tokens.load("strava", "sam") == saved
+    # without a way to check (a provider that is not Strava's API), nothing is dropped
+    assert handle(remembered(store, deauth(event_time=41))) == "ignored: access still granted"
+    assert tokens.load("strava", "sam") == saved
+    row = store.conn.execute("SELECT status FROM accounts WHERE athlete = 'sam'").fetchone()
+    assert row[0] == "active"
+    assert "forged or stale" in caplog.text
+    # an account whose tokens already fail to load needs no check
+    assert access_revoked(BrokenProvider("sam", AuthRequired("not connected")))
+
+
+def test_a_delete_refetches_and_ends_the_objects_retries(store: Store, tmp_path: Path) -> None:
+    connected(store)
+    tokens = FileTokenStore(tmp_path / "tokens")
+    provider = OneActivity({"5": run("5")})
+    soon = datetime.fromtimestamp(100, UTC)
+
+    def handle(data: dict[str, Any]) -> str:
+        return handle_event(remembered(store, data), store, tokens, lambda a: provider,  # type: ignore[arg-type,return-value]
+                            lambda a: None)
+
+    assert handle(event(object_id=5, event_time=1)) == "fetched; pass run"
+    assert handle(event(object_id=5, aspect_type="delete", event_time=2)) == \
+        "ignored: the activity still exists"
+    assert provider.asked == ["5", "5"]
+    assert [a.provider_id for a in store.activities("sam")] == ["5"]
+    # a create Strava never shows, then its delete: no more retries of the create
+    assert handle(event(object_id=6, event_time=3)) == "not readable yet: retry later"
+    assert handle(event(object_id=6, aspect_type="update", event_time=4,
+                        updates={"title": "x"})) == "marked deleted"
+    assert handle(event(object_id=6, aspect_type="delete", event_time=5)) == "marked deleted"
+    assert pending_events(store, now=soon) == []
+    # delivered out of order: the create after its delete is not kept for retries either
+    assert handle(event(object_id=7, aspect_type="delete", event_time=7)) == "marked deleted"
+    assert handle(event(object_id=7, event_time=6)) == "deleted on Strava already: not retried"
+    assert pending_events(store, now=soon) == []
+
+
+def test_unreadable_events_are_given_up_after_a_day(store: Store,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="syncd.providers.strava_webhook")
+    connected(store)
+    happened = 1_716_000_000
+    remembered(store, event(object_id=6, event_time=happened))
+    at = datetime.fromtimestamp(happened, UTC)
+    assert [e.object_id for e in pending_events(store, now=at + timedelta(hours=23))] == [6]
+    assert pending_events(store, now=at + timedelta(hours=25)) == []
+    assert "6/create given up" in caplog.text
+    assert pending_events(store, now=at + timedelta(hours=1)) == []  # marked handled
+    # an event_time in the future does not buy endless retries: its arrival counts too
+    future = int(time.time()) + 10 * 365 * 86400
+    remembered(store, event(object_id=8, event_time=future))
+    now = datetime.now(UTC)
+    assert [e.object_id for e in pending_events(store, now=now)] == [8]
+    assert pending_events(store, now=now + timedelta(hours=25)) == []
 
 
 # -- over real HTTP ----------------------------------------------------------------------------
@@ -244,6 +371,8 @@ def test_over_http_challenge_event_to_note_foreign_and_deauthorisation(
         assert fake.send_event(deauth)[0] == 200
         got = events.get(timeout=2)
         assert got.deauthorized and events.empty()  # foreign and duplicate never queued
+        # Strava would have revoked the grant before sending the event
+        app.deauthorize(str((tokens.load("strava", "sam") or {})["access_token"]))
         assert handle_event(got, store, tokens, lambda a: provider, note_pass) == "disconnected"
         assert tokens.load("strava", "sam") is None
         assert subs.unsubscribe() == ident and fake.subscriptions == {}
@@ -261,3 +390,57 @@ def test_status_keeps_the_client_secret_out_of_the_log(fake: FakeStrava, store: 
     assert fake.requests("/api/v3/push_subscriptions")[0].query["client_secret"] == \
         fake.client_secret  # Strava wants it there ...
     assert fake.client_secret not in caplog.text  # ... but syncd's log never shows it
+
+
+def sam_on(fake: FakeStrava, store: Store, tmp_path: Path) -> tuple[StravaApp, FileTokenStore,
+                                                                     StravaProvider]:
+    """sam connected to the fake Strava: the app, the token store, the provider."""
+    tokens = FileTokenStore(tmp_path / "tokens")
+    app = StravaApp(fake.base_url, fake.client_id, fake.client_secret)
+    tokens.save("strava", "sam", {**app.exchange(fake.issue_code()), "scope": fake.grant_scope})
+    connected(store, str(fake.athlete_id))
+    api = StravaApi(app, tokens, "sam", Budget(store, fake.client_id))
+    return app, tokens, StravaProvider("sam", api, store)
+
+
+def test_a_forged_deauthorisation_keeps_the_tokens(fake: FakeStrava, store: Store,
+                                                   tmp_path: Path) -> None:
+    app, tokens, provider = sam_on(fake, store, tmp_path)
+    forged = remembered(store, deauth(owner_id=fake.athlete_id))
+    refreshes = len(fake.requests("/api/v3/oauth/token"))
+    assert handle_event(forged, store, tokens, lambda a: provider, lambda a: None) == \
+        "ignored: access still granted"
+    assert len(fake.requests("/api/v3/oauth/token")) == refreshes + 1  # one check
+    assert tokens.load("strava", "sam") is not None
+    assert provider.fetch_one(str(fake.add_activity(datetime.now(UTC))["id"])) is not None
+    row = store.conn.execute("SELECT status FROM accounts WHERE athlete = 'sam'").fetchone()
+    assert row[0] == "active"
+
+    # the runner really revokes: Strava refuses the grant, the next event is believed
+    app.deauthorize(str((tokens.load("strava", "sam") or {})["access_token"]))
+    real = remembered(store, deauth(owner_id=fake.athlete_id, event_time=41))
+    assert handle_event(real, store, tokens, lambda a: provider, lambda a: None) == \
+        "disconnected"
+    assert tokens.load("strava", "sam") is None
+
+
+def test_a_forged_delete_keeps_the_activity(fake: FakeStrava, store: Store,
+                                            tmp_path: Path) -> None:
+    _, tokens, provider = sam_on(fake, store, tmp_path)
+    item = fake.add_activity(datetime.now(UTC))
+    ident = item["id"]
+
+    def handle(data: dict[str, Any]) -> str:
+        return handle_event(remembered(store, data), store, tokens, lambda a: provider,
+                            lambda a: None)
+
+    assert handle(event(object_id=ident, owner_id=fake.athlete_id)) == "fetched; pass run"
+    assert handle(event(object_id=ident, owner_id=fake.athlete_id, aspect_type="delete",
+                        event_time=2)) == "ignored: the activity still exists"
+    assert [a.provider_id for a in store.activities("sam")] == [str(ident)]
+    with fake.lock:
+        del fake.activities[ident]  # now deleted on Strava for real
+    assert handle(event(object_id=ident, owner_id=fake.athlete_id, aspect_type="delete",
+                        event_time=3)) == "marked deleted"
+    assert store.activities("sam") == []
+    assert len(fake.requests(f"/api/v3/activities/{ident}", "GET")) == 3

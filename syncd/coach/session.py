@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from syncd.coach import lang as _lang
 from syncd.coach.catalogue import CATALOGUE, KINDS, Dose, Exercise, Kind, get, of_kind
@@ -189,3 +189,11 @@ def build_session(athlete: str, day: date, *, previous: StrengthSession | None =
     items = tuple((ex, ex.ladder[n]) for ex, n, k in zip(exercises, levels, keep, strict=True)
                   if k)
     return StrengthSession(athlete=athlete, day=day, items=items, hard_day=hard_day)
+
+
+def offered_session(athlete: str, day: date, *, minutes: int = 20,
+                    exclude: frozenset[str] = frozenset()) -> StrengthSession:
+    """The session syncd offers on `day`: the same wherever it is shown (note, push, check,
+    demo), and never the same squat as the one offered on the previous prompt day."""
+    previous = build_session(athlete, day - timedelta(days=2), minutes=minutes, exclude=exclude)
+    return build_session(athlete, day, previous=previous, minutes=minutes, exclude=exclude)

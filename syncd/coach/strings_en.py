@@ -168,7 +168,7 @@ STRINGS: dict[str, str] = {
                           "several conditions cause knee pain in runners and a professional "
                           "can tell them apart. Meanwhile, easier runs and rest, ice, "
                           "compression and a raised leg after running can calm it.",
-    "pain_reported.long": "On {activity} you wrote: \"{matched}\". syncd cannot tell what is "
+    "pain_reported.long": "About your activity of {day} you wrote: \"{matched}\". syncd cannot tell what is "
                           "behind knee pain: several conditions cause it in runners, and a "
                           "physiotherapist or doctor can tell them apart, often from your "
                           "account and an examination alone. Book one early; sooner tends to "

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from syncd.coach import lang as _lang
-from syncd.coach.session import ONE_LINE_MAX, StrengthSession, build_session
+from syncd.coach.session import ONE_LINE_MAX, StrengthSession, offered_session
 from syncd.domain import Finding, Severity
 
 Units = Literal["km", "mi"]
@@ -158,7 +158,8 @@ def _strength(f: Finding, u: str, lang: str) -> Fields:
 
 def _pain(f: Finding, u: str, lang: str) -> Fields:
     matched = str(f.metrics["matched_text"]).replace('"', "'")
-    return {"matched": _clip(matched, 50), "activity": str(f.metrics.get("activity") or "")}
+    return {"matched": _clip(matched, 50), "activity": str(f.metrics.get("activity") or ""),
+            "day": f.day.strftime("%a %d %b").replace(" 0", " ")}
 
 
 _FACTS: dict[str, Callable[[Finding, str, str], Fields]] = {
@@ -191,7 +192,7 @@ def _render(f: Finding, part: str, units: str, lang: str, **extra: str) -> str |
 def _session_for(f: Finding, strength: StrengthSession | None) -> StrengthSession | None:
     if f.rule != "strength_frequency":
         return None
-    return strength or build_session(f.athlete, f.day)
+    return strength or offered_session(f.athlete, f.day)
 
 
 # -- channels ------------------------------------------------------------------------------

@@ -5,6 +5,11 @@ Events are not signed, arrive duplicated, out of order and late, and Strava want
 answer within 2 seconds. So the endpoint only checks the event (our subscription, a
 connected athlete), records it once in `webhook_events` (the dedupe key is object id,
 aspect and event time) and queues it; `handle_event` does the work later, off the request.
+Every well-formed event gets the same answer, `{"status": "ok"}`, whatever the checks
+found, so the answers do not tell a stranger our subscription id or which athletes are
+connected. Anyone can post an event, so `handle_event` believes none that destroys data:
+a deauthorisation drops tokens only once Strava refuses the grant, and a delete marks an
+activity deleted only once Strava no longer shows it.
 The callback is a plain WSGI app served by waitress, bound to 127.0.0.1: a reverse proxy or
 tunnel gives it HTTPS. The verify token is derived from the client secret, so the daemon
 and `syncd webhook subscribe` agree on it without another secret to configure.
@@ -21,12 +26,12 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from syncd.errors import ProviderError
+from syncd.errors import AuthRequired, ProviderError
 
 if TYPE_CHECKING:
     from syncd.providers.base import Provider
@@ -37,6 +42,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024  # a real event is ~300 bytes
+#: How long after it happened an unhandled event is retried; then it is given up (the
+#: poll's listing still catches the activity).
+PENDING_MAX_AGE = timedelta(hours=24)
+#: The one answer to every accepted or ignored event (it must not say which).
+ACK = {"status": "ok"}
 _STATUS = {200: "200 OK", 400: "400 Bad Request", 403: "403 Forbidden", 405: "405 Method Not "
            "Allowed", 413: "413 Content Too Large", 500: "500 Internal Server Error"}
 
@@ -176,7 +186,10 @@ class WebhookApp:
             event = WebhookEvent.parse(json.loads(raw))
         except ValueError as exc:  # json.JSONDecodeError is a ValueError too
             return 400, {"error": f"not a Strava event: {exc}"}
-        return 200, {"status": self._accept(event)}
+        outcome = self._accept(event)
+        log.debug("strava webhook: %s %s event %s", event.object_type, event.aspect_type,
+                  outcome)
+        return 200, dict(ACK)
 
     def _challenge(self, query: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
         mode = query.get("hub.mode", [""])[0]
@@ -189,6 +202,7 @@ class WebhookApp:
         return 200, {"hub.challenge": challenge}
 
     def _accept(self, event: WebhookEvent) -> str:
+        """What became of the event, for the log only (the answer is the same for all)."""
         if event.subscription_id != self.state.subscription_id():
             return "ignored: not our subscription"
         if self.state.athlete_for(event.owner_id) is None:
@@ -199,13 +213,41 @@ class WebhookApp:
         return "queued"
 
 
+def access_revoked(provider: Provider) -> bool:
+    """Whether Strava really refuses syncd's grant for the provider's athlete.
+
+    A deauthorisation event is not signed, so it is checked: a forced token refresh (which
+    costs no API request from the rate budget) must be refused. A grant that still refreshes
+    means the event was forged or stale. Raises Unavailable/RateLimited/ProviderError when
+    Strava cannot answer (the event is then left for the next poll's 401 to confirm)."""
+    from syncd.providers.strava_auth import StravaApi
+
+    if isinstance(getattr(provider, "error", None), AuthRequired):
+        return True  # the account has no usable tokens already: nothing left to protect
+    api = getattr(provider, "api", None)
+    if not isinstance(api, StravaApi):
+        log.warning("strava: a %s cannot confirm a deauthorisation; tokens kept (the next "
+                    "poll notices a real revocation)", type(provider).__name__)
+        return False
+    try:
+        current = str(api.saved_tokens().get("access_token", ""))
+        api.access_token(stale=current)  # refresh even if the token looks good
+    except AuthRequired:
+        return True
+    return False
+
+
 def handle_event(event: WebhookEvent, store: Store, tokens: TokenStore,
-                 provider_for: Callable[[str], Provider], run_pass: Callable[[str], None]) -> str:
+                 provider_for: Callable[[str], Provider], run_pass: Callable[[str], None], *,
+                 confirm_revoked: Callable[[Provider], bool] = access_revoked) -> str:
     """Do what one queued event asks; returns what was done.
 
-    activity create/update: fetch it and run a pass for its athlete (a create that Strava
-    cannot show yet is left unhandled, for `pending_events` to retry); activity delete: mark
-    it deleted; deauthorisation: drop the athlete's tokens and mark the account disconnected.
+    Events are unsigned, so none is believed on its own. activity create/update: fetch it
+    and run a pass for its athlete (a create that Strava cannot show yet is left unhandled,
+    for `pending_events` to retry); activity delete: refetch it and mark it deleted only if
+    Strava no longer has it (then the object's pending create/update events are done too);
+    deauthorisation: if `confirm_revoked(provider)` says Strava refuses the grant, drop the
+    athlete's tokens and mark the account disconnected, else ignore it.
     ProviderErrors propagate, with the event left unhandled."""
     row = store.conn.execute("SELECT athlete FROM accounts WHERE provider = 'strava' AND "
                              "external_id = ? AND status != 'disconnected'",
@@ -215,6 +257,11 @@ def handle_event(event: WebhookEvent, store: Store, tokens: TokenStore,
     athlete = str(row["athlete"])
     done = "nothing to do"
     if event.deauthorized:
+        if not confirm_revoked(provider_for(athlete)):
+            log.warning("%s/strava: a deauthorisation event arrived but Strava still accepts "
+                        "syncd's access (a forged or stale event); tokens kept", athlete)
+            _handled(store, event)
+            return "ignored: access still granted"
         tokens.delete("strava", athlete)
         with store.transaction() as tx:
             tx.execute("UPDATE accounts SET status = 'disconnected', last_error = ? WHERE "
@@ -224,13 +271,22 @@ def handle_event(event: WebhookEvent, store: Store, tokens: TokenStore,
                     "until `syncd connect strava --athlete %s`", athlete, athlete)
         done = "disconnected"
     elif event.object_type == "activity" and event.aspect_type == "delete":
-        store.mark_deleted(athlete, "strava", str(event.object_id))
-        done = "marked deleted"
+        if provider_for(athlete).fetch_one(str(event.object_id)) is not None:
+            log.warning("%s/strava: a delete event for activity %s arrived but Strava still "
+                        "has it (a forged or stale event); not marked deleted", athlete,
+                        event.object_id)
+            done = "ignored: the activity still exists"
+        else:
+            store.mark_deleted(athlete, "strava", str(event.object_id))
+            _handled_earlier(store, event.object_id)
+            done = "marked deleted"
     elif event.object_type == "activity":
         activity = provider_for(athlete).fetch_one(str(event.object_id))
         if activity is None and event.aspect_type == "create":
-            return "not readable yet: retry later"
-        if activity is None:
+            if not _deleted(store, event.object_id):
+                return "not readable yet: retry later"
+            done = "deleted on Strava already: not retried"
+        elif activity is None:
             store.mark_deleted(athlete, "strava", str(event.object_id))
             done = "marked deleted"
         else:
@@ -241,23 +297,66 @@ def handle_event(event: WebhookEvent, store: Store, tokens: TokenStore,
     return done
 
 
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
 def _handled(store: Store, event: WebhookEvent) -> None:
     with store.transaction() as tx:
         tx.execute("UPDATE webhook_events SET handled_at = ? WHERE provider = 'strava' AND "
                    "object_id = ? AND aspect = ? AND event_time = ?",
-                   (datetime.now(UTC).isoformat(timespec="seconds"), str(event.object_id),
-                    event.aspect_key, event.event_time))
+                   (_now(), str(event.object_id), event.aspect_key, event.event_time))
 
 
-def pending_events(store: Store) -> list[WebhookEvent]:
+def _handled_earlier(store: Store, object_id: int) -> None:
+    """The activity is gone: its pending create/update events need no more retries."""
+    with store.transaction() as tx:
+        tx.execute("UPDATE webhook_events SET handled_at = ? WHERE provider = 'strava' AND "
+                   "object_id = ? AND aspect IN ('create', 'update') AND handled_at IS NULL",
+                   (_now(), str(object_id)))
+
+
+def _deleted(store: Store, object_id: int) -> bool:
+    """Whether a delete event for the activity was handled (a create delivered after it)."""
+    row = store.conn.execute(
+        "SELECT 1 FROM webhook_events WHERE provider = 'strava' AND object_id = ? AND "
+        "aspect = 'delete' AND handled_at IS NOT NULL", (str(object_id),)).fetchone()
+    return row is not None
+
+
+def pending_events(store: Store, *, now: datetime | None = None,
+                   max_age: timedelta = PENDING_MAX_AGE) -> list[WebhookEvent]:
     """Recorded events not handled yet (the daemon stopped, or a create was not readable),
     oldest first, to queue again. Only activity events can be rebuilt; the deauthorisation
-    is also caught by the next poll's 401."""
+    is also caught by the next poll's 401.
+
+    An event still unhandled `max_age` after it happened (or after it arrived, whichever
+    is earlier: a forged event_time in the future must not buy endless retries) is given
+    up, marked handled with a log line; the poll's listing catches up on the activity."""
+    oldest = int(((now or datetime.now(UTC)) - max_age).timestamp())
     rows = store.conn.execute(
-        "SELECT object_id, aspect, event_time, owner_id FROM webhook_events WHERE provider = "
-        "'strava' AND handled_at IS NULL AND aspect NOT LIKE 'athlete:%' ORDER BY event_time")
-    return [WebhookEvent("activity", int(r["object_id"]), r["aspect"], int(r["owner_id"] or 0),
-                         0, int(r["event_time"])) for r in rows]
+        "SELECT object_id, aspect, event_time, owner_id, received_at FROM webhook_events "
+        "WHERE provider = 'strava' AND handled_at IS NULL AND aspect NOT LIKE 'athlete:%' "
+        "ORDER BY event_time").fetchall()
+    pending = []
+    for r in rows:
+        event = WebhookEvent("activity", int(r["object_id"]), r["aspect"],
+                             int(r["owner_id"] or 0), 0, int(r["event_time"]))
+        if min(event.event_time, _epoch(r["received_at"])) >= oldest:
+            pending.append(event)
+            continue
+        log.info("strava webhook event %s/%s given up: still not handled %d h after it "
+                 "happened", event.object_id, event.aspect_key, max_age.total_seconds() // 3600)
+        _handled(store, event)
+    return pending
+
+
+def _epoch(stamp: str) -> int:
+    try:
+        when = datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return 0  # unreadable: count it as old
+    return int((when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp())
 
 
 class Subscriptions:

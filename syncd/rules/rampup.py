@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 from statistics import median
 from typing import Any, Self
@@ -74,7 +75,8 @@ class SessionSpike(Rule):
             out.append(self.finding(
                 history, day, severity, run.id, metrics, session=run.id,
                 message=(f"{d / 1000:.1f} km is {pct:.0f} % longer than your longest run in 30 "
-                         f"days ({r / 1000:.1f} km). Next runs: under {cap_km:.1f} km.")))
+                         f"days ({r / 1000:.1f} km). Next runs: under "
+                         f"{math.floor(cap_km * 10) / 10:.1f} km.")))
         return out
 
 
