@@ -118,9 +118,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from syncd.migrations import LATEST
+    from syncd.paths import state_dir
     from syncd.status import render_status
+    from syncd.store import DB_NAME
 
     config = load_config(args)
+    if not (state_dir(args.state_dir) / DB_NAME).exists():
+        print(f"no state yet in {state_dir(args.state_dir)}: run `syncd import` or `syncd sync` first")
+        return 0
     with open_store(args) as store:
         names = (
             [args.athlete]
@@ -228,7 +233,7 @@ def cmd_notify_test(args: argparse.Namespace) -> int:
             notifier.send(message)
         except DeliveryFailed as exc:
             failures += 1
-            print(f"FAILED  {label}: {exc}")
+            print(f"FAILED  {exc}")
         else:
             print(f"sent    {label}")
     return EX_TEMPFAIL if failures else 0
@@ -383,6 +388,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EX_USAGE
+    # apprise logs each failure itself (already masked); syncd reports it once, in its own words
+    logging.getLogger("apprise").setLevel(logging.ERROR if not args.verbose else logging.INFO)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose > 1 else logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

@@ -85,7 +85,10 @@ class Daemon:
         from syncd.delivery import deliver
 
         for athlete in self.config.athletes:
-            deliver(self.ctx, athlete, PassSummary(athlete=athlete.name))
+            try:
+                deliver(self.ctx, athlete, PassSummary(athlete=athlete.name))
+            except Exception:  # one athlete's failure never stops the others' deliveries
+                log.exception("%s: delivery failed; the other athletes go on", athlete.name)
 
     def digest_job(self, athlete_name: str) -> None:
         from syncd.digest_delivery import send_digest

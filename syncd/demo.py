@@ -18,6 +18,7 @@ from syncd.engine import Context, profile_of, run_once
 from syncd.history import build_history
 from syncd.ledger import findings_between
 from syncd.notifiers.console import ConsoleNotifier
+from syncd.providers.base import Provider
 from syncd.providers.bulk_export import read_paths
 from syncd.providers.memory import MemoryProvider
 from syncd.registry import load_rules
@@ -52,7 +53,7 @@ def run_demo(out_dir: Path) -> str:
     ]
     with tempfile.TemporaryDirectory(prefix="syncd-demo-") as tmp, Store(Path(tmp)) as store:
         ctx = Context(config=config, store=store, rules=load_rules({}),
-                      providers=lambda a: providers, notifiers=lambda a: [console],
+                      providers=lambda a: dict[str, Provider](providers), notifiers=lambda a: [console],
                       now=lambda: DEMO_NOW)
         summary = run_once(ctx, SAMPLE_ATHLETE)
         out += [_heading("sync"), summary.line()]

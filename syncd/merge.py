@@ -85,7 +85,8 @@ def group_sessions(activities: Iterable[Activity],
             groups.append([act])
         else:
             best.append(act)
-    sessions, taken = [], set()
+    sessions: list[Session] = []
+    taken: set[str] = set()
     for g in groups:
         previous = sorted({known_ids[a.key] for a in g if a.key in known_ids} - taken) if known_ids else []
         sid = previous[0] if previous else session_id(g)

@@ -127,7 +127,7 @@ GARMIN_TYPE_KEYS: dict[str, Sport] = {
     "ultra_run": Sport.ULTRA_RUN,
     "strength_training": Sport.STRENGTH,
     "hiit": Sport.STRENGTH,
-    "indoor_cardio": Sport.STRENGTH,
+    "indoor_cardio": Sport.OTHER,  # cardio machines: not strength work (RULES.md's list)
     "walking": Sport.WALK,
     "casual_walking": Sport.WALK,
     "speed_walking": Sport.WALK,

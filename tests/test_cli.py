@@ -130,6 +130,10 @@ def test_status_masks_push_urls_and_shows_the_strava_budget(tmp_path: Path,
     config = tmp_path / "config.toml"
     config.write_text('[strava]\nclient_id = 4242\nclient_secret = "env:X"\n\n[[athletes]]\n'
                       'name = "sam"\nnotify = ["pover://userkey123456@apptoken987654"]\n')
+    assert cli(capsys, "status", "--config", str(config), "--state-dir", str(tmp_path / "s"))[1].startswith(
+        "no state yet")
+    assert not (tmp_path / "s").exists()  # a read-only command creates nothing
+    cli(capsys, "import", "--athlete", "sam", "--sample", "--state-dir", str(tmp_path / "s"))
     code, out, _ = cli(capsys, "status", "--config", str(config), "--state-dir", str(tmp_path / "s"))
     assert code == 0
     assert "userkey123456" not in out and "apptoken987654" not in out

@@ -47,10 +47,11 @@ class Service:
         self.proc: subprocess.Popen[str] | None = None
 
     def start(self) -> None:
+        self.log = open(self.root / "daemon.log", "w+")  # noqa: SIM115 (read while it runs)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "syncd", "run", "--config", str(self.config),
              "--state-dir", str(self.state)], env=self.env, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True)
+            stderr=self.log, text=True)
 
     def wait_for(self, text: str, timeout: float = 20) -> list[str]:
         """Notifications received until one contains `text`."""
@@ -68,9 +69,10 @@ class Service:
     def stop(self) -> tuple[int, str]:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGTERM)
-        _, err = self.proc.communicate(timeout=30)
+        self.proc.communicate(timeout=30)
         self.sock.close()
-        return self.proc.returncode, err
+        self.log.close()
+        return self.proc.returncode, (self.root / "daemon.log").read_text()
 
 
 def test_service_starts_syncs_survives_a_bad_reload_and_stops_cleanly(tmp_path: Path,
@@ -93,7 +95,10 @@ def test_service_starts_syncs_survives_a_bad_reload_and_stops_cleanly(tmp_path: 
     service.config.write_text(good + "\n[rules.no_such_rule]\n")
     assert service.proc is not None
     service.proc.send_signal(signal.SIGHUP)
-    time.sleep(1.5)
+    deadline = time.monotonic() + 20
+    log = service.root / "daemon.log"
+    while time.monotonic() < deadline and "config not reloaded" not in log.read_text():
+        time.sleep(0.1)
     assert service.proc.poll() is None  # still running on the old config
     code, err = service.stop()
     assert code == 0, err
@@ -105,8 +110,10 @@ def test_broken_config_exits_78_before_starting(tmp_path: Path, fake: FakeStrava
     service = Service(tmp_path, fake, extra='poll_intervall = "5m"')
     service.start()
     assert service.proc is not None
-    _, err = service.proc.communicate(timeout=30)
+    service.proc.communicate(timeout=30)
     service.sock.close()
+    service.log.close()
+    err = (tmp_path / "daemon.log").read_text()
     assert service.proc.returncode == 78
     assert "daemon.poll_intervall: unknown key" in err
     assert "Traceback" not in err

@@ -81,3 +81,10 @@ def test_pain_in_a_suspect_session_still_counts() -> None:
     fake = act(at(0), 50_000, moving_s=6000, title="GPS mess, knee hurts though")
     h = hist([fake])
     assert h.suspects and only(PainReported(), h, day(0)) is not None
+
+
+@pytest.mark.parametrize("text", ["knee soreness gone", "knee pain is gone now", "kniepijn is weg"])
+def test_pain_that_is_over_does_not_trigger(text: str) -> None:
+    from syncd.rules.pain import find_knee_pain
+
+    assert find_knee_pain(text) is None

@@ -56,8 +56,12 @@ def _is_pain(tokens: list[str], i: int) -> bool:
     return t in _PAIN
 
 
+#: words right after a pain word that say it is over ("knee soreness gone", "pijn is weg")
+_RESOLVED = {"free", "gone", "disappeared", "vanished", "weg", "verdwenen", "vorbei"}
+
+
 def _negated(tokens: list[str], i: int) -> bool:
-    if i + 1 < len(tokens) and tokens[i + 1] == "free":
+    if any(w in _RESOLVED for w in tokens[i + 1:i + 3]):
         return True
     return any(_is_negation(w) for w in tokens[max(0, i - _NEGATION_REACH):i])
 
