@@ -389,11 +389,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EX_USAGE
     # apprise logs each failure itself (already masked); syncd reports it once, in its own words
-    logging.getLogger("apprise").setLevel(logging.ERROR if not args.verbose else logging.INFO)
+    apprise_log = logging.getLogger("apprise")
+    apprise_level = apprise_log.level
+    apprise_log.setLevel(logging.ERROR if not args.verbose else logging.INFO)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose > 1 else logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    try:
+        return _run(args)
+    finally:
+        apprise_log.setLevel(apprise_level)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args))
     except SyncdError as exc:
