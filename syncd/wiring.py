@@ -75,14 +75,14 @@ def notifier_factory(config: Config, *, console: bool = False) -> Callable[[Athl
     def notifiers(athlete: AthleteConfig) -> list[Notifier]:
         if athlete.name in made:
             return made[athlete.name]
-        from syncd.notifiers.console import ConsoleNotifier
-        from syncd.notifiers.push import PushNotifier
         from syncd.secrets import is_reference, resolve
 
-        out: list[Notifier] = [ConsoleNotifier()] if console else []
+        # built-in notifiers come through the same entry points as third-party ones
+        installed = entry_point_plugins("syncd.notifiers")
+        out: list[Notifier] = [installed["console"]()] if console else []
         for i, url in enumerate(athlete.notify):
             try:
-                out.append(PushNotifier(resolve(url) if is_reference(url) else url))
+                out.append(installed["push"](resolve(url) if is_reference(url) else url))
             except SyncdError as exc:
                 log.error("%s: notify[%d] skipped: %s", athlete.name, i, exc)
         made[athlete.name] = out

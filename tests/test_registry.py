@@ -109,3 +109,14 @@ def test_evaluate_range_covers_every_day_in_order_and_refuses_days_past_the_end(
 def test_rule_refuses_a_foreign_config() -> None:
     with pytest.raises(TypeError):
         SessionSpike(Boom.Config())
+
+
+def test_built_in_plugins_come_through_the_entry_points_like_third_party_ones() -> None:
+    from syncd.notifiers.console import ConsoleNotifier
+    from syncd.notifiers.push import PushNotifier
+    from syncd.providers.strava import StravaProvider
+    from syncd.registry import entry_point_plugins
+
+    assert entry_point_plugins("syncd.notifiers") == {"push": PushNotifier, "console": ConsoleNotifier}
+    assert entry_point_plugins("syncd.providers") == {"strava": StravaProvider}
+    assert len(entry_point_plugins("syncd.rules")) == 9
