@@ -382,3 +382,28 @@ def test_dry_run_changes_no_delivery_state(tmp_path: Path, capsys: pytest.Captur
     w.ctx.dry_run = False
     summary = w.sync()
     assert len(w.phone.messages) == 1 and summary.folded == 1  # the real pass applies the cap
+
+
+def test_weekly_digest_goes_out_once_per_week_with_its_chart(world: World) -> None:
+    from syncd.digest_delivery import send_digest
+
+    sunday = TODAY.date() + timedelta(days=2)  # TODAY is a Friday
+    world.strava.put(spike())
+    world.sync()
+    before = len(world.phone.messages)
+    assert send_digest(world.ctx, world.config.athletes[0], sunday) is True
+    assert send_digest(world.ctx, world.config.athletes[0], sunday) is False  # not twice a week
+    [digest] = world.phone.messages[before:]
+    assert digest.title.startswith("Your running week")
+    assert "this week" in digest.body and "16.0 km" in digest.body
+    assert digest.attach is not None and digest.attach.endswith(".png")
+
+
+def test_a_digest_nobody_received_is_tried_again(world: World) -> None:
+    from syncd.digest_delivery import send_digest
+
+    sunday = TODAY.date() + timedelta(days=2)
+    world.phone.fail_next = [DeliveryFailed("ntfy answered 503", retryable=True)]
+    assert send_digest(world.ctx, world.config.athletes[0], sunday) is False
+    assert send_digest(world.ctx, world.config.athletes[0], sunday) is True
+    assert len(world.phone.messages) == 1
