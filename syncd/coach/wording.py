@@ -152,8 +152,11 @@ def _hard(f: Finding, u: str, lang: str) -> Fields:
 
 def _strength(f: Finding, u: str, lang: str) -> Fields:
     m = f.metrics
+    target = int(m["target_per_week"])
+    # the reference article recommends 2 to 3 sessions a week; the rule prompts below `target`
+    shown = f"{target} to 3" if target < 3 else number(target)
     return {"n7": number(m["strength_last_7d"]), "n14": number(m["strength_last_14d"]),
-            "target": number(m["target_per_week"])}
+            "target": shown}
 
 
 def _pain(f: Finding, u: str, lang: str) -> Fields:
