@@ -135,3 +135,53 @@ def test_the_unit_file_is_a_hardened_notify_service() -> None:
                        "PrivateTmp": "yes"}.items():
         assert service[key] == value
     assert "WatchdogSec" in service
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_webhook_event_to_note_through_the_running_service(tmp_path: Path, fake: FakeStrava) -> None:
+    now = datetime.now(UTC)
+    for i in range(8):
+        fake.add_activity(now - timedelta(days=24 - 3 * i), name="Easy", distance=8000.0,
+                          moving_time=2900, elapsed_time=3000)
+    app = StravaApp(fake.base_url, fake.client_id, fake.client_secret)
+    FileTokenStore(tmp_path / "tokens").save("strava", "sam", {
+        **app.exchange(fake.issue_code()), "scope": fake.grant_scope})
+    with Store(tmp_path / "state") as store:  # what `syncd connect` records
+        store.ensure_athlete("sam", "UTC")
+        with store.transaction() as tx:
+            tx.execute("INSERT INTO accounts (athlete, provider, external_id, status) "
+                       "VALUES ('sam', 'strava', ?, 'active')", (str(fake.athlete_id),))
+    port = _free_port()
+    service = Service(tmp_path, fake, extra=f'webhook_listen = "127.0.0.1:{port}"')
+    service.config.write_text(service.config.read_text() + "notes = { strava = true }\n")
+    service.start()
+    service.wait_for("STATUS=sam: fetched 8")
+    subscribed = subprocess.run(
+        [sys.executable, "-m", "syncd", "webhook", "subscribe", "--callback-url",
+         f"http://127.0.0.1:{port}/strava", "--config", str(service.config), "--state-dir",
+         str(service.state)], env=service.env, capture_output=True, text=True, timeout=60)
+    assert subscribed.returncode == 0, subscribed.stdout + subscribed.stderr
+    [subscription] = fake.subscriptions
+
+    long_run = fake.add_activity(now - timedelta(hours=1), name="Long one", distance=16000.0,
+                                 moving_time=5800, elapsed_time=6000, description="Hills!")
+    started = time.monotonic()
+    status, took = fake.send_event({
+        "object_type": "activity", "object_id": long_run["id"], "aspect_type": "create",
+        "owner_id": fake.athlete_id, "subscription_id": subscription,
+        "event_time": int(time.time()), "updates": {}})
+    assert status == 200 and took < 2.0
+    while time.monotonic() - started < 5.0 and "— syncd —" not in (fake.description(long_run["id"]) or ""):
+        time.sleep(0.05)
+    elapsed = time.monotonic() - started
+    print(f"webhook event to note written: {elapsed:.2f} s")  # shown with pytest -s
+    code, err = service.stop()
+    assert code == 0, err
+    note = fake.description(long_run["id"]) or ""
+    assert note.startswith("Hills!\n\n— syncd —\n") and "16.0 vs 8.0 km" in note, err
+    assert elapsed < 5.0  # DESIGN.md budget: webhook event to note written
