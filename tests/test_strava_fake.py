@@ -220,3 +220,24 @@ def test_fetch_one_of_a_deleted_activity_is_none(fake: FakeStrava, store: Store,
     assert got is not None and got.provider_id == str(item["id"])
     del fake.activities[item["id"]]
     assert prov.fetch_one(str(item["id"])) is None
+
+
+def test_relisting_an_older_run_keeps_the_runners_words(fake: FakeStrava, store: Store,
+                                                         tokens: FileTokenStore) -> None:
+    now = datetime.now(UTC)
+    run = fake.add_activity(now - timedelta(hours=5), description="Left knee sore on the downhill",
+                            perceived_exertion=8)
+    connect(fake, tokens)
+    app = StravaApp(fake.base_url, fake.client_id, fake.client_secret, timeout=(2.0, 0.4))
+    api = StravaApi(app, tokens, "sam", Budget(store, fake.client_id))
+    store.ensure_athlete("sam", "UTC")
+    sync(StravaProvider("sam", api, store, clock=lambda: now), store)
+    [first] = store.activities("sam")
+    assert (first.description, first.rpe) == ("Left knee sore on the downhill", 8)
+    # 3.5 days later the run is out of the detail window but still inside the overlap
+    later = StravaProvider("sam", api, store, clock=lambda: now + timedelta(days=3, hours=12))
+    before = len(fake.log)
+    sync(later, store)
+    assert len(fake.log) - before == 1  # the listing only
+    [again] = store.activities("sam")
+    assert (again.description, again.rpe, again.revision) == ("Left knee sore on the downhill", 8, 0)

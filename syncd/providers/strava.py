@@ -210,12 +210,15 @@ class StravaProvider(Provider):
             except BadPayload as exc:
                 skipped.append(str(exc))
         recent_from = self.clock() - self.detail
-        known = self._stored_details([a.provider_id for _, a in mapped
-                                      if a.start_utc >= recent_from])
+        # every listed activity keeps the runner's words fetched earlier: the list has no
+        # description, and an overlap re-listing must not erase them (nor their findings)
+        known = self._stored_details([a.provider_id for _, a in mapped])
         activities = []
         for item, activity in mapped:
             if activity.start_utc >= recent_from:
                 activity = self._detailed(item, activity, known, state)
+            elif activity.provider_id in known:
+                activity = self._with_known(item, activity, known[activity.provider_id])
             activities.append(activity)
             start = int(activity.start_utc.timestamp())
             state.newest = start if state.newest is None else max(state.newest, start)
@@ -243,6 +246,14 @@ class StravaProvider(Provider):
             return activity_from(with_details(item, detail), self.athlete)
         except BadPayload as exc:
             log.warning("%s/strava: details of %s unreadable, summary kept: %s",
+                        self.athlete, summary.provider_id, exc)
+            return summary
+
+    def _with_known(self, item: dict[str, Any], summary: Activity, detail: dict[str, Any]) -> Activity:
+        try:
+            return activity_from(with_details(item, detail), self.athlete)
+        except BadPayload as exc:
+            log.warning("%s/strava: stored details of %s unreadable, summary kept: %s",
                         self.athlete, summary.provider_id, exc)
             return summary
 
