@@ -22,7 +22,7 @@ from syncd.domain import Finding
 from syncd.errors import DeliveryFailed, ProviderError
 from syncd.notes import NoteOutcome, apply_block
 from syncd.notifiers.base import Message
-from syncd.policy import PAIN_RULE, STRENGTH_RULE, quiet_until
+from syncd.policy import PAIN_RULE, STRENGTH_RULE, quiet_until, wants_note, wants_push
 from syncd.providers.base import Provider
 from syncd.store import Store
 
@@ -70,6 +70,8 @@ def deliver_notes(ctx: Context, athlete: AthleteConfig, summary: PassSummary) ->
                 (channel, target),
             )
         ]
+        # a finding whose severity dropped below what earns a note leaves the block too
+        findings = [f for f in findings if wants_note(f)]
         live = {f.key for f in findings}
         if provider is None or session is None or not provider.writes_notes:
             status = "skipped"
@@ -200,6 +202,8 @@ def _push_decision(ctx: Context, athlete: AthleteConfig, finding: Finding, chann
     tz = ZoneInfo(ctx.config.timezone_of(athlete))
     if not available:
         return "skipped", "channel removed from config"
+    if not wants_push(finding):
+        return "skipped", "severity lowered after a correction"
     until = quiet_until(athlete, tz, now)
     if until is not None:
         return "held", until

@@ -24,7 +24,7 @@ from syncd.notifiers.base import Notifier
 from syncd.policy import plan_channels
 from syncd.providers.base import Provider
 from syncd.registry import evaluate_range
-from syncd.rules.base import Rule
+from syncd.rules.base import Rule, WeeklyRule
 from syncd.store import Store
 
 log = logging.getLogger(__name__)
@@ -187,8 +187,9 @@ def fetch_all(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> dat
 
 
 def evaluate(ctx: Context, athlete: AthleteConfig, first: date, last: date,
-             summary: PassSummary) -> tuple[list[Finding], History]:
-    """Findings of every enabled rule for the days first..last."""
+             summary: PassSummary) -> tuple[list[Finding], History, set[str]]:
+    """Findings of every enabled rule for the days first..last, the history, and the ids of
+    rules that failed (their stored findings must not be taken as gone)."""
     history = build_history(ctx.store.sessions(athlete.name), profile_of(ctx.config, athlete),
                             until=last)
     findings, failures = evaluate_range(ctx.rules, history, first, last)
@@ -196,7 +197,7 @@ def evaluate(ctx: Context, athlete: AthleteConfig, first: date, last: date,
         summary.rule_failures.append(str(failure))
         log.error("%s: rule failed and was skipped: %s", athlete.name, failure)
     summary.evaluated_days = (last - first).days + 1
-    return findings, history
+    return findings, history, {f.rule for f in failures}
 
 
 def first_day_to_evaluate(ctx: Context, athlete: AthleteConfig, earliest: datetime | None,
@@ -240,8 +241,9 @@ def run_once(ctx: Context, name: str, *, since: date | None = None) -> PassSumma
                                         (name,)).fetchone()
     findings: list[Finding] = []
     history: History | None = None
+    failed: set[str] = set()
     if first is not None and sessions_exist:
-        findings, history = evaluate(ctx, athlete, first, today, summary)
+        findings, history, failed = evaluate(ctx, athlete, first, today, summary)
         ctx.checkpoint("evaluated")
     deliver_from = today - timedelta(days=max(ctx.config.daemon.delivery_window_days - 1, 0))
     if ctx.config.daemon.delivery_window_days == 0:
@@ -250,9 +252,14 @@ def run_once(ctx: Context, name: str, *, since: date | None = None) -> PassSumma
         recorded = ledger.record(tx, findings, deliver_from=deliver_from, now=now)
         summary.history = sum(item.history for item in recorded)
         summary.findings = len(recorded) - summary.history
-        if first is not None and history is not None:
+        if first is not None:
+            # a finding the rules no longer give was corrected away; not so for rules that
+            # failed this pass, nor for window rules, which speak once a period and so do not
+            # repeat a finding they still hold
+            keep = failed | {r.id for r in ctx.rules if isinstance(r, WeeklyRule)}
             produced = {f.key for f in findings}
-            summary.withdrawn = ledger.withdraw_missing(tx, name, first, today, produced, now)
+            summary.withdrawn = ledger.withdraw_missing(tx, name, first, today, produced, now, keep)
+        if history is not None:
             # every live finding of the window: queueing is idempotent, and a finding whose
             # note had no activity yet (a morning strength prompt) gets one once the run lands
             for finding in findings:

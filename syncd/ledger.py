@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+from collections.abc import Set
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -110,17 +111,18 @@ def _refresh_notes(tx: sqlite3.Connection, key: str, now: datetime) -> None:
 
 
 def withdraw_missing(
-    tx: sqlite3.Connection, athlete: str, first: date, last: date, produced: set[str], now: datetime
+    tx: sqlite3.Connection, athlete: str, first: date, last: date, produced: set[str], now: datetime,
+    keep_rules: Set[str] = frozenset(),
 ) -> int:
     """Withdraw recorded rule findings about days first..last that the rules no longer give
     (the run was corrected or deleted): unsent deliveries are dropped and notes that carry
     them are queued for rewriting. Returns how many were withdrawn."""
     rows = tx.execute(
-        "SELECT key FROM findings WHERE athlete = ? AND day BETWEEN ? AND ? AND state != 'withdrawn' "
+        "SELECT key, rule FROM findings WHERE athlete = ? AND day BETWEEN ? AND ? AND state != 'withdrawn' "
         "AND rule != 'account'",
         (athlete, first.isoformat(), last.isoformat()),
     ).fetchall()
-    gone = [r["key"] for r in rows if r["key"] not in produced]
+    gone = [r["key"] for r in rows if r["key"] not in produced and r["rule"] not in keep_rules]
     for key in gone:
         tx.execute("UPDATE findings SET state = 'withdrawn', updated_at = ? WHERE key = ?", (iso(now), key))
         tx.execute(

@@ -150,6 +150,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE activities ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX activities_by_change ON activities (athlete, change_seq);
     """,
+    # 6: retries of webhook events Strava cannot show yet, with backoff and an end
+    """
+    ALTER TABLE webhook_events ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE webhook_events ADD COLUMN next_try_at TEXT;
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

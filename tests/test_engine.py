@@ -407,3 +407,47 @@ def test_a_digest_nobody_received_is_tried_again(world: World) -> None:
     assert send_digest(world.ctx, world.config.athletes[0], sunday) is False
     assert send_digest(world.ctx, world.config.athletes[0], sunday) is True
     assert len(world.phone.messages) == 1
+
+
+def test_a_held_push_is_not_sent_when_a_correction_lowers_the_finding(tmp_path: Path) -> None:
+    w = World(tmp_path, quiet_hours="22:00-07:00")
+    w.sync()
+    w.strava.put(spike(km=12.0))  # +50 %: a warning, its push held for the night
+    w.now = TODAY.replace(hour=23)
+    w.sync()
+    w.strava.put(replace(spike(km=9.6), description=w.description()))  # fixed: +20 %, a caution
+    w.now = TODAY.replace(hour=23) + timedelta(hours=8, minutes=5)
+    w.sync()
+    assert pushes_about(w, "session_spike") == []
+    assert "9.6 vs 8.0 km" in w.description()  # a caution still earns the note
+
+
+def test_a_rule_that_fails_does_not_take_its_notes_away(world: World) -> None:
+    world.strava.put(spike(title="Knee sore at the end"))
+    world.sync()
+    assert "Knee mentioned" in world.description()
+
+    class Broken:
+        id = "pain_reported"
+
+        def evaluate(self, history: object, day: object) -> list[object]:
+            raise RuntimeError("plugin bug")
+
+    world.ctx.rules = [r for r in world.ctx.rules if r.id != "pain_reported"] + [Broken()]  # type: ignore[list-item]
+    world.strava.put(replace(spike(km=16.2, title="Knee sore at the end"), description=world.description()))
+    summary = world.sync()
+    assert summary.rule_failures and summary.withdrawn == 0
+    assert "Knee mentioned" in world.description()
+
+
+def test_deleting_the_only_run_withdraws_its_held_push(tmp_path: Path) -> None:
+    w = World(tmp_path, quiet_hours="22:00-07:00")
+    w.strava.items = {}
+    w.strava.put(spike(title="Knee sore at the end"))
+    w.now = TODAY.replace(hour=23)
+    w.sync()  # the pain push is held for the night
+    w.strava.remove("spike")
+    w.store.mark_deleted("sam", "strava", "spike")
+    w.now += timedelta(hours=8, minutes=5)
+    w.sync()
+    assert w.phone.messages == []

@@ -209,12 +209,12 @@ def test_handling(store: Store, tmp_path: Path) -> None:
         e = WebhookEvent.parse(data)
         state.remember(e)
         return handle_event(e, store, tokens, lambda a: provider, passes.append,  # type: ignore[arg-type,return-value]
-                            confirm_revoked=revoked)
+                            confirm_revoked=revoked, now=soon)
 
     assert handle(event(object_id=5)) == "fetched; pass run"
     assert [a.provider_id for a in store.activities("sam")] == ["5"] and passes == ["sam"]
     assert handle(event(object_id=6, event_time=2)) == "not readable yet: retry later"
-    assert [(e.object_id, e.aspect_type) for e in pending_events(store, now=soon)] == \
+    assert [(e.object_id, e.aspect_type) for e in pending_events(store, now=soon + timedelta(minutes=2))] == \
         [(6, "create")]
     del provider.items["5"]  # deleted on Strava: the refetch finds nothing
     assert handle(event(object_id=5, aspect_type="delete", event_time=3)) == "marked deleted"
@@ -225,7 +225,7 @@ def test_handling(store: Store, tmp_path: Path) -> None:
     assert tokens.load("strava", "sam") is None
     status = store.conn.execute("SELECT status FROM accounts WHERE athlete = 'sam'").fetchone()
     assert status[0] == "disconnected"
-    assert [(e.object_id, e.aspect_type) for e in pending_events(store, now=soon)] == \
+    assert [(e.object_id, e.aspect_type) for e in pending_events(store, now=soon + timedelta(minutes=2))] == \
         [(6, "create")]
     assert handle(event(object_id=7, event_time=5)) == "ignored: not a connected athlete"
 
@@ -444,3 +444,24 @@ def test_a_forged_delete_keeps_the_activity(fake: FakeStrava, store: Store,
                         event_time=3)) == "marked deleted"
     assert store.activities("sam") == []
     assert len(fake.requests(f"/api/v3/activities/{ident}", "GET")) == 3
+
+
+def test_an_event_strava_cannot_show_is_retried_with_backoff_then_given_up(
+        store: Store, tmp_path: Path) -> None:
+    connected(store)
+    tokens = FileTokenStore(tmp_path / "tokens")
+    tokens.save("strava", "sam", {"access_token": "a", "refresh_token": "r"})
+    provider = OneActivity({})  # Strava answers 404 for the new activity, again and again
+    state = WebhookState(store.path, 4242)
+    e = WebhookEvent.parse(event(object_id=9, event_time=5))
+    state.remember(e)
+    clock = datetime.fromtimestamp(10, UTC)
+    tries = 0
+    for _ in range(200):  # 200 retry jobs, one every 15 minutes: 50 hours
+        clock += timedelta(minutes=15)
+        for pending in pending_events(store, now=clock, max_age=timedelta(days=30)):
+            tries += 1
+            handle_event(pending, store, tokens, lambda a: provider, lambda a: None,  # type: ignore[arg-type,return-value]
+                         now=clock)
+    assert tries == 5  # the first try and four retries, then given up: not one read every quarter hour
+    assert pending_events(store, now=clock + timedelta(days=1), max_age=timedelta(days=30)) == []

@@ -45,6 +45,10 @@ MAX_BODY = 64 * 1024  # a real event is ~300 bytes
 #: How long after it happened an unhandled event is retried; then it is given up (the
 #: poll's listing still catches the activity).
 PENDING_MAX_AGE = timedelta(hours=24)
+#: waits before the 1st, 2nd, 3rd and 4th retry of an event Strava cannot show yet; after
+#: that it is given up (polling still lists the activity): a flood of forged events costs at
+#: most five reads each, not one every quarter hour for a day
+RETRY_WAITS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 #: The one answer to every accepted or ignored event (it must not say which).
 ACK = {"status": "ok"}
 _STATUS = {200: "200 OK", 400: "400 Bad Request", 403: "403 Forbidden", 405: "405 Method Not "
@@ -239,7 +243,8 @@ def access_revoked(provider: Provider) -> bool:
 
 def handle_event(event: WebhookEvent, store: Store, tokens: TokenStore,
                  provider_for: Callable[[str], Provider], run_pass: Callable[[str], None], *,
-                 confirm_revoked: Callable[[Provider], bool] = access_revoked) -> str:
+                 confirm_revoked: Callable[[Provider], bool] = access_revoked,
+                 now: datetime | None = None) -> str:
     """Do what one queued event asks; returns what was done.
 
     Events are unsigned, so none is believed on its own. activity create/update: fetch it
@@ -284,7 +289,7 @@ def handle_event(event: WebhookEvent, store: Store, tokens: TokenStore,
         activity = provider_for(athlete).fetch_one(str(event.object_id))
         if activity is None and event.aspect_type == "create":
             if not _deleted(store, event.object_id):
-                return "not readable yet: retry later"
+                return _retry_later(store, event, now or datetime.now(UTC))
             done = "deleted on Strava already: not retried"
         elif activity is None:
             store.mark_deleted(athlete, "strava", str(event.object_id))
@@ -295,6 +300,27 @@ def handle_event(event: WebhookEvent, store: Store, tokens: TokenStore,
             done = "fetched; pass run"
     _handled(store, event)
     return done
+
+
+def _retry_later(store: Store, event: WebhookEvent, now: datetime) -> str:
+    """Schedule the next try of an event with backoff, or give it up after the last one."""
+    row = store.conn.execute(
+        "SELECT attempts FROM webhook_events WHERE provider = 'strava' AND object_id = ? "
+        "AND aspect = ? AND event_time = ?",
+        (str(event.object_id), event.aspect_key, event.event_time)).fetchone()
+    attempts = (row["attempts"] if row else 0) + 1
+    if attempts > len(RETRY_WAITS):
+        _handled(store, event)
+        log.info("strava webhook event %s/%s given up after %d tries; polling lists it later",
+                 event.object_id, event.aspect_key, attempts)
+        return "not readable: given up"
+    with store.transaction() as tx:
+        tx.execute(
+            "UPDATE webhook_events SET attempts = ?, next_try_at = ? WHERE provider = 'strava' "
+            "AND object_id = ? AND aspect = ? AND event_time = ?",
+            (attempts, (now + RETRY_WAITS[attempts - 1]).isoformat(timespec="seconds"),
+             str(event.object_id), event.aspect_key, event.event_time))
+    return "not readable yet: retry later"
 
 
 def _now() -> str:
@@ -337,7 +363,8 @@ def pending_events(store: Store, *, now: datetime | None = None,
     rows = store.conn.execute(
         "SELECT object_id, aspect, event_time, owner_id, received_at FROM webhook_events "
         "WHERE provider = 'strava' AND handled_at IS NULL AND aspect NOT LIKE 'athlete:%' "
-        "ORDER BY event_time").fetchall()
+        "AND (next_try_at IS NULL OR next_try_at <= ?) ORDER BY event_time",
+        ((now or datetime.now(UTC)).isoformat(timespec="seconds"),)).fetchall()
     pending = []
     for r in rows:
         event = WebhookEvent("activity", int(r["object_id"]), r["aspect"],
