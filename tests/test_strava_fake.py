@@ -225,7 +225,7 @@ def test_fetch_one_of_a_deleted_activity_is_none(fake: FakeStrava, store: Store,
 def test_relisting_an_older_run_keeps_the_runners_words(fake: FakeStrava, store: Store,
                                                          tokens: FileTokenStore) -> None:
     now = datetime.now(UTC)
-    run = fake.add_activity(now - timedelta(hours=5), description="Left knee sore on the downhill",
+    fake.add_activity(now - timedelta(hours=5), description="Left knee sore on the downhill",
                             perceived_exertion=8)
     connect(fake, tokens)
     app = StravaApp(fake.base_url, fake.client_id, fake.client_secret, timeout=(2.0, 0.4))
