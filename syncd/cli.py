@@ -370,6 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", default=".", metavar="DIR", help="where to write the digest chart (default: here)"
     )
 
+    import syncd.cli_garmin
     import syncd.cli_report
     import syncd.cli_strava  # noqa: F401  (they register their commands in _EXTENSIONS)
 

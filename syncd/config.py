@@ -127,11 +127,11 @@ class StravaConfig(Model):
 
 class GarminConfig(Model):
     email: str | None = Field(
-        None, description="Garmin Connect login e-mail (for the Garmin provider, which is not built yet)."
+        None, description="Garmin Connect e-mail for `syncd connect garmin` (only the tokens are kept)."
     )
     password: SecretRef | None = Field(
         None,
-        description="Reference to the Garmin password (for the Garmin provider, which is not built yet).",
+        description="Reference to the Garmin password; usually unset: type it at `syncd connect garmin`.",
     )
 
 

@@ -21,7 +21,7 @@ EXAMPLES: dict[str, Any] = {
     "strava.client_secret": "credential:strava_client_secret",
     "athletes.name": "sam",
     "athletes.timezone": "Europe/Amsterdam",
-    "athletes.providers": ["strava"],
+    "athletes.providers": ["strava", "garmin"],
     "athletes.notify": ["ntfys://ntfy.example.org/sam-running"],
     "athletes.quiet_hours": "22:00-07:00",
 }

@@ -118,5 +118,7 @@ def test_built_in_plugins_come_through_the_entry_points_like_third_party_ones() 
     from syncd.registry import entry_point_plugins
 
     assert entry_point_plugins("syncd.notifiers") == {"push": PushNotifier, "console": ConsoleNotifier}
-    assert entry_point_plugins("syncd.providers") == {"strava": StravaProvider}
+    from syncd.providers.garmin import GarminProvider
+
+    assert entry_point_plugins("syncd.providers") == {"strava": StravaProvider, "garmin": GarminProvider}
     assert len(entry_point_plugins("syncd.rules")) == 9

@@ -201,20 +201,21 @@ def test_cli_module_imports_nothing_heavy() -> None:
 
 
 def test_another_provider_can_join_the_connect_group() -> None:
-    def garmin_extension(sub: object, add: object) -> None:
+    def example_extension(sub: object, add: object) -> None:
         group = syncd.cli_strava._group(sub, "connect", "connect an account")
-        add("garmin", lambda args: 0, "connect Garmin", group)  # type: ignore[operator]
+        add("example", lambda args: 0, "connect Example", group)  # type: ignore[operator]
 
     from syncd.cli import _EXTENSIONS
 
-    _EXTENSIONS.append(garmin_extension)
+    _EXTENSIONS.append(example_extension)
     try:
         parser = build_parser()
-        assert parser.parse_args(["connect", "garmin"]).connect_provider == "garmin"
+        assert parser.parse_args(["connect", "example"]).connect_provider == "example"
+        assert parser.parse_args(["connect", "garmin", "--athlete", "sam"]).connect_provider == "garmin"
         args = parser.parse_args(["connect", "strava", "--athlete", "sam", "--paste"])
         assert args.func is syncd.cli_strava.cmd_connect and args.paste
     finally:
-        _EXTENSIONS.remove(garmin_extension)
+        _EXTENSIONS.remove(example_extension)
 
 
 def test_connect_explains_a_busy_port_and_an_empty_paste(argv: list[str]) -> None:
