@@ -68,7 +68,9 @@ def child(args: argparse.Namespace) -> None:
         began = time.perf_counter()
         run_once(ctx, "sam")
         out["backfill_s"] = time.perf_counter() - began
-        import garminconnect  # noqa: F401  (the Garmin library, loaded as the daemon would)
+        import garminconnect  # noqa: F401  (the Garmin library, as a daemon with both providers has it)
+
+        import syncd.providers.garmin  # noqa: F401
 
         times = []
         for _ in range(20):
@@ -128,7 +130,7 @@ def main() -> None:
         print(f"idle pass: {idle_passes} passes made {lists - expected} list requests "
               f"({(lists - expected) / idle_passes:.2f} per pass, budget 1), median "
               f"{got['idle_ms']:.1f} ms per pass over {got['activities']} stored activities")
-        print(f"memory (daemon process): {got['rss_start']:.1f} MiB after start, "
+        print(f"memory (daemon process): {got['rss_start']:.1f} MiB after the backfill, "
               f"{got['rss_100']:.1f} MiB after 100 idle passes, {got['rss_end']:.1f} MiB after "
               f"{args.cycles} (budget 80 MiB, no growth)")
 

@@ -183,9 +183,11 @@ class Store:
                 "WHERE athlete = ? AND provider = ? AND provider_id = ?",
                 (*values[3:], content, stamp, seq, act.athlete, act.provider, act.provider_id))
 
-    def activities(self, athlete: str, *, include_deleted: bool = False) -> list[Activity]:
-        """The athlete's stored activities, oldest first."""
-        sql = "SELECT * FROM activities WHERE athlete = ?"
+    def activities(self, athlete: str, *, include_deleted: bool = False, raw: bool = True) -> list[Activity]:
+        """The athlete's stored activities, oldest first; `raw=False` leaves the payloads out
+        (rules never read them, and ten years of them would weigh on a small server)."""
+        columns = "*" if raw else ", ".join(c for c in _COLUMNS if c != "raw_json") + ", '{}' AS raw_json"
+        sql = f"SELECT {columns} FROM activities WHERE athlete = ?"
         if not include_deleted:
             sql += " AND deleted = 0"
         return [_activity(r) for r in self.conn.execute(sql + " ORDER BY start_utc, provider, provider_id",
@@ -217,7 +219,7 @@ class Store:
         the id it was first stored under."""
         known = {f"{r[0]}:{r[1]}": r[2] for r in self.conn.execute(
             "SELECT provider, provider_id, session_id FROM session_members WHERE athlete = ?", (athlete,))}
-        return group_sessions(self.activities(athlete), known)
+        return group_sessions(self.activities(athlete, raw=False), known)
 
     def rebuild_sessions(self, athlete: str) -> tuple[list[Session], int]:
         """Regroup and persist the athlete's sessions; returns them and how many more copies
