@@ -16,15 +16,12 @@ import getpass
 import os
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from syncd.cli import _EXTENSIONS, load_config, open_store
 from syncd.cli_strava import _group
 from syncd.errors import ConfigError, RateLimited, SyncdError, Unavailable
-
-if TYPE_CHECKING:
-    from syncd.store import Store
 
 #: (email, password, MFA prompt) → an object like garminconnect.Garmin, not yet signed in.
 LoginClient = Callable[[str, str, Callable[[], str]], Any]
@@ -35,17 +32,6 @@ def garmin_client(email: str, password: str, prompt_mfa: Callable[[], str]) -> A
 
     # no retries: they sleep, and a second sign-in attempt is what Garmin punishes
     return Garmin(email, password, prompt_mfa=prompt_mfa, retry_attempts=0)
-
-
-def _set_account(store: Store, athlete: str, status: str, external_id: str | None,
-                 error: str | None) -> None:
-    with store.transaction() as tx:
-        tx.execute(
-            "INSERT INTO accounts (athlete, provider, external_id, status, last_error) "
-            "VALUES (?, 'garmin', ?, ?, ?) ON CONFLICT(athlete, provider) DO UPDATE SET "
-            "external_id = COALESCE(excluded.external_id, external_id), "
-            "status = excluded.status, last_error = excluded.last_error",
-            (athlete, external_id, status, error))
 
 
 def _blocked(until: datetime, now: datetime, timezone: str) -> RateLimited:
@@ -118,7 +104,8 @@ def cmd_connect(args: argparse.Namespace, *, login_client: LoginClient = garmin_
         tokens.save("garmin", athlete.name, {"session": garmin.client.dumps()})
         store.ensure_athlete(athlete.name, timezone)
         ident = getattr(garmin, "profile_id", None) or getattr(garmin, "display_name", None)
-        _set_account(store, athlete.name, "active", None if ident is None else str(ident), None)
+        store.set_account(athlete.name, "garmin", status="active",
+                          external_id=None if ident is None else str(ident))
         clear_lockout(store, athlete.name)
     print(f"Connected Garmin Connect for {athlete.name}"
           + (f" (Garmin profile {ident})." if ident is not None else ".")
@@ -135,7 +122,8 @@ def cmd_disconnect(args: argparse.Namespace) -> int:
     deleted = token_store().delete("garmin", name)
     with open_store(args) as store:
         if store.conn.execute("SELECT 1 FROM athletes WHERE name = ?", (name,)).fetchone():
-            _set_account(store, name, "disconnected", None, "disconnected by `syncd disconnect`")
+            store.set_account(name, "garmin", status="disconnected",
+                              error="disconnected by `syncd disconnect`")
     if not deleted:
         print(f"{name} has no saved Garmin tokens; nothing to delete.")
         return 0

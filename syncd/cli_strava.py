@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
     from syncd.config import Config
     from syncd.providers.strava_auth import Grant, StravaApp
-    from syncd.store import Store
 
 PASTE_REDIRECT = "http://localhost/exchange_token"  # Strava always allows localhost
 LISTEN_TIMEOUT_S = 300.0
@@ -42,17 +41,6 @@ def _app(config: Config) -> StravaApp:
                            "reference to its secret" for k in missing])
     assert strava.client_id is not None and strava.client_secret is not None
     return StravaApp(strava.base_url, strava.client_id, resolve(strava.client_secret))
-
-
-def _set_account(store: Store, athlete: str, status: str, external_id: str | None,
-                 error: str | None) -> None:
-    with store.transaction() as tx:
-        tx.execute(
-            "INSERT INTO accounts (athlete, provider, external_id, status, last_error) "
-            "VALUES (?, 'strava', ?, ?, ?) ON CONFLICT(athlete, provider) DO UPDATE SET "
-            "external_id = COALESCE(excluded.external_id, external_id), "
-            "status = excluded.status, last_error = excluded.last_error",
-            (athlete, external_id, status, error))
 
 
 # -- connect ----------------------------------------------------------------------------
@@ -151,7 +139,7 @@ def cmd_connect(args: argparse.Namespace, *, read: Callable[[], str] = input,
     with open_store(args) as store:
         store.ensure_athlete(athlete.name, config.timezone_of(athlete))
         external = str(saved["athlete_id"]) if "athlete_id" in saved else None
-        _set_account(store, athlete.name, "active", external, None)
+        store.set_account(athlete.name, "strava", status="active", external_id=external)
     print(f"Connected Strava for {athlete.name}"
           + (f" (Strava athlete {saved['athlete_id']})." if external else "."))
     for warning in warnings:
@@ -186,7 +174,7 @@ def cmd_disconnect(args: argparse.Namespace) -> int:
         finally:
             tokens.delete("strava", name)
             if store.conn.execute("SELECT 1 FROM athletes WHERE name = ?", (name,)).fetchone():
-                _set_account(store, name, "disconnected", None, "disconnected by `syncd "
+                store.set_account(name, "strava", status="disconnected", error="disconnected by `syncd "
                              "disconnect`")
     if problem:
         print(f"syncd: Strava could not be told ({problem}). The tokens are deleted anyway; "

@@ -123,17 +123,6 @@ def _fetch(ctx: Context, athlete: AthleteConfig, name: str, provider: Provider,
     return earliest
 
 
-def _account(store: Store, athlete: str, provider: str, *, error: str | None,
-             status: str, now: datetime) -> None:
-    with store.transaction() as tx:
-        tx.execute(
-            "INSERT INTO accounts (athlete, provider, status, last_sync_at, last_error) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(athlete, provider) DO UPDATE SET "
-            "status = excluded.status, last_sync_at = excluded.last_sync_at, "
-            "last_error = excluded.last_error",
-            (athlete, provider, status, now.isoformat(timespec="seconds"), error))
-
-
 def _reconnect_notice(ctx: Context, athlete: AthleteConfig, provider: str, error: AuthRequired) -> None:
     """Ask the runner, once, to reconnect an account whose tokens stopped working. Syncing
     that account pauses until `syncd connect` sets it active again, so this runs once."""
@@ -168,19 +157,20 @@ def fetch_all(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> dat
             changed = _fetch(ctx, athlete, name, provider, part)
         except AuthRequired as exc:
             part.error = "needs reconnecting"
-            _account(ctx.store, athlete.name, name, error=str(exc), status="auth_required", now=ctx.now())
+            ctx.store.set_account(athlete.name, name, status="auth_required", error=str(exc),
+                                  synced_at=ctx.now())
             _reconnect_notice(ctx, athlete, name, exc)
             log.error("%s/%s: %s", athlete.name, name, exc)
             continue
         except RateLimited as exc:
             part.error = f"rate limited until {exc.retry_at:%H:%M} UTC"
-            _account(ctx.store, athlete.name, name, error=str(exc), status="active", now=ctx.now())
+            ctx.store.set_account(athlete.name, name, status="active", error=str(exc), synced_at=ctx.now())
             continue
         except ProviderError as exc:
             part.error = f"unavailable ({exc})"
-            _account(ctx.store, athlete.name, name, error=str(exc), status="active", now=ctx.now())
+            ctx.store.set_account(athlete.name, name, status="active", error=str(exc), synced_at=ctx.now())
             continue
-        _account(ctx.store, athlete.name, name, error=None, status="active", now=ctx.now())
+        ctx.store.set_account(athlete.name, name, status="active", error=None, synced_at=ctx.now())
         if changed and (earliest is None or changed < earliest):
             earliest = changed
     return earliest

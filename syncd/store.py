@@ -287,6 +287,22 @@ class Store:
                 "written_at = ? WHERE athlete = ? AND provider = ? AND provider_id = ?",
                 (block, int(abandoned), now_utc(), athlete, provider, provider_id))
 
+    # accounts ---------------------------------------------------------------------------
+
+    def set_account(self, athlete: str, provider: str, *, status: str, error: str | None = None,
+                    external_id: str | None = None, synced_at: datetime | None = None) -> None:
+        """Record an account's state: `syncd connect` (with the provider's athlete id), a
+        pass (when it synced, the error if any), a disconnect. Unset fields keep their value."""
+        with self.transaction() as tx:
+            tx.execute(
+                "INSERT INTO accounts (athlete, provider, external_id, status, last_sync_at, last_error) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(athlete, provider) DO UPDATE SET "
+                "external_id = COALESCE(excluded.external_id, external_id), status = excluded.status, "
+                "last_sync_at = COALESCE(excluded.last_sync_at, last_sync_at), "
+                "last_error = excluded.last_error",
+                (athlete, provider, external_id, status,
+                 synced_at.isoformat(timespec="seconds") if synced_at else None, error))
+
     # provider-owned state ---------------------------------------------------------------
 
     def provider_value(self, provider: str, key: str) -> Any:

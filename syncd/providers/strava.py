@@ -242,18 +242,13 @@ class StravaProvider(Provider):
                 return summary
         if not isinstance(detail, dict):  # 404: just created, not readable yet; retried later
             return summary
-        try:
-            return activity_from(with_details(item, detail), self.athlete)
-        except BadPayload as exc:
-            log.warning("%s/strava: details of %s unreadable, summary kept: %s",
-                        self.athlete, summary.provider_id, exc)
-            return summary
+        return self._with_known(item, summary, detail)
 
     def _with_known(self, item: dict[str, Any], summary: Activity, detail: dict[str, Any]) -> Activity:
         try:
             return activity_from(with_details(item, detail), self.athlete)
         except BadPayload as exc:
-            log.warning("%s/strava: stored details of %s unreadable, summary kept: %s",
+            log.warning("%s/strava: details of %s unreadable, summary kept: %s",
                         self.athlete, summary.provider_id, exc)
             return summary
 
