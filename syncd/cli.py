@@ -389,10 +389,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EX_USAGE
-    # apprise logs each failure itself (already masked); syncd reports it once, in its own words
-    apprise_log = logging.getLogger("apprise")
-    apprise_level = apprise_log.level
-    apprise_log.setLevel(logging.ERROR if not args.verbose else logging.INFO)
+    # apprise and garminconnect log each failure themselves (garminconnect with a traceback on
+    # every Garmin outage); syncd reports it once, in its own words
+    quiet = {name: logging.getLogger(name) for name in ("apprise", "garminconnect")}
+    before = {name: lib.level for name, lib in quiet.items()}
+    for lib in quiet.values():
+        lib.setLevel(logging.INFO if args.verbose else logging.CRITICAL)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose > 1 else logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -400,7 +402,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args)
     finally:
-        apprise_log.setLevel(apprise_level)
+        for name, level in before.items():
+            quiet[name].setLevel(level)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -28,6 +28,7 @@ from syncd.rules.base import Rule, WeeklyRule
 from syncd.store import Store
 
 log = logging.getLogger(__name__)
+_SKIPS_LOGGED: set[tuple[str, str, str]] = set()
 
 
 @dataclass
@@ -115,7 +116,9 @@ def _fetch(ctx: Context, athlete: AthleteConfig, name: str, provider: Provider,
         summary.updated += result.updated
         summary.skipped += len(page.skipped)
         for reason in page.skipped:
-            log.warning("%s/%s: skipped one item: %s", athlete.name, name, reason)
+            if (athlete.name, name, reason) not in _SKIPS_LOGGED:  # once, not every poll
+                _SKIPS_LOGGED.add((athlete.name, name, reason))
+                log.warning("%s/%s: skipped one item: %s", athlete.name, name, reason)
         if result.earliest_change and (earliest is None or result.earliest_change < earliest):
             earliest = result.earliest_change
         if ctx.progress:
