@@ -3,18 +3,35 @@
 Registered through `syncd.cli._EXTENSIONS`, into the `connect` / `disconnect` groups that
 `syncd.cli_strava` creates (whichever module runs first creates them). Garmin offers no
 OAuth for personal use, so `connect` signs in once with the runner's e-mail and password
-(and an MFA code when the account asks for one) through garminconnect, then keeps only the
-tokens. The password is never saved or printed. A 429 on sign-in blocks further sign-ins
-for 6 hours: the block is kept in the state, so neither another `connect` nor the daemon
-restarts Garmin's own timer. Nothing heavy is imported at module level.
+(and an MFA code when the account asks for one) through garminconnect's `Client.login`,
+then keeps only the tokens. The password is never saved or printed.
+
+Only a session the daemon can resume is saved: one with a DI token (the library falls back
+to a browser cookie when Garmin's token exchange fails; that is refused, nothing saved).
+The tokens are saved before the profile is read, and the profile (only its id is kept, as
+the account's external id) is best-effort: a failure there is a warning, the account is connected.
+
+Lockout: a 429 (or 427) on sign-in blocks further sign-ins for 6 hours, kept in the state,
+so neither another `connect` nor the daemon restarts Garmin's own timer. The library tries
+up to five strategies and reports a 429 only when every one got it; so while signing in,
+syncd watches the library's sign-in logger (`garminconnect.client.sso`, at every level,
+passing on only the records that would have been shown anyway) for a 429/427, and locks
+for the same 6 hours whenever any strategy got one, whatever the sign-in then raised
+(a wrong password included, which is still reported). Other failures (network, Cloudflare
+pages) lock nothing. Nothing heavy is imported at module level.
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import json
+import logging
 import os
-from collections.abc import Callable
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +39,9 @@ from zoneinfo import ZoneInfo
 from syncd.cli import _EXTENSIONS, load_config, open_store
 from syncd.cli_strava import _group
 from syncd.errors import ConfigError, RateLimited, SyncdError, Unavailable
+
+_BLOCKED = re.compile(r"\b42[79]\b")  # the statuses garminconnect's sign-in treats as a block
+_PROFILE = "/userprofile-service/socialProfile"
 
 #: (email, password, MFA prompt) → an object like garminconnect.Garmin, not yet signed in.
 LoginClient = Callable[[str, str, Callable[[], str]], Any]
@@ -34,12 +54,44 @@ def garmin_client(email: str, password: str, prompt_mfa: Callable[[], str]) -> A
     return Garmin(email, password, prompt_mfa=prompt_mfa, retry_attempts=0)
 
 
-def _blocked(until: datetime, now: datetime, timezone: str) -> RateLimited:
+def _blocked(until: datetime, now: datetime, timezone: str, before: str = "") -> RateLimited:
     """The refusal, with the end of the lockout in the athlete's time zone."""
     local = until.astimezone(ZoneInfo(timezone))
     day = "" if local.date() == now.astimezone(local.tzinfo).date() else f"{local:%a} "
-    return RateLimited(f"Garmin rate-limits logins: try again after {day}{local:%H:%M} "
+    return RateLimited(f"{before}Garmin rate-limits logins: try again after {day}{local:%H:%M} "
                        f"({timezone}). Trying earlier would restart Garmin's wait.", until)
+
+
+@contextmanager
+def _watch_for_blocks() -> Iterator[list[str]]:
+    """Collects the library's sign-in log lines that name a 429/427 (see the docstring)."""
+    logger = logging.getLogger("garminconnect.client.sso")
+    shown, level, seen = logger.getEffectiveLevel(), logger.level, []
+
+    def note(record: logging.LogRecord) -> bool:
+        if _BLOCKED.search(record.getMessage()):
+            seen.append(record.name)
+        return record.levelno >= shown
+
+    logger.addFilter(note)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield seen
+    finally:
+        logger.removeFilter(note)
+        logger.setLevel(level)
+
+
+def _profile_id(garmin: Any) -> str | None:
+    """Garmin's profile id (else display name), best-effort: None and a warning on failure."""
+    try:
+        profile = garmin.client.connectapi(_PROFILE)
+        ident = profile.get("profileId") or profile.get("displayName")
+    except Exception as exc:
+        print(f"syncd: warning: signed in, but could not read the Garmin profile "
+              f"({type(exc).__name__}); the account is connected anyway.", file=sys.stderr)
+        return None
+    return None if ident is None else str(ident)
 
 
 def _password(config_ref: str | None, email: str, ask_password: Callable[[str], str]) -> str:
@@ -63,11 +115,7 @@ def cmd_connect(args: argparse.Namespace, *, login_client: LoginClient = garmin_
                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> int:
     """Sign in to Garmin Connect once and save the tokens. Raises RateLimited during a
     sign-in lockout (exit 75), SyncdError for refused credentials, Unavailable."""
-    from garminconnect import (
-        GarminConnectAuthenticationError,
-        GarminConnectConnectionError,
-        GarminConnectTooManyRequestsError,
-    )
+    from garminconnect import GarminConnectAuthenticationError, GarminConnectTooManyRequestsError
 
     from syncd.providers.garmin import clear_lockout, lock_logins, login_lockout
     from syncd.tokens import token_store
@@ -88,25 +136,43 @@ def cmd_connect(args: argparse.Namespace, *, login_client: LoginClient = garmin_
         if not email:
             raise SyncdError("no e-mail given; pass --email or set email in the [garmin] table")
         password = _password(config.garmin.password, email, ask_password)
-        garmin = login_client(email, password, lambda: ask("Garmin MFA code: ").strip())
-        try:
-            garmin.login()
-        except GarminConnectTooManyRequestsError:
+
+        def prompt() -> str:
+            return ask("Garmin MFA code: ").strip()
+
+        garmin = login_client(email, password, prompt)
+        with _watch_for_blocks() as blocks:
+            try:
+                garmin.client.login(email, password, prompt_mfa=prompt)
+                failure: Exception | None = None
+            except Exception as exc:
+                failure = exc
+        garmin.password = None
+        refused = isinstance(failure, GarminConnectAuthenticationError)
+        wrong = (f"Garmin did not accept the password or MFA code for {email}; check them (sign in "
+                 "at connect.garmin.com) and try again")
+        if isinstance(failure, GarminConnectTooManyRequestsError) or (failure and blocks):
             # stamped now, not when the command started: a sign-in can take minutes
-            raise _blocked(lock_logins(store, athlete.name, clock()), now, timezone) from None
-        except GarminConnectAuthenticationError:
-            raise SyncdError(f"Garmin did not accept the password or MFA code for {email}; "
-                             "check them (sign in at connect.garmin.com) and try again") from None
-        except GarminConnectConnectionError as exc:
-            reason = str(exc).replace(password, "****")[:300]  # never echo the password
+            until = lock_logins(store, athlete.name, clock())
+            raise _blocked(until, now, timezone, f"{wrong}. " if refused else "") from None
+        if refused:
+            raise SyncdError(wrong) from None
+        if failure is not None:
+            reason = f"{type(failure).__name__}: {failure}".replace(password, "****")[:300]
             raise Unavailable(f"could not sign in to Garmin Connect ({reason}); try again "
                               "later") from None
-        tokens.save("garmin", athlete.name, {"session": garmin.client.dumps()})
+        session = garmin.client.dumps()
+        if not json.loads(session).get("di_token"):
+            raise SyncdError("Garmin signed in, but gave only a browser session (its token exchange "
+                             "failed), which syncd cannot keep; nothing was saved. Run `syncd "
+                             "connect garmin` again later")
+        tokens.save("garmin", athlete.name, {"session": session})
         store.ensure_athlete(athlete.name, timezone)
-        ident = getattr(garmin, "profile_id", None) or getattr(garmin, "display_name", None)
-        store.set_account(athlete.name, "garmin", status="active",
-                          external_id=None if ident is None else str(ident))
         clear_lockout(store, athlete.name)
+        ident = _profile_id(garmin)
+        if garmin.client.dumps() != session:  # a refresh while reading the profile
+            tokens.save("garmin", athlete.name, {"session": garmin.client.dumps()})
+        store.set_account(athlete.name, "garmin", status="active", external_id=ident)
     print(f"Connected Garmin Connect for {athlete.name}"
           + (f" (Garmin profile {ident})." if ident is not None else ".")
           + " Only the sign-in tokens were saved, not the password.")

@@ -3,15 +3,24 @@ never the password; MFA; the sign-in lockout kept in the state."""
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import garminconnect.client
 import pytest
+import responses
 from fakes.garmin_fake import FakeGarmin, GarminAccount
-from garminconnect import GarminConnectConnectionError, GarminConnectTooManyRequestsError
+from garminconnect import (
+    GarminConnectAuthenticationError,
+    GarminConnectConnectionError,
+    GarminConnectTooManyRequestsError,
+)
+from test_garmin_library import CLIENT_ID, jwt
 
 import syncd.cli_garmin  # registers the commands
 from syncd.cli import build_parser, load_config, main
@@ -194,3 +203,178 @@ def test_both_providers_share_the_connect_group() -> None:
     for provider in ("strava", "garmin"):
         assert parser.parse_args(["connect", provider, "--athlete", "sam"]).func.__module__ \
             == f"syncd.cli_{provider}"
+
+
+# -- what a sign-in that half worked leaves behind ----------------------------------------------
+
+def test_a_sign_in_without_a_di_token_saves_nothing(argv: list[str], account: GarminAccount,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    account.di_exchange_fails = True  # the library fell back to a browser cookie
+    with pytest.raises(SyncdError, match=r"only a browser session .* nothing was saved"):
+        connect(argv, Runner(account))
+    assert token_store().load("garmin", "sam") is None
+    with Store(Path(argv[3])) as store:
+        assert store.conn.execute("SELECT 1 FROM accounts").fetchone() is None
+
+
+def test_a_failing_profile_read_still_connects(argv: list[str], account: GarminAccount,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    account.faults = [503]  # the profile read after the sign-in
+    assert connect(argv, Runner(account)) == 0
+    assert token_store().load("garmin", "sam") == {"session": account.session()}
+    assert account_row(argv) == (None, "active")
+    out, err = capsys.readouterr()
+    assert "Connected Garmin Connect for sam." in out
+    assert "could not read the Garmin profile" in err and account.logins == 1
+
+
+# -- the real library: Client.login and its strategies patched, HTTP mocked -------------------------
+
+API = "https://connectapi.garmin.com"
+
+
+def real_client(email: str, password: str, prompt: Callable[[], str]) -> Any:
+    return syncd.cli_garmin.garmin_client(email, password, prompt)
+
+
+def run(argv: list[str]) -> int:
+    args = build_parser().parse_args(["connect", "garmin", "--athlete", "sam", *argv])
+    return syncd.cli_garmin.cmd_connect(args, login_client=real_client, ask=lambda p: "123456",
+                                        ask_password=lambda p: PASSWORD, clock=lambda: NOW)
+
+
+@pytest.fixture
+def no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(seconds: float) -> None:
+        raise AssertionError(f"slept {seconds} s")
+
+    monkeypatch.setattr(time, "sleep", refuse)
+
+
+def test_a_5xx_on_the_profile_after_a_good_sign_in_is_no_wrong_password(
+        argv: list[str], monkeypatch: pytest.MonkeyPatch, no_sleep: None,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    logins = []
+
+    def signed_in(self: Any, email: str, password: str, prompt_mfa: Any = None,
+                  return_on_mfa: bool = False) -> tuple[None, None]:
+        logins.append(email)
+        self.di_token, self.di_refresh_token, self.di_client_id = jwt(3600), "refresh-1", CLIENT_ID
+        return None, None
+
+    monkeypatch.setattr(garminconnect.client.Client, "login", signed_in)
+    with responses.RequestsMock() as http:
+        http.get(f"{API}/userprofile-service/socialProfile", status=503)
+        assert run(argv) == 0
+    saved = token_store().load("garmin", "sam")
+    assert saved is not None and json.loads(saved["session"])["di_refresh_token"] == "refresh-1"
+    assert logins == ["sam@example.org"] and account_row(argv) == (None, "active")
+    assert "could not read the Garmin profile" in capsys.readouterr().err
+
+
+def test_the_profile_id_is_kept_when_the_profile_reads(argv: list[str], monkeypatch: pytest.MonkeyPatch,
+                                                      no_sleep: None) -> None:
+    def signed_in(self: Any, *args: Any, **kwargs: Any) -> tuple[None, None]:
+        self.di_token, self.di_refresh_token, self.di_client_id = jwt(3600), "refresh-1", CLIENT_ID
+        return None, None
+
+    monkeypatch.setattr(garminconnect.client.Client, "login", signed_in)
+    with responses.RequestsMock() as http:
+        http.get(f"{API}/userprofile-service/socialProfile",
+                 json={"displayName": "sam-runs", "profileId": 81234567})
+        assert run(argv) == 0
+    assert account_row(argv) == ("81234567", "active")
+
+
+def test_a_web_session_fallback_is_never_saved(argv: list[str], monkeypatch: pytest.MonkeyPatch,
+                                               no_sleep: None, capsys: pytest.CaptureFixture[str]) -> None:
+    def web_only(self: Any, *args: Any, **kwargs: Any) -> tuple[None, None]:
+        self.jwt_web = "cookie-jwt"  # the DI exchange failed; the library fell back to JWT_WEB
+        return None, None
+
+    monkeypatch.setattr(garminconnect.client.Client, "login", web_only)
+    config = Path(argv[1])
+    config.write_text(config.read_text().replace('email = "sam@example.org"',
+                                                 'email = "sam@example.org"\npassword = "env:GARMIN_PW"'))
+    monkeypatch.setenv("GARMIN_PW", PASSWORD)
+    with responses.RequestsMock():
+        assert main(["connect", "garmin", "--athlete", "sam", *argv]) == 1
+    assert "nothing was saved" in capsys.readouterr().err
+    assert token_store().load("garmin", "sam") is None
+
+
+def strategies(monkeypatch: pytest.MonkeyPatch, *results: Exception) -> None:
+    """The library's five sign-in strategies, in order, failing with `results`."""
+    names = ("_mobile_login_cffi", "_mobile_login_requests", "_widget_web_login",
+             "_portal_web_login_cffi", "_portal_web_login_requests")
+    for name, result in zip(names, results, strict=True):
+        def fail(self: Any, email: str, password: str, result: Exception = result) -> None:
+            raise result
+
+        monkeypatch.setattr(garminconnect.client.Client, name, fail)
+
+
+def lockout(argv: list[str]) -> Any:
+    with Store(Path(argv[3])) as store:
+        return store.provider_value("garmin", "login_lockout:sam")
+
+
+def test_a_partly_rate_limited_sign_in_locks_sign_ins(argv: list[str], monkeypatch: pytest.MonkeyPatch,
+                                                      no_sleep: None) -> None:
+    too_many = GarminConnectTooManyRequestsError("Mobile login returned 429")
+    strategies(monkeypatch, too_many, too_many, too_many, too_many,
+               GarminConnectConnectionError("Portal login: Cloudflare challenge page"))
+    with pytest.raises(RateLimited, match="Garmin rate-limits logins") as caught:
+        run(argv)
+    assert caught.value.retry_at == NOW + timedelta(hours=6)
+    assert lockout(argv) == "2024-06-03T18:00:00+00:00"
+    assert logging.getLogger("garminconnect.client.sso").level == logging.NOTSET  # left as it was
+
+
+def test_a_429_seen_only_by_one_fingerprint_locks_too(argv: list[str], monkeypatch: pytest.MonkeyPatch,
+                                                      no_sleep: None,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    attempts = []
+
+    def mobile(self: Any, sess: Any, email: str, password: str) -> None:
+        attempts.append(sess)
+        if len(attempts) == 1:
+            raise GarminConnectTooManyRequestsError("Mobile login returned 429")
+        raise GarminConnectConnectionError("Mobile login: Cloudflare challenge page")
+
+    monkeypatch.setattr(garminconnect.client, "HAS_CFFI", True)
+    monkeypatch.setattr(garminconnect.client.cffi_requests, "Session", lambda impersonate: impersonate)
+    monkeypatch.setattr(garminconnect.client.Client, "_do_mobile_login", mobile)
+    blocked = GarminConnectConnectionError("Cloudflare challenge page")
+
+    def web(self: Any, email: str, password: str) -> None:
+        raise blocked
+
+    for name in ("_widget_web_login", "_portal_web_login_cffi", "_portal_web_login_requests"):
+        monkeypatch.setattr(garminconnect.client.Client, name, web)
+    with pytest.raises(RateLimited):
+        run(argv)
+    assert lockout(argv) == "2024-06-03T18:00:00+00:00"
+    # the library logs that 429 at debug level only: nothing below the shown level got through
+    assert len(attempts) == 4  # three fingerprints, then plain requests
+    assert not [r for r in caplog.records if r.name.startswith("garminconnect")
+                and r.levelno < logging.WARNING]
+
+
+def test_a_wrong_password_after_a_partial_429_is_said_and_locked(argv: list[str], no_sleep: None,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    too_many = GarminConnectTooManyRequestsError("Mobile login returned 429")
+    wrong = GarminConnectAuthenticationError("Invalid username or password")
+    strategies(monkeypatch, too_many, wrong, wrong, wrong, wrong)
+    with pytest.raises(RateLimited, match=r"did not accept the password .* Garmin rate-limits logins"):
+        run(argv)
+    assert lockout(argv) is not None
+
+
+def test_a_sign_in_blocked_without_a_429_locks_nothing(argv: list[str], no_sleep: None,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    blocked = GarminConnectConnectionError("Cloudflare challenge page")
+    strategies(monkeypatch, *[blocked] * 5)
+    with pytest.raises(Unavailable, match="Cloudflare"):
+        run(argv)
+    assert lockout(argv) is None

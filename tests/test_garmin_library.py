@@ -144,3 +144,59 @@ def test_a_deleted_activity_is_none(http: responses.RequestsMock, tmp_path: Path
 def test_unreadable_tokens_are_refused_before_any_request() -> None:
     with pytest.raises(ValueError, match="unreadable"):
         resume_client('{"di_token": null}')
+
+
+# -- token refresh failures (the library swallows them; syncd refreshes itself) -------------------
+
+@pytest.mark.parametrize(("reply", "error"), [
+    ({"status": 503}, Unavailable), ({"status": 500}, Unavailable), ({"status": 429}, RateLimited),
+    ({"body": requests.ConnectTimeout("diauth timed out")}, Unavailable),
+    ({"status": 400, "json": {"error": "invalid_grant"}}, AuthRequired),
+    ({"status": 401}, AuthRequired),
+])
+def test_an_expired_token_whose_refresh_fails_is_judged_by_the_refresh(
+        http: responses.RequestsMock, tmp_path: Path, reply: dict[str, Any], error: type[Exception]) -> None:
+    access = jwt(-60)  # expired: the host slept, or was offline
+    garmin, tokens = provider(tmp_path, access)
+    http.assert_all_requests_are_fired = False
+    http.post(REFRESH, **reply)
+    http.get(LIST, status=401, json={"message": "token expired"})
+    with pytest.raises(error) as caught:
+        list(garmin.fetch(None))
+    assert type(caught.value) is error
+    assert [c.request.method for c in http.calls] == ["POST"]  # the dead token is not sent
+    assert tokens.load("garmin", "sam") == {"session": session(access)}  # nothing rotated
+
+
+def test_a_refresh_through_curl_cffi_that_times_out_is_unavailable(monkeypatch: pytest.MonkeyPatch,
+                                                                   tmp_path: Path) -> None:
+    from curl_cffi.requests.exceptions import Timeout as CurlTimeout
+
+    def timed_out(*args: Any, **kwargs: Any) -> Any:
+        raise CurlTimeout("Operation timed out after 30001 milliseconds")
+
+    monkeypatch.setattr(garminconnect.client, "HAS_CFFI", True)
+    monkeypatch.setattr(garminconnect.client.cffi_requests, "post", timed_out)
+    garmin, _ = provider(tmp_path, jwt(-60))
+    with responses.RequestsMock() as http, pytest.raises(Unavailable, match="Timeout"):
+        list(garmin.fetch(None))
+    assert len(http.calls) == 0
+
+
+def test_a_401_after_the_librarys_own_refresh_failed_transiently_is_not_a_revocation(
+        http: responses.RequestsMock, tmp_path: Path) -> None:
+    garmin, _ = provider(tmp_path, jwt(3600))  # not due: Garmin still answers 401 (clock skew)
+    http.get(LIST, status=401)
+    http.post(REFRESH, status=503)  # the library refreshes after the 401, swallows the 503 ...
+    http.get(LIST, status=401)  # ... and retries with the same token
+    with pytest.raises(Unavailable, match="HTTP 503"):
+        list(garmin.fetch(None))
+
+
+def test_a_rate_limited_refresh_after_a_401_waits(http: responses.RequestsMock, tmp_path: Path) -> None:
+    garmin, _ = provider(tmp_path, jwt(3600))
+    http.get(LIST, status=401)
+    http.post(REFRESH, status=429)
+    http.get(LIST, status=401)
+    with pytest.raises(RateLimited):
+        list(garmin.fetch(None))

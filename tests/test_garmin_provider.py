@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
+from curl_cffi.requests.exceptions import Timeout as CurlTimeout
 from fakes.garmin_fake import FakeGarmin, GarminAccount, item, resumer, transport_error
 from garminconnect import GarminConnectAuthenticationError, GarminConnectTooManyRequestsError
 
@@ -17,7 +19,7 @@ from syncd.errors import AuthRequired, BadPayload, ProviderError, RateLimited, U
 from syncd.notes import apply_block
 from syncd.providers.garmin import GarminProvider, lock_logins
 from syncd.store import Store
-from syncd.tokens import FileTokenStore, token_store
+from syncd.tokens import FileTokenStore, TokenStoreError, token_store
 
 NOW = datetime(2024, 6, 3, 12, 0, tzinfo=UTC)
 BLOCK = "— syncd —\n45 % longer than your longest run in 30 days."
@@ -50,7 +52,8 @@ class Setup:
         self.store.ensure_athlete("sam", "UTC")
         api = FakeGarmin(self.account)
         api.client.loads(self.account.session())
-        self.provider = GarminProvider("sam", api, self.tokens, clock=lambda: NOW, **options)
+        self.provider = GarminProvider("sam", api, self.tokens, store=self.store, clock=lambda: NOW,
+                                       **options)
 
     def sync(self) -> list[tuple[int, str | None]]:
         """What the engine does: store each page with its cursor in one transaction."""
@@ -298,7 +301,7 @@ def test_no_token_reaches_a_log_line_or_an_error(setup: Setup, caplog: pytest.Lo
     setup.sync()
     setup.provider.write_note("1000", note)
     messages = []
-    for fault in (401, 429, "timeout", 400):
+    for fault in (401, "timeout", 400, 429):  # 429 last: it stops requests for a while
         setup.account.faults = [fault]
         with pytest.raises(ProviderError) as caught:
             setup.sync()
@@ -348,3 +351,164 @@ def test_create_waits_out_a_sign_in_lockout_without_touching_the_network(store: 
     GarminProvider.create(config(), config().athlete("sam"), store,
                           client_factory=resumer(account, made), clock=lambda: later)
     assert len(made) == 1
+
+
+# -- token refresh (before the call, by the provider) --------------------------------------------
+
+def test_an_expiring_token_is_refreshed_before_the_call_and_saved(setup: Setup) -> None:
+    setup.account.expiring = True
+    setup.sync()
+    assert setup.account.requests[:2] == ["refresh", "list start=0 limit=100"]
+    assert setup.tokens.saves == 1
+    assert setup.tokens.load("garmin", "sam") == {"session": setup.account.session()}
+
+
+@pytest.mark.parametrize(("fault", "error", "text"), [
+    (400, AuthRequired, "no longer accepts"),
+    (401, AuthRequired, "no longer accepts"),
+    (429, RateLimited, "rate-limiting"),
+    (500, Unavailable, r"could not refresh syncd's sign-in for sam \(HTTP 500\)"),
+    (503, Unavailable, "HTTP 503"),
+    (403, Unavailable, "HTTP 403"),
+    ("timeout", Unavailable, r"\(Timeout\)"),
+    (requests.ConnectionError("connection reset"), Unavailable, "ConnectionError"),
+    (CurlTimeout("Operation timed out after 30000 ms"), Unavailable, "Timeout"),
+    (ValueError("Expecting value: line 1 column 1"), Unavailable, "ValueError"),  # a garbled reply
+])
+def test_a_failed_refresh_maps_by_its_cause_and_sends_no_call(setup: Setup, fault: Any,
+                                                              error: type[Exception], text: str) -> None:
+    setup.account.expiring = True
+    setup.account.refresh_faults = [fault]
+    with pytest.raises(error, match=text) as caught:
+        setup.sync()
+    assert type(caught.value) is error
+    assert setup.account.requests == ["refresh"]  # the expiring token is not sent
+    assert setup.tokens.saves == 0
+
+
+def test_a_passing_refresh_outage_leaves_the_account_working(setup: Setup) -> None:
+    setup.account.expiring = True
+    setup.account.refresh_faults = [503]
+    with pytest.raises(Unavailable):
+        setup.sync()
+    setup.sync()  # the next pass refreshes and lists
+    assert setup.stored() == 250 and setup.account.requests.count("refresh") == 2
+
+
+# -- waiting out a rate limit across passes ---------------------------------------------------
+
+def test_retry_after_is_kept_and_honoured_across_passes_and_restarts(setup: Setup, tmp_path: Path) -> None:
+    setup.account.faults = [transport_error(429, {"Retry-After": "3600"})]
+    with pytest.raises(RateLimited) as caught:
+        setup.sync()
+    assert caught.value.retry_at == NOW + timedelta(hours=1)
+    before = len(setup.account.requests)
+    for later in (NOW + timedelta(minutes=15), NOW + timedelta(minutes=59)):
+        setup.provider.clock = lambda later=later: later
+        with pytest.raises(RateLimited) as caught:
+            setup.sync()
+        assert caught.value.retry_at == NOW + timedelta(hours=1)
+        with pytest.raises(RateLimited):
+            setup.provider.write_note("1000", note)
+    restarted = GarminProvider("sam", FakeGarmin(setup.account), setup.tokens, store=setup.store,
+                               clock=lambda: NOW + timedelta(minutes=30))
+    with pytest.raises(RateLimited):
+        list(restarted.fetch(None))
+    assert len(setup.account.requests) == before  # not one request while Garmin said wait
+    setup.provider.clock = lambda: NOW + timedelta(hours=1, seconds=1)
+    setup.sync()
+    assert setup.stored() == 250
+
+
+def test_a_rate_limited_refresh_is_waited_out_too(setup: Setup) -> None:
+    setup.account.expiring = True
+    setup.account.refresh_faults = [429]
+    with pytest.raises(RateLimited):
+        setup.sync()
+    setup.provider.clock = lambda: NOW + timedelta(minutes=5)
+    with pytest.raises(RateLimited):
+        setup.sync()
+    assert setup.account.requests == ["refresh"]
+
+
+# -- a first sync that keeps failing part-way ---------------------------------------------------
+
+def test_a_failing_first_sync_continues_where_it_stopped(tmp_path: Path) -> None:
+    s = Setup(tmp_path, every_12h(1000))
+    stored = []
+    for _ in range(2):
+        s.account.faults = [None] * 5 + [429]  # Garmin throttles the 6th request of a pass
+        with pytest.raises(RateLimited):
+            s.sync()
+        s.store.set_provider_value("garmin", "rate_limited_until:sam", None)  # waited it out
+        stored.append(s.stored())
+        assert s.store.cursor("sam", "garmin") is None  # older runs are still missing
+    assert stored == [500, 990]  # the second pass went on, 10 activities listed again
+    assert s.account.list_requests()[6] == "list start=490 limit=100"
+    s.sync()
+    assert s.stored() == 1000
+    assert s.store.cursor("sam", "garmin") == (NOW - timedelta(hours=3)).isoformat()  # the newest
+    assert s.store.provider_value("garmin", "backfill:sam") is None
+    before = len(s.account.requests)
+    s.sync()  # an idle poll from the top again
+    assert s.account.requests[before:] == ["list start=0 limit=100"]
+
+
+def test_a_resumed_first_sync_starts_again_when_deletions_moved_the_list(tmp_path: Path) -> None:
+    s = Setup(tmp_path, every_12h(300))
+    s.account.faults = [None, 503]
+    with pytest.raises(Unavailable):
+        s.sync()
+    for ident in range(1000, 1030):  # more deleted on Garmin than the resume overlap covers
+        del s.account.items[ident]
+    before = len(s.account.requests)
+    s.sync()
+    assert s.account.requests[before:before + 2] == ["list start=90 limit=100", "list start=0 limit=100"]
+    assert {a.provider_id for a in s.store.activities("sam")} >= {str(i) for i in range(1030, 1300)}
+    assert s.store.cursor("sam", "garmin") == (NOW - timedelta(hours=3 + 30 * 12)).isoformat()  # 1030
+
+
+def test_new_uploads_during_a_resumed_first_sync_are_listed_by_the_next_poll(tmp_path: Path) -> None:
+    s = Setup(tmp_path, every_12h(300))
+    s.account.faults = [None, 503]
+    with pytest.raises(Unavailable):
+        s.sync()
+    s.account.put(item(9003, (NOW - timedelta(hours=1)).replace(tzinfo=None)))
+    s.sync()  # continues from the resume point: the new run sits above it
+    assert s.store.cursor("sam", "garmin") == (NOW - timedelta(hours=3)).isoformat()  # not past it
+    s.sync()
+    assert any(a.provider_id == "9003" for a in s.store.activities("sam"))
+    assert s.store.cursor("sam", "garmin") == (NOW - timedelta(hours=1)).isoformat()
+
+
+# -- a token save that fails while another error is on its way out ------------------------------
+
+def test_a_failing_token_save_never_hides_the_real_error(setup: Setup, monkeypatch: pytest.MonkeyPatch,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    setup.account.rotate_on_next_request = True
+    setup.account.faults = [transport_error(429, {"Retry-After": "120"})]
+
+    def broken(*args: Any) -> None:
+        raise TokenStoreError("cannot write the token file /x/garmin-sam.json: Permission denied")
+
+    monkeypatch.setattr(setup.tokens, "save", broken)
+    with pytest.raises(RateLimited) as caught:
+        setup.sync()
+    assert caught.value.retry_at == NOW + timedelta(minutes=2)
+    assert "could not save the refreshed sign-in tokens: cannot write the token file" in caplog.text
+    monkeypatch.undo()
+    setup.provider.clock = lambda: NOW + timedelta(minutes=3)
+    setup.sync()  # the next call saves them
+    assert setup.tokens.load("garmin", "sam") == {"session": setup.account.session()}
+
+
+def test_a_failing_token_save_after_a_good_call_is_raised(setup: Setup,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    setup.account.rotate_on_next_request = True
+
+    def broken(*args: Any) -> None:
+        raise TokenStoreError("cannot write the token file")
+
+    monkeypatch.setattr(setup.tokens, "save", broken)
+    with pytest.raises(TokenStoreError):
+        setup.provider.fetch_one("1000")

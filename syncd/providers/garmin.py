@@ -2,61 +2,83 @@
 
 The daemon never signs in with a password: `syncd connect garmin` does that once, and the
 provider resumes from the saved tokens (garminconnect's `Client.dumps()`, in the token store
-under "session"), saving them again whenever a call rotated them. After a 429 on sign-in
-(`lock_logins`) the account is left alone for hours: retrying restarts Garmin's block.
-Each operation first re-reads the token store, so a `connect` or `disconnect` while the
-daemon runs takes effect without a restart.
+under "session"), saving them again whenever a call rotated them. Each operation first
+re-reads the token store, so a `connect` or `disconnect` while the daemon runs takes effect
+without a restart.
+
+Token refresh: before a call whose access token expires soon, the provider refreshes it itself
+with the library's `_token_expires_soon` / `_refresh_di_token` (the library's own refresh
+swallows every failure, and the call then fails with a 401 that looks like revoked tokens).
+A refresh refused with 400/401 is AuthRequired; a 429 RateLimited; 5xx, timeouts and network
+errors Unavailable (see `garmin_errors`): a passing outage never pauses the account until a
+password sign-in, which is what Garmin punishes. A 401 right after the library's own refresh
+failed that way is judged by the refresh's failure too.
+
+Waiting: after a 429 on sign-in (`lock_logins`) the account is left alone for hours (retrying
+restarts Garmin's block); after a 429 on a call, until Garmin's Retry-After (else 15 min).
+Both are kept in the state, per athlete, and checked before any request, across passes and
+restarts.
 
 Paging and cursor: `get_activities(start, limit)` pages newest first. Pages are yielded as
 they come (the engine stores each at once), but only the last carries the cursor, the ISO
 start (UTC) of the newest activity listed: only then is everything older, back to the
-overlap window, stored. A failure mid-listing keeps the old cursor and the next pass lists
-the range again. Collecting the range first, to yield it oldest first, would hold up to
-10,000 large payloads in memory. The listing stops at a page reaching back past cursor −
-overlap (an idle poll is one request), at a short page, or after MAX_ACTIVITIES (so the
-first sync keeps the 10,000 newest). Pages are stored whole, which also catches late
-uploads and edits further back.
-
-Errors: 401 → AuthRequired; 429 → RateLimited (Retry-After if sent, else 15 min); 403,
-5xx, timeouts, connection errors → Unavailable. The client gets retry_attempts=0: the
-library's retries sleep, and a provider never does.
+overlap window, stored. A failed incremental listing keeps the old cursor and the next pass
+lists the range again. A first sync (no cursor) keeps a resume point in the state after each
+stored page (offset, oldest and newest start reached), so a pass that fails part-way is
+continued by the next one from RESUME_OVERLAP items before that offset; if the first page
+there is not newer than the oldest activity reached (activities deleted meanwhile), it
+starts again from the top. Collecting the range first, to yield it oldest first, would hold
+up to 10,000 large payloads in memory. The listing stops at a page reaching back past
+cursor − overlap (an idle poll is one request), at a short page, or after MAX_ACTIVITIES (so
+the first sync keeps the 10,000 newest). Pages are stored whole, which also catches late
+uploads and edits further back. The client gets retry_attempts=0: the library's retries
+sleep, and a provider never does.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from syncd.domain import Activity
-from syncd.errors import AuthRequired, BadPayload, ConfigError, ProviderError, RateLimited, Unavailable
+from syncd.errors import (
+    AuthRequired,
+    BadPayload,
+    ConfigError,
+    ProviderError,
+    RateLimited,
+    SyncdError,
+    Unavailable,
+)
 from syncd.providers.base import DescriptionEdit, Page, Provider
-from syncd.sports import sport_from
+from syncd.providers.garmin_errors import _status, translate, translate_refresh
+from syncd.providers.garmin_map import activity_from, flatten_detail
 
 if TYPE_CHECKING:
     from syncd.config import AthleteConfig, Config
     from syncd.store import Store
     from syncd.tokens import TokenStore
 
+__all__ = ["GarminProvider", "activity_from", "clear_lockout", "flatten_detail", "lock_logins",
+           "login_lockout", "resume_client"]
+
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
 MAX_ACTIVITIES = 10_000
 OVERLAP = timedelta(days=3)
-RATE_LIMIT_WAIT = timedelta(minutes=15)  # Garmin publishes no API limits; a guess, kept short
-RATE_LIMIT_BOUNDS = (timedelta(minutes=1), timedelta(hours=6))
+RESUME_OVERLAP = 10  # items listed again when a first sync resumes: covers a few deletions
 LOGIN_LOCKOUT = timedelta(hours=6)  # sign-in blocks last hours, and retrying restarts them
-_STATUS = re.compile(r"\b(?:API Error|HTTP) (\d{3})\b")
 
 
 class GarminTokens(Protocol):
     def dumps(self) -> str: ...
     def loads(self, tokenstore: str) -> None: ...
+    def _token_expires_soon(self) -> bool: ...
+    def _refresh_di_token(self) -> None: ...
 
 
 class GarminApi(Protocol):
@@ -86,15 +108,20 @@ def resume_client(session: str) -> GarminApi:
     return garmin
 
 
-def login_lockout(store: Store, athlete: str, now: datetime) -> datetime | None:
-    """When Garmin's sign-in block for `athlete` ends, if it has not ended by `now`."""
-    value = store.provider_value("garmin", f"login_lockout:{athlete}")
+def _until(store: Store, key: str, now: datetime) -> datetime | None:
+    """The time kept under `key` in the state, if it is after `now`."""
+    value = store.provider_value("garmin", key)
     try:
         until = datetime.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         return None
     until = until.replace(tzinfo=until.tzinfo or UTC) if until else None
     return until if until is not None and until > now else None
+
+
+def login_lockout(store: Store, athlete: str, now: datetime) -> datetime | None:
+    """When Garmin's sign-in block for `athlete` ends, if it has not ended by `now`."""
+    return _until(store, f"login_lockout:{athlete}", now)
 
 
 def lock_logins(store: Store, athlete: str, now: datetime) -> datetime:
@@ -108,164 +135,34 @@ def clear_lockout(store: Store, athlete: str) -> None:
     store.set_provider_value("garmin", f"login_lockout:{athlete}", None)
 
 
-# -- mapping -------------------------------------------------------------------------------
-
-def _field(data: dict[str, Any], key: str, kinds: tuple[type, ...], what: str) -> Any:
-    """data[key] if None or of `kinds`; raises BadPayload naming the activity and the field."""
-    value = data.get(key)
-    flag = isinstance(value, bool)  # a bool is an int to Python: numbers must refuse it
-    if value is not None and (flag != (bool in kinds) or not isinstance(value, kinds)):
-        raise BadPayload(f"activity {data['activityId']}: {key} is not {what}")
-    return value
-
-
-def _number(data: dict[str, Any], key: str) -> float | None:
-    value = _field(data, key, (int, float), "a number")
-    return None if value is None else float(value)
-
-
-def _whole(data: dict[str, Any], key: str) -> int | None:
-    value = _number(data, key)
-    return None if value is None else round(value)
-
-
-def _time(data: dict[str, Any], key: str) -> datetime | None:
-    """Naive wall-clock time: "2024-01-01 10:00:00" (list) or "2024-01-01T10:00:00.0" (detail)."""
-    value = _field(data, key, (str,), "a date and time")
-    try:
-        return None if value is None else datetime.fromisoformat(value).replace(tzinfo=None)
-    except ValueError:
-        raise BadPayload(f"activity {data['activityId']}: {key} {value[:30]!r} is not a time") from None
-
-
-def _rpe(raw: float | None) -> int | None:
-    # Garmin keeps the 1-10 exertion prompt × 10; 0 or anything else means "not answered"
-    if raw is None or not raw.is_integer() or not 10 <= raw <= 100 or raw % 10:
-        return None
-    return int(raw) // 10
-
-
-def activity_from(data: Any, athlete: str) -> Activity:
-    """The Activity for one item of the list `get_activities` returns.
-
-    Raises BadPayload, naming the item and the field, for anything malformed."""
-    if not isinstance(data, dict):
-        raise BadPayload("an item that is not a JSON object")
-    ident = data.get("activityId")
-    if isinstance(ident, bool) or not isinstance(ident, int) or ident <= 0:
-        raise BadPayload(f"an item without a numeric activityId ({str(ident)[:20]!r})")
-    gmt, local = _time(data, "startTimeGMT"), _time(data, "startTimeLocal")
-    if gmt is None:
-        raise BadPayload(f"activity {ident}: no startTimeGMT")
-    offset = 0 if local is None else round((local - gmt).total_seconds())
-    if abs(offset) > 14 * 3600:
-        raise BadPayload(f"activity {ident}: startTimeLocal is {offset} s away from startTimeGMT")
-    kind = data.get("activityType")
-    type_key = kind.get("typeKey") if isinstance(kind, dict) else None
-    type_key = type_key if isinstance(type_key, str) else ""
-    zones = [z for z in (_number(data, "hrTimeInZone_4"), _number(data, "hrTimeInZone_5")) if z is not None]
-    timer = _whole(data, "duration")  # pauses excluded: the best stand-in for either missing time
-    moving, elapsed = _whole(data, "movingDuration"), _whole(data, "elapsedDuration")
-    try:
-        return Activity(
-            provider="garmin", provider_id=str(ident), athlete=athlete,
-            start_utc=gmt.replace(tzinfo=UTC), sport=sport_from("garmin", type_key), sport_raw=type_key,
-            utc_offset_s=offset, distance_m=_whole(data, "distance"),
-            moving_s=timer if moving is None else moving, elapsed_s=timer if elapsed is None else elapsed,
-            avg_hr=_number(data, "averageHR"), max_hr=_number(data, "maxHR"),
-            rpe=_rpe(_number(data, "directWorkoutRpe")), effort_score=_number(data, "activityTrainingLoad"),
-            hr_zone45_s=round(sum(zones)) if zones else None,
-            title=_field(data, "activityName", (str,), "text") or "",
-            description=_field(data, "description", (str,), "text") or "",
-            manual=bool(_field(data, "manualActivity", (bool,), "true or false")),
-            raw_json=json.dumps(data, sort_keys=True))
-    except ValueError as exc:  # negative distances or durations
-        raise BadPayload(f"activity {ident}: {exc}") from None
-
-
-def flatten_detail(detail: dict[str, Any]) -> dict[str, Any]:
-    """A `get_activity` payload in the list's shape. The detail nests its numbers in summaryDTO,
-    the type in activityTypeDTO, the manual flag in metadataDTO; it has no zone times."""
-    summary, meta = detail.get("summaryDTO"), detail.get("metadataDTO")
-    flat = {**detail, **(summary if isinstance(summary, dict) else {})}
-    flat["activityType"] = detail.get("activityTypeDTO")
-    if isinstance(meta, dict) and "manualActivity" in meta:
-        flat["manualActivity"] = meta["manualActivity"]
-    return flat
-
-
-# -- errors ----------------------------------------------------------------------------------
-
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    """The error and what caused it: the library wraps the transport error holding the response."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
-def _status(exc: BaseException) -> int | None:
-    for error in _causes(exc):
-        code = getattr(getattr(error, "response", None), "status_code", None)
-        if isinstance(code, int):
-            return code
-        match = _STATUS.search(str(error))
-        if match:
-            return int(match.group(1))
-    return None
-
-
-def _retry_wait(exc: BaseException, now: datetime) -> timedelta:
-    """Garmin's Retry-After (seconds or a date) within RATE_LIMIT_BOUNDS, else RATE_LIMIT_WAIT."""
-    for error in _causes(exc):
-        value = str((getattr(getattr(error, "response", None), "headers", None) or {})
-                    .get("Retry-After") or "").strip()
-        try:
-            wait = timedelta(seconds=int(value)) if value.isdigit() else parsedate_to_datetime(value) - now
-        except (TypeError, ValueError):
-            continue
-        return min(max(wait, RATE_LIMIT_BOUNDS[0]), RATE_LIMIT_BOUNDS[1])
-    return RATE_LIMIT_WAIT
-
-
-def _translate(exc: BaseException, what: str, athlete: str, now: datetime) -> ProviderError:
-    """The domain error for a garminconnect or network failure while trying to `what`."""
-    from garminconnect import GarminConnectAuthenticationError, GarminConnectTooManyRequestsError
-
-    status = _status(exc)
-    if isinstance(exc, GarminConnectAuthenticationError) or status == 401:
-        return AuthRequired(f"Garmin Connect no longer accepts syncd's sign-in for {athlete} (while "
-                            f"trying to {what}); run `syncd connect garmin --athlete {athlete}` again")
-    if isinstance(exc, GarminConnectTooManyRequestsError) or status == 429:
-        retry_at = now + _retry_wait(exc, now)
-        return RateLimited(f"Garmin Connect is rate-limiting syncd (while trying to {what}); next "
-                           f"try after {retry_at:%H:%M} UTC", retry_at)
-    if status == 403:  # a refused token gives 401; a 403 is mostly Garmin blocking the network
-        return Unavailable(f"Garmin Connect refused to {what} (HTTP 403), probably blocking this "
-                           "network for a while; will retry later")
-    if status is not None and 400 <= status < 500:
-        return ProviderError(f"Garmin Connect refused to {what} (HTTP {status})")
-    detail = f"HTTP {status}" if status else type(exc).__name__
-    return Unavailable(f"Garmin Connect could not {what} ({detail}); will retry later")
-
-
 # -- the provider ------------------------------------------------------------------------------
 
 class GarminProvider(Provider):
-    """One athlete's Garmin Connect account."""
+    """One athlete's Garmin Connect account. Without a `store` (tests), nothing is kept
+    across passes: no rate-limit wait, no resume point."""
 
     name: ClassVar[str] = "garmin"
     writes_notes: ClassVar[bool] = True
 
     def __init__(self, athlete: str, api: GarminApi, tokens: TokenStore, *,
+                 store: Store | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC), page_size: int = PAGE_SIZE,
                  max_activities: int = MAX_ACTIVITIES, overlap: timedelta = OVERLAP) -> None:
         super().__init__(athlete)
-        self.api, self.tokens, self.clock = api, tokens, clock
+        self.api, self.tokens, self.store, self.clock = api, tokens, store, clock
         self.page_size, self.max_activities, self.overlap = page_size, max_activities, overlap
         self._saved = api.client.dumps()
+        self._refresh_failure: Exception | None = None
+        refresh = api.client._refresh_di_token
+
+        def recorded() -> None:  # also sees the refreshes the library does on its own
+            try:
+                refresh()
+            except Exception as exc:
+                self._refresh_failure = exc
+                raise
+
+        api.client._refresh_di_token = recorded  # type: ignore[method-assign]
 
     @classmethod
     def create(cls, config: Config, athlete: AthleteConfig, store: Store, *,
@@ -292,7 +189,7 @@ class GarminProvider(Provider):
         if not isinstance(session, str):
             raise AuthRequired(f"{athlete.name} has not connected Garmin Connect yet; {reconnect}")
         try:
-            return cls(athlete.name, client_factory(session), tokens, clock=clock)
+            return cls(athlete.name, client_factory(session), tokens, store=store, clock=clock)
         except ValueError:
             raise AuthRequired(f"{athlete.name}'s saved Garmin sign-in cannot be read; {reconnect} "
                                "again") from None
@@ -316,9 +213,43 @@ class GarminProvider(Provider):
             self._saved = session
             log.info("%s/garmin: using the sign-in saved by `syncd connect`", self.athlete)
 
+    # -- state kept across passes ------------------------------------------------------------
+
+    def _state(self, key: str) -> Any:
+        return None if self.store is None else self.store.provider_value("garmin", f"{key}:{self.athlete}")
+
+    def _set_state(self, key: str, value: Any) -> None:
+        if self.store is not None and self._state(key) != value:
+            self.store.set_provider_value("garmin", f"{key}:{self.athlete}", value)
+
+    def _noted(self, error: ProviderError) -> ProviderError:
+        """`error`, its Retry-After kept in the state so no pass asks Garmin before then."""
+        if isinstance(error, RateLimited):
+            self._set_state("rate_limited_until", error.retry_at.isoformat(timespec="seconds"))
+        return error
+
+    # -- one call ------------------------------------------------------------------------------
+
     def _call(self, what: str, request: Callable[[], Any], *, missing_ok: bool = False) -> Any:
-        """request(), failures as domain errors (None for a 404 if `missing_ok`). Tokens a refresh
-        rotated are saved afterwards, even after a failure: the old refresh token is dead."""
+        """request(), failures as domain errors (None for a 404 if `missing_ok`), after waiting
+        out a rate limit and refreshing a token that expires soon. Tokens a refresh rotated are
+        saved afterwards, even after a failure: the old refresh token is dead."""
+        now = self.clock()
+        key = f"rate_limited_until:{self.athlete}"
+        until = None if self.store is None else _until(self.store, key, now)
+        if until is not None:
+            raise RateLimited(f"Garmin Connect is rate-limiting syncd; no request for {self.athlete} "
+                              f"before {until:%H:%M} UTC", until)
+        self._refresh_failure = None
+        try:
+            result = self._request(what, request, missing_ok)
+        except BaseException:
+            self._save_tokens(failing=True)
+            raise
+        self._save_tokens(failing=False)
+        return result
+
+    def _request(self, what: str, request: Callable[[], Any], missing_ok: bool) -> Any:
         import requests
         from garminconnect import (
             GarminConnectAuthenticationError,
@@ -326,19 +257,53 @@ class GarminProvider(Provider):
             GarminConnectTooManyRequestsError,
         )
 
+        client = self.api.client
+        if client._token_expires_soon():
+            try:
+                client._refresh_di_token()
+            except Exception as exc:  # requests or curl_cffi errors, refusals, a bad reply
+                raise self._noted(translate_refresh(exc, self.athlete, self.clock())) from exc
+            log.debug("%s/garmin: refreshed the sign-in before it expired", self.athlete)
         try:
             return request()
         except (GarminConnectAuthenticationError, GarminConnectTooManyRequestsError,
                 GarminConnectConnectionError, requests.RequestException) as exc:
             if missing_ok and _status(exc) == 404:
                 return None
-            raise _translate(exc, what, self.athlete, self.clock()) from exc
-        finally:
-            session = self.api.client.dumps()
-            if session != self._saved:
-                self.tokens.save("garmin", self.athlete, {"session": session})
-                self._saved = session
-                log.debug("%s/garmin: saved the refreshed sign-in tokens", self.athlete)
+            error = translate(exc, what, self.athlete, self.clock())
+            if isinstance(error, AuthRequired) and self._refresh_failure is not None:
+                # the library refreshed after a 401 and that failed: a 503 there is no revocation
+                error = translate_refresh(self._refresh_failure, self.athlete, self.clock())
+            raise self._noted(error) from exc
+
+    def _save_tokens(self, *, failing: bool) -> None:
+        """Save the tokens if a refresh rotated them. While another error is on its way out,
+        a failing save is logged, not raised: it must not hide that error."""
+        session = self.api.client.dumps()
+        if session == self._saved:
+            return
+        try:
+            self.tokens.save("garmin", self.athlete, {"session": session})
+        except Exception as exc:
+            if not failing:
+                raise
+            reason = str(exc) if isinstance(exc, SyncdError) else type(exc).__name__
+            log.error("%s/garmin: could not save the refreshed sign-in tokens: %s", self.athlete, reason)
+            return
+        self._saved = session
+        log.debug("%s/garmin: saved the refreshed sign-in tokens", self.athlete)
+
+    # -- listing -------------------------------------------------------------------------------
+
+    def _resume_point(self) -> tuple[int, datetime, datetime] | None:
+        """(offset, oldest, newest start stored) where an unfinished first sync stopped."""
+        value = self._state("backfill")
+        try:
+            offset = int(value["offset"])
+            oldest, newest = (datetime.fromisoformat(value[k]) for k in ("oldest", "newest"))
+        except (TypeError, KeyError, ValueError):
+            return None
+        return (offset, oldest, newest) if offset > 0 and oldest.tzinfo and newest.tzinfo else None
 
     def fetch(self, cursor: str | None) -> Iterator[Page]:
         """Pages newest first; only the last carries the cursor (see the module docstring).
@@ -346,7 +311,13 @@ class GarminProvider(Provider):
         self._reload()
         known = _parse_cursor(cursor)
         cutoff = None if known is None else known - self.overlap
-        newest, listed = known, 0
+        resume = self._resume_point() if known is None else None
+        if known is not None:
+            self._set_state("backfill", None)
+        newest, oldest, listed = known, None, 0
+        if resume is not None:
+            listed, oldest, newest = max(0, resume[0] - RESUME_OVERLAP), resume[1], resume[2]
+            log.info("%s/garmin: continuing the first sync from activity %d", self.athlete, listed)
         while True:
             limit = min(self.page_size, self.max_activities - listed)
             items = self._call("list activities", partial(self.api.get_activities, listed, limit))
@@ -358,9 +329,17 @@ class GarminProvider(Provider):
                     activities.append(activity_from(item, self.athlete))
                 except BadPayload as exc:
                     skipped.append(str(exc))
+            if resume is not None:
+                joins = bool(activities) and oldest is not None and activities[0].start_utc > oldest
+                resume = None
+                if not joins:  # deleted activities moved the list up past the resume point
+                    log.info("%s/garmin: the list changed; starting the first sync again", self.athlete)
+                    newest, oldest, listed = None, None, 0
+                    continue
             listed += len(items)
             for activity in activities:
                 newest = activity.start_utc if newest is None else max(newest, activity.start_utc)
+                oldest = activity.start_utc if oldest is None else min(oldest, activity.start_utc)
             reached = cutoff is not None and any(a.start_utc < cutoff for a in activities)
             capped = listed >= self.max_activities and not reached and len(items) == limit
             if capped:
@@ -369,6 +348,12 @@ class GarminProvider(Provider):
             last = reached or capped or len(items) < limit
             done = newest.isoformat() if last and newest is not None else None
             yield Page(activities=activities, cursor=done, skipped=skipped)
+            # the engine stored the page before asking for the next one
+            if known is None and last:
+                self._set_state("backfill", None)
+            elif known is None and oldest is not None and newest is not None:
+                self._set_state("backfill", {"offset": listed, "oldest": oldest.isoformat(),
+                                             "newest": newest.isoformat()})
             if last:
                 return
 

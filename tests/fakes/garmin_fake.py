@@ -8,7 +8,8 @@ wrapped in garminconnect's own error-translating decorator (so a 429 arrives as
 GarminConnectTooManyRequestsError, a 404 as GarminConnectNotFoundError, ...), while
 `set_activity_description` calls the transport directly, as the library does, so its errors
 arrive untranslated (GarminConnectConnectionError("API Error 429") with `.response`, or a
-raw requests.Timeout).
+raw requests.Timeout). `FakeGarmin.client` (a FakeClient, like the library's `Client`) holds
+the tokens with their expiry and refresh, the credential sign-in, and the transport.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from garminconnect import (
 #: exception raised by the transport (e.g. transport_error(429, {"Retry-After": "120"})),
 #: or None for a request that goes through (to fail the one after it).
 Fault = int | str | BaseException | None
+
+PROFILE = "/userprofile-service/socialProfile"
 
 
 @dataclass
@@ -92,6 +95,9 @@ class GarminAccount:
         self.display_name, self.profile_id = "sam-runs", 81234567
         self.generation = 1
         self.rotate_on_next_request = False
+        self.expiring = False  # the access token expires within the library's margin
+        self.refresh_faults: list[int | str | BaseException] = []  # for the next refreshes
+        self.di_exchange_fails = False  # a sign-in ends with a web session, no DI token
         for one in items:
             self.put(one)
 
@@ -119,10 +125,13 @@ class GarminAccount:
         return [r for r in self.requests if r.startswith("list")]
 
 
-class FakeTokens:
-    """The token half of garminconnect's Client: dumps() and loads()."""
+class FakeClient:
+    """garminconnect's `Client` (`Garmin.client`): the tokens (dumps, loads, expiry, refresh),
+    the credential sign-in, and the transport every request goes through. Unlike the library,
+    a 401 is not followed by a refresh and a retry (tests/test_garmin_library.py covers that)."""
 
-    def __init__(self) -> None:
+    def __init__(self, account: GarminAccount) -> None:
+        self.account = account
         self.state: dict[str, Any] = {}
 
     def dumps(self) -> str:
@@ -137,48 +146,59 @@ class FakeTokens:
             raise GarminConnectConnectionError("Token extraction loads() structurally failed") from exc
         self.state = data
 
+    # -- token refresh ------------------------------------------------------------------------
 
-class FakeGarmin:
-    """Stands in for `garminconnect.Garmin`, talking to a GarminAccount."""
+    def _token_expires_soon(self) -> bool:
+        return self.account.expiring and self.state.get("di_token") == self.account.tokens["di_token"]
 
-    retry_attempts = 0  # read by the library's decorator: no retry, no sleep
+    def _refresh_di_token(self) -> None:
+        """Like the library: a refusal raises "DI token refresh failed: <status>", a network
+        error arrives raw; on success the pair rotates."""
+        account = self.account
+        account.requests.append("refresh")
+        if account.refresh_faults:
+            fault = account.refresh_faults.pop(0)
+            if isinstance(fault, BaseException):
+                raise fault
+            if fault == "timeout":
+                raise requests.Timeout("HTTPSConnectionPool: Read timed out. (read timeout=30)")
+            raise GarminConnectAuthenticationError(f"DI token refresh failed: {fault}")
+        if self.state.get("di_refresh_token") != account.tokens["di_refresh_token"]:
+            raise GarminConnectAuthenticationError("DI token refresh failed: 400")
+        account.generation += 1
+        account.expiring = False
+        self.state = dict(account.tokens)
 
-    def __init__(self, account: GarminAccount, email: str | None = None,
-                 password: str | None = None, prompt_mfa: Callable[[], str] | None = None) -> None:
-        self.account = account
-        self.client = FakeTokens()
-        self.username, self.password, self.prompt_mfa = email, password, prompt_mfa
-        self.display_name: str | None = None
-        self.profile_id: int | None = None
+    # -- sign-in (Client.login) -----------------------------------------------------------------
 
-    # -- sign-in (Garmin.login with credentials) -------------------------------------------
-
-    def login(self, tokenstore: str | None = None) -> tuple[str | None, Any]:
-        self.account.logins += 1
-        if self.account.login_faults:
-            raise self.account.login_faults.pop(0)
-        if self.password != self.account.password:
+    def login(self, email: str, password: str, prompt_mfa: Callable[[], str] | None = None,
+              return_on_mfa: bool = False) -> tuple[str | None, Any]:
+        account = self.account
+        account.logins += 1
+        self.state = {}
+        if account.login_faults:
+            raise account.login_faults.pop(0)
+        if password != account.password:
             raise GarminConnectAuthenticationError("Authentication failed (401 Unauthorized).")
-        if self.account.mfa_code is not None:
-            if self.prompt_mfa is None:
+        if account.mfa_code is not None:
+            if prompt_mfa is None:
                 raise GarminConnectAuthenticationError("MFA Required but no prompt_mfa mechanism supplied")
-            if self.prompt_mfa() != self.account.mfa_code:
+            if prompt_mfa() != account.mfa_code:
                 raise GarminConnectAuthenticationError("MFA verification failed")
-        self.client.state = dict(self.account.tokens)
-        self.display_name, self.profile_id = self.account.display_name, self.account.profile_id
-        self.password = None
+        if not account.di_exchange_fails:  # else the library falls back to a JWT_WEB cookie
+            self.state = dict(account.tokens)
         return None, None
 
     # -- the transport ----------------------------------------------------------------------
 
-    def _transport(self, what: str) -> None:
+    def transport(self, what: str) -> None:
         """One request: refresh if due, then the account's queued fault, then the token check."""
         account = self.account
         account.requests.append(what)
         if account.rotate_on_next_request:
             account.rotate_on_next_request = False
             account.generation += 1
-            self.client.state = dict(account.tokens)
+            self.state = dict(account.tokens)
         if account.faults:
             fault = account.faults.pop(0)
             if fault is None:
@@ -192,12 +212,34 @@ class FakeGarmin:
             else:
                 assert isinstance(fault, int)
                 raise transport_error(fault)
-        if self.client.state.get("di_token") != account.tokens["di_token"]:
+        if self.state.get("di_token") != account.tokens["di_token"]:
             raise transport_error(401)
+
+    def connectapi(self, path: str, **kwargs: Any) -> Any:
+        """The only untranslated GET syncd makes: the profile, after `syncd connect`."""
+        assert path == PROFILE
+        self.transport("profile")
+        return {"displayName": self.account.display_name, "profileId": self.account.profile_id}
+
+
+class FakeGarmin:
+    """Stands in for `garminconnect.Garmin`, talking to a GarminAccount."""
+
+    retry_attempts = 0  # read by the library's decorator: no retry, no sleep
+
+    def __init__(self, account: GarminAccount, email: str | None = None,
+                 password: str | None = None, prompt_mfa: Callable[[], str] | None = None) -> None:
+        self.account = account
+        self.client = FakeClient(account)
+        self.username, self.password, self.prompt_mfa = email, password, prompt_mfa
+        self.display_name: str | None = None
+        self.profile_id: int | None = None
 
     @_handle_api_errors("API call")
     def connectapi(self, path: str, **kwargs: Any) -> Any:
-        self._transport(f"{kwargs.pop('what')}")
+        if path == PROFILE:
+            return self.client.connectapi(path)
+        self.client.transport(f"{kwargs.pop('what')}")
         return kwargs.pop("answer")()
 
     # -- what syncd calls --------------------------------------------------------------------
@@ -223,7 +265,7 @@ class FakeGarmin:
         return result
 
     def set_activity_description(self, activity_id: str, description: str) -> Any:
-        self._transport(f"put {activity_id}")
+        self.client.transport(f"put {activity_id}")
         found = self.account.items.get(int(activity_id))
         if found is None:
             raise transport_error(404)
