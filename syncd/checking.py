@@ -83,10 +83,6 @@ def render_check(result: CheckResult, units: str = "km") -> str:
     return "\n".join(lines)
 
 
-def finding_json(f: Finding) -> dict[str, Any]:
-    return f.to_json()
-
-
 def rules_table(config: Config) -> list[dict[str, Any]]:
     """Installed rules with grade, citation and the thresholds in force."""
     configured = {r.id: r for r in load_rules(config.rules)}

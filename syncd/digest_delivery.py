@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from syncd.engine import Context
 
 log = logging.getLogger(__name__)
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def digest_schedule(athlete: AthleteConfig) -> tuple[str, int, int]:

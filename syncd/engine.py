@@ -103,9 +103,10 @@ def local_today(config: Config, athlete: AthleteConfig, now: datetime) -> date:
 
 
 def _fetch(ctx: Context, athlete: AthleteConfig, name: str, provider: Provider,
-           summary: ProviderSummary) -> datetime | None:
-    """Store every page with its cursor in one transaction; returns the earliest change."""
-    store, earliest = ctx.store, None
+           summary: ProviderSummary) -> None:
+    """Store every page with its cursor in one transaction (what changed is found later from
+    the activities' change numbers, which also covers webhook and import writes)."""
+    store = ctx.store
     for page in provider.fetch(store.cursor(athlete.name, name)):
         with store.transaction() as tx:
             result = store.upsert_activities(page.activities, tx)
@@ -119,11 +120,8 @@ def _fetch(ctx: Context, athlete: AthleteConfig, name: str, provider: Provider,
             if (athlete.name, name, reason) not in _SKIPS_LOGGED:  # once, not every poll
                 _SKIPS_LOGGED.add((athlete.name, name, reason))
                 log.warning("%s/%s: skipped one item: %s", athlete.name, name, reason)
-        if result.earliest_change and (earliest is None or result.earliest_change < earliest):
-            earliest = result.earliest_change
         if ctx.progress:
             ctx.progress(name, summary.fetched)
-    return earliest
 
 
 def _reconnect_notice(ctx: Context, athlete: AthleteConfig, provider: str, error: AuthRequired) -> None:
@@ -146,9 +144,8 @@ def _reconnect_notice(ctx: Context, athlete: AthleteConfig, provider: str, error
                 ledger.queue(tx, item.finding, notifier.channel, due=now)
 
 
-def fetch_all(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> datetime | None:
+def fetch_all(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> None:
     """Fetch from every provider; one failing is recorded and never stops the others."""
-    earliest: datetime | None = None
     for name, provider in ctx.providers(athlete).items():
         row = ctx.store.conn.execute("SELECT status FROM accounts WHERE athlete = ? AND provider = ?",
                                      (athlete.name, name)).fetchone()
@@ -157,7 +154,7 @@ def fetch_all(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> dat
             part.error = "paused: reconnect with `syncd connect " + name + "`"
             continue
         try:
-            changed = _fetch(ctx, athlete, name, provider, part)
+            _fetch(ctx, athlete, name, provider, part)
         except AuthRequired as exc:
             part.error = "needs reconnecting"
             ctx.store.set_account(athlete.name, name, status="auth_required", error=str(exc),
@@ -174,9 +171,6 @@ def fetch_all(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> dat
             ctx.store.set_account(athlete.name, name, status="active", error=str(exc), synced_at=ctx.now())
             continue
         ctx.store.set_account(athlete.name, name, status="active", error=None, synced_at=ctx.now())
-        if changed and (earliest is None or changed < earliest):
-            earliest = changed
-    return earliest
 
 
 def evaluate(ctx: Context, athlete: AthleteConfig, first: date, last: date,

@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from syncd.config import AthleteConfig
+from syncd.config import AthleteConfig, parse_quiet_hours
 from syncd.domain import Finding, Session, Severity
 from syncd.history import History
 
@@ -77,8 +77,7 @@ def quiet_until(athlete: AthleteConfig, tz: ZoneInfo, now: datetime) -> datetime
     """The end of the quiet hours `now` falls in, or None outside them."""
     if not athlete.quiet_hours:
         return None
-    start_s, end_s = athlete.quiet_hours.split("-")
-    start, end = time.fromisoformat(start_s), time.fromisoformat(end_s)
+    start, end = parse_quiet_hours(athlete.quiet_hours)
     local = now.astimezone(tz)
     clock = local.time()
     if start <= end:

@@ -7,7 +7,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,18 +35,11 @@ def now_utc() -> str:
 
 @dataclass
 class UpsertResult:
-    """What an upsert changed: counts, and the earliest start among changed activities."""
+    """What an upsert changed, in counts (what to re-evaluate comes from `changes_since`)."""
 
     new: int = 0
     updated: int = 0
     unchanged: int = 0
-    earliest_change: datetime | None = None
-    athletes: set[str] = field(default_factory=set)
-
-    def _touch(self, activity: Activity) -> None:
-        self.athletes.add(activity.athlete)
-        if self.earliest_change is None or activity.start_utc < self.earliest_change:
-            self.earliest_change = activity.start_utc
 
 
 def _value(activity: Activity, name: str) -> Any:
@@ -153,12 +146,10 @@ class Store:
             if row is None:
                 self._write(tx, act, 0, content, stamp, seq, insert=True)
                 result.new += 1
-                result._touch(act)
             elif row["content_hash"] != content:
                 bump = row["content_hash"].split(":")[0] != numbers
                 self._write(tx, act, row["revision"] + bump, content, stamp, seq, insert=False)
                 result.updated += 1
-                result._touch(act)
             elif row["raw_json"] != act.raw_json:
                 tx.execute("UPDATE activities SET raw_json = ? WHERE athlete = ? AND provider = ? "
                            "AND provider_id = ?", (act.raw_json, act.athlete, act.provider, act.provider_id))
