@@ -59,9 +59,17 @@ def child(args: argparse.Namespace) -> None:
     """The daemon's side, in its own process so the fake server's memory is not counted."""
     import json
 
-    config = parse({"strava": {"client_id": args.client_id, "client_secret": "env:BENCH_SECRET",
-                               "base_url": args.base_url},
-                    "athletes": [{"name": "sam", "providers": ["strava"]}]}, "bench")
+    config = parse(
+        {
+            "strava": {
+                "client_id": args.client_id,
+                "client_secret": "env:BENCH_SECRET",
+                "base_url": args.base_url,
+            },
+            "athletes": [{"name": "sam", "providers": ["strava"]}],
+        },
+        "bench",
+    )
     out: dict[str, object] = {}
     with Store(Path(args.state)) as store:
         ctx = build_context(config, store)
@@ -111,28 +119,53 @@ def main() -> None:
         env = {**os.environ, "SYNCD_TOKEN_DIR": str(root / "tokens"), "BENCH_SECRET": fake.client_secret}
         start = datetime(2015, 1, 5, 6, 30, tzinfo=UTC)
         for i in range(args.activities):
-            fake.add_activity(start + timedelta(hours=21 * i), distance=6000.0 + (i * 37) % 9000,
-                              moving_time=1800 + (i * 53) % 3600)
+            fake.add_activity(
+                start + timedelta(hours=21 * i),
+                distance=6000.0 + (i * 37) % 9000,
+                moving_time=1800 + (i * 53) % 3600,
+            )
         app = StravaApp(fake.base_url, fake.client_id, fake.client_secret)
-        FileTokenStore(root / "tokens").save("strava", "sam", {
-            **app.exchange(fake.issue_code()), "scope": fake.grant_scope})
+        FileTokenStore(root / "tokens").save(
+            "strava", "sam", {**app.exchange(fake.issue_code()), "scope": fake.grant_scope}
+        )
         done = subprocess.run(
-            [sys.executable, __file__, "--child", "--cycles", str(args.cycles), "--base-url",
-             fake.base_url, "--client-id", str(fake.client_id), "--state", str(root / "state")],
-            env=env, capture_output=True, text=True, check=True)
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                "--cycles",
+                str(args.cycles),
+                "--base-url",
+                fake.base_url,
+                "--client-id",
+                str(fake.client_id),
+                "--state",
+                str(root / "state"),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         got = json.loads(done.stdout.strip().splitlines()[-1])
         expected = args.activities // 200 + 1
         idle_passes = 20 + args.cycles
         lists = len(fake.requests(LIST))
         others = len(fake.log) - lists - len(fake.requests("/api/v3/oauth"))
-        print(f"backfill of {args.activities}: {lists - idle_passes} list requests (budget {expected}), "
-              f"{others} per-activity requests, {got['backfill_s']:.1f} s for the whole first pass")
-        print(f"idle pass: {idle_passes} passes made {lists - expected} list requests "
-              f"({(lists - expected) / idle_passes:.2f} per pass, budget 1), median "
-              f"{got['idle_ms']:.1f} ms per pass over {got['activities']} stored activities")
-        print(f"memory (daemon process): {got['rss_start']:.1f} MiB after the backfill, "
-              f"{got['rss_100']:.1f} MiB after 100 idle passes, {got['rss_end']:.1f} MiB after "
-              f"{args.cycles} (budget 80 MiB, no growth)")
+        print(
+            f"backfill of {args.activities}: {lists - idle_passes} list requests (budget {expected}), "
+            f"{others} per-activity requests, {got['backfill_s']:.1f} s for the whole first pass"
+        )
+        print(
+            f"idle pass: {idle_passes} passes made {lists - expected} list requests "
+            f"({(lists - expected) / idle_passes:.2f} per pass, budget 1), median "
+            f"{got['idle_ms']:.1f} ms per pass over {got['activities']} stored activities"
+        )
+        print(
+            f"memory (daemon process): {got['rss_start']:.1f} MiB after the backfill, "
+            f"{got['rss_100']:.1f} MiB after 100 idle passes, {got['rss_end']:.1f} MiB after "
+            f"{args.cycles} (budget 80 MiB, no growth)"
+        )
 
 
 if __name__ == "__main__":

@@ -37,20 +37,46 @@ def make_activities(days: int = 3650, seed: int = 7) -> list[Activity]:
             metres = rng.randint(4_000, 22_000)
             secs = metres * rng.randint(280, 380) // 1000
             run = Activity(
-                provider="garmin", provider_id=f"g{d}", athlete="sam", start_utc=t,
-                sport=Sport.RUN, distance_m=metres, moving_s=secs, elapsed_s=secs + 60,
-                avg_hr=rng.uniform(130, 175), rpe=rng.choice([None, None, 4, 6, 8]),
-                effort_score=rng.uniform(20, 200), hr_zone45_s=rng.randint(0, 1500),
-                title=rng.choice(["Morning run", "Easy", "Knee sore after run", "No knee pain"]))
+                provider="garmin",
+                provider_id=f"g{d}",
+                athlete="sam",
+                start_utc=t,
+                sport=Sport.RUN,
+                distance_m=metres,
+                moving_s=secs,
+                elapsed_s=secs + 60,
+                avg_hr=rng.uniform(130, 175),
+                rpe=rng.choice([None, None, 4, 6, 8]),
+                effort_score=rng.uniform(20, 200),
+                hr_zone45_s=rng.randint(0, 1500),
+                title=rng.choice(["Morning run", "Easy", "Knee sore after run", "No knee pain"]),
+            )
             out.append(run)
             if rng.random() < 0.2:  # the same run forwarded to Strava
-                out.append(Activity(provider="strava", provider_id=f"s{d}", athlete="sam",
-                                    start_utc=t + timedelta(seconds=5), sport=Sport.RUN,
-                                    distance_m=metres + 20, moving_s=secs, elapsed_s=secs))
+                out.append(
+                    Activity(
+                        provider="strava",
+                        provider_id=f"s{d}",
+                        athlete="sam",
+                        start_utc=t + timedelta(seconds=5),
+                        sport=Sport.RUN,
+                        distance_m=metres + 20,
+                        moving_s=secs,
+                        elapsed_s=secs,
+                    )
+                )
         if rng.random() < 0.25:
-            out.append(Activity(provider="garmin", provider_id=f"w{d}", athlete="sam",
-                                start_utc=t + timedelta(hours=8), sport=Sport.STRENGTH,
-                                moving_s=1800, rpe=6))
+            out.append(
+                Activity(
+                    provider="garmin",
+                    provider_id=f"w{d}",
+                    athlete="sam",
+                    start_utc=t + timedelta(hours=8),
+                    sport=Sport.STRENGTH,
+                    moving_s=1800,
+                    rpe=6,
+                )
+            )
     return out
 
 
@@ -86,13 +112,12 @@ def main() -> None:
     full = build_history(sessions, PROFILE)
     assert full.first is not None and full.last is not None
     first, last = full.first, full.last
-    print(f"{len(acts)} activities, {len(sessions)} sessions, {full.n_days} days, "
-          f"{len(rules)} rules")
+    print(f"{len(acts)} activities, {len(sessions)} sessions, {full.n_days} days, {len(rules)} rules")
     print(f"merge copies into sessions       {best_of(5, lambda: group_sessions(acts)):8.1f} ms")
     print(f"from scratch: build + last day   {best_of(7, from_scratch):8.1f} ms  (budget 200)")
     print(f"one new day: rebuild + evaluate  {best_of(7, one_new_day):8.1f} ms  (budget 20)")
-    print(f"one day on a built history       "
-          f"{best_of(7, lambda: evaluate_day(rules, full, last)):8.1f} ms")
+    print(f"one day on a built history       {best_of(7, lambda: evaluate_day(rules, full, last)):8.1f} ms")
+
     def every_day() -> None:
         evaluate_range(rules, build_history(sessions, PROFILE), first, last)
 

@@ -43,8 +43,15 @@ PLAN: list[tuple[str, str, str, float, str, str, str]] = [
     # week 3: holiday, ten days without running
     ("2026-08-19", "08:30", "yoga", 50, "", "Yoga", "Holiday yoga on the terrace."),
     # week 4: back, first run shorter
-    ("2026-08-25", "07:30", "easy", 5.0, "sr", "First run back after the holiday",
-     "Ten days off. Kept it short and easy."),
+    (
+        "2026-08-25",
+        "07:30",
+        "easy",
+        5.0,
+        "sr",
+        "First run back after the holiday",
+        "Ten days off. Kept it short and easy.",
+    ),
     ("2026-08-27", "18:50", "phone", 6.4, "", "Phone run, watch on the charger", ""),
     ("2026-08-30", "09:15", "long", 8.5, "s", "", ""),
     # week 5
@@ -56,11 +63,17 @@ PLAN: list[tuple[str, str, str, float, str, str, str]] = [
     # week 6: the smaller spike (12.5 km after a 10.5 km longest: about +19 %, caution)
     ("2026-09-08", "18:30", "easy", 7.5, "", "", ""),
     ("2026-09-10", "07:10", "easy", 8.0, "", "", ""),
-    ("2026-09-13", "09:00", "long", 12.5, "sr", "Long run, felt strong and kept going",
-     "Planned 10 km, ended up at 12.5."),
+    (
+        "2026-09-13",
+        "09:00",
+        "long",
+        12.5,
+        "sr",
+        "Long run, felt strong and kept going",
+        "Planned 10 km, ended up at 12.5.",
+    ),
     # week 7: the negated knee mention (must not trigger pain_reported)
-    ("2026-09-15", "18:35", "easy", 8.0, "", "Easy evening run",
-     "No knee pain today, felt great"),
+    ("2026-09-15", "18:35", "easy", 8.0, "", "Easy evening run", "No knee pain today, felt great"),
     ("2026-09-17", "18:45", "intervals", 7.5, "r", "Intervals 8x400m", ""),
     ("2026-09-20", "09:30", "trail", 11.0, "s", "Dunes trail run", ""),
     # week 8
@@ -72,8 +85,7 @@ PLAN: list[tuple[str, str, str, float, str, str, str]] = [
     # week 9: the nine-day streak starts on Saturday
     ("2026-09-29", "18:30", "easy", 7.5, "s", "", ""),
     ("2026-10-01", "18:45", "intervals", 7.0, "r", "Intervals 4x1200m", ""),
-    ("2026-10-03", "09:00", "easy", 6.0, "", "Run streak day 1",
-     "Trying to run every day for a while."),
+    ("2026-10-03", "09:00", "easy", 6.0, "", "Run streak day 1", "Trying to run every day for a while."),
     ("2026-10-04", "09:00", "long", 13.0, "", "Run streak day 2 - long one", ""),
     # week 10: every day
     ("2026-10-05", "07:15", "easy", 5.0, "", "Run streak day 3", ""),
@@ -82,8 +94,15 @@ PLAN: list[tuple[str, str, str, float, str, str, str]] = [
     ("2026-10-08", "18:45", "intervals", 6.5, "r", "Run streak day 6 - 6x400m", ""),
     ("2026-10-09", "07:20", "easy", 5.0, "", "Run streak day 7", ""),
     ("2026-10-10", "09:00", "easy", 6.5, "", "Run streak day 8", ""),
-    ("2026-10-11", "09:30", "long", 10.0, "", "Run streak day 9, done!",
-     "Nine days in a row. Legs feel heavy."),
+    (
+        "2026-10-11",
+        "09:30",
+        "long",
+        10.0,
+        "",
+        "Run streak day 9, done!",
+        "Nine days in a row. Legs feel heavy.",
+    ),
     # week 11: peak long run, 14 km (more than 30 days before the half)
     ("2026-10-14", "19:00", "strength", 27, "", "Strength", ""),
     ("2026-10-15", "18:40", "easy", 7.0, "", "", ""),
@@ -101,8 +120,7 @@ PLAN: list[tuple[str, str, str, float, str, str, str]] = [
     ("2026-11-01", "09:30", "long", 12.6, "", "", ""),
     # week 14
     ("2026-11-03", "18:30", "easy", 7.5, "", "", ""),
-    ("2026-11-05", "19:00", "treadmill", 7.0, "r", "Treadmill intervals 6x800m",
-     "Rain all day, so the gym."),
+    ("2026-11-05", "19:00", "treadmill", 7.0, "r", "Treadmill intervals 6x800m", "Rain all day, so the gym."),
     ("2026-11-07", "09:00", "yoga", 45, "", "Yoga", ""),
     ("2026-11-08", "10:00", "long", 12.0, "s", "", ""),
     # week 15
@@ -113,15 +131,30 @@ PLAN: list[tuple[str, str, str, float, str, str, str]] = [
     # week 16: the spike and the sore knee
     ("2026-11-17", "18:30", "easy", 7.0, "", "", ""),
     ("2026-11-19", "18:40", "easy", 6.0, "s", "", ""),
-    ("2026-11-21", "09:00", "half", 21.1, "sr", "Half marathon on a whim!",
-     "Felt good at 10 km and just kept going. Two hours on my feet."),
-    ("2026-11-22", "10:00", "recovery", 5.0, "r", "Recovery shuffle - left knee sore",
-     "Knee felt achy going down stairs after yesterday."),
+    (
+        "2026-11-21",
+        "09:00",
+        "half",
+        21.1,
+        "sr",
+        "Half marathon on a whim!",
+        "Felt good at 10 km and just kept going. Two hours on my feet.",
+    ),
+    (
+        "2026-11-22",
+        "10:00",
+        "recovery",
+        5.0,
+        "r",
+        "Recovery shuffle - left knee sore",
+        "Knee felt achy going down stairs after yesterday.",
+    ),
 ]
 
 # kind -> (pace s/km range, avg HR range, max HR range, RPE range, extra elapsed s range)
-RUN_KINDS: dict[str, tuple[tuple[int, int], tuple[int, int], tuple[int, int],
-                           tuple[int, int], tuple[int, int]]] = {
+RUN_KINDS: dict[
+    str, tuple[tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int]]
+] = {
     "easy": ((332, 385), (136, 150), (156, 170), (3, 4), (15, 200)),
     "phone": ((335, 380), (0, 0), (0, 0), (3, 4), (20, 240)),
     "long": ((348, 390), (144, 156), (164, 176), (5, 6), (30, 300)),
@@ -132,24 +165,57 @@ RUN_KINDS: dict[str, tuple[tuple[int, int], tuple[int, int], tuple[int, int],
     "half": ((354, 356), (163, 163), (185, 185), (8, 8), (80, 110)),
 }
 
-GARMIN_TYPE = {"easy": "running", "long": "running", "intervals": "running",
-               "recovery": "running", "half": "running", "trail": "trail_running",
-               "treadmill": "treadmill_running", "strength": "strength_training",
-               "yoga": "yoga", "ride": "cycling"}
-STRAVA_TYPE = {"running": "Run", "trail_running": "TrailRun", "treadmill_running": "Run",
-               "strength_training": "WeightTraining", "yoga": "Yoga", "cycling": "Ride"}
-GARMIN_TITLE = {"running": "Amsterdam Running", "trail_running": "Amsterdam Trail Running",
-                "treadmill_running": "Treadmill Running", "strength_training": "Strength",
-                "yoga": "Yoga", "cycling": "Amsterdam Cycling"}
+GARMIN_TYPE = {
+    "easy": "running",
+    "long": "running",
+    "intervals": "running",
+    "recovery": "running",
+    "half": "running",
+    "trail": "trail_running",
+    "treadmill": "treadmill_running",
+    "strength": "strength_training",
+    "yoga": "yoga",
+    "ride": "cycling",
+}
+STRAVA_TYPE = {
+    "running": "Run",
+    "trail_running": "TrailRun",
+    "treadmill_running": "Run",
+    "strength_training": "WeightTraining",
+    "yoga": "Yoga",
+    "cycling": "Ride",
+}
+GARMIN_TITLE = {
+    "running": "Amsterdam Running",
+    "trail_running": "Amsterdam Trail Running",
+    "treadmill_running": "Treadmill Running",
+    "strength_training": "Strength",
+    "yoga": "Yoga",
+    "cycling": "Amsterdam Cycling",
+}
 
 
 def strava_default_title(local: datetime, sport_type: str) -> str:
     """Strava's automatic name: part of the day plus the sport."""
     hour = local.hour
-    part = ("Morning" if 4 <= hour < 11 else "Lunch" if hour < 14
-            else "Afternoon" if hour < 17 else "Evening" if hour < 21 else "Night")
-    noun = {"Run": "Run", "TrailRun": "Trail Run", "Ride": "Ride",
-            "WeightTraining": "Weight Training", "Yoga": "Yoga"}[sport_type]
+    part = (
+        "Morning"
+        if 4 <= hour < 11
+        else "Lunch"
+        if hour < 14
+        else "Afternoon"
+        if hour < 17
+        else "Evening"
+        if hour < 21
+        else "Night"
+    )
+    noun = {
+        "Run": "Run",
+        "TrailRun": "Trail Run",
+        "Ride": "Ride",
+        "WeightTraining": "Weight Training",
+        "Yoga": "Yoga",
+    }[sport_type]
     return f"{part} {noun}"
 
 
@@ -177,21 +243,25 @@ class Ids:
 def local_start(day: str, hhmm: str, rng: random.Random) -> datetime:
     hour, minute = map(int, hhmm.split(":"))
     naive = datetime.combine(date.fromisoformat(day), datetime.min.time())
-    naive += timedelta(hours=hour, minutes=minute + rng.randint(-6, 9),
-                       seconds=rng.randint(0, 59))
+    naive += timedelta(hours=hour, minutes=minute + rng.randint(-6, 9), seconds=rng.randint(0, 59))
     return naive.replace(tzinfo=TZ)
 
 
-def run_record(row: tuple[str, str, str, float, str, str, str], rng: random.Random,
-               ids: Ids) -> list[dict[str, Any]]:
+def run_record(
+    row: tuple[str, str, str, float, str, str, str], rng: random.Random, ids: Ids
+) -> list[dict[str, Any]]:
     day, hhmm, kind, km, flags, title, description = row
     start = local_start(day, hhmm, rng)
     pace, hr, mx, rpe_range, pause = RUN_KINDS[kind]
     distance = round(km * 1000) + (43 if kind == "half" else rng.randint(-45, 45))
     moving = round(distance / 1000 * rng.randint(*pace))
     elapsed = moving + rng.randint(*pause)
-    rec: dict[str, Any] = {"start": start.isoformat(), "distance_m": distance,
-                           "moving_s": moving, "elapsed_s": elapsed}
+    rec: dict[str, Any] = {
+        "start": start.isoformat(),
+        "distance_m": distance,
+        "moving_s": moving,
+        "elapsed_s": elapsed,
+    }
     if kind != "phone":
         rec["avg_hr"] = rng.randint(*hr)
         rec["max_hr"] = rng.randint(*mx)
@@ -200,33 +270,38 @@ def run_record(row: tuple[str, str, str, float, str, str, str], rng: random.Rand
     if description:
         rec["description"] = description
     if kind == "phone":  # recorded by the phone app, straight to Strava: no Garmin copy
-        rec.update(provider="strava", id=ids.next("strava"), sport="Run",
-                   title=title or strava_default_title(start, "Run"))
+        rec.update(
+            provider="strava",
+            id=ids.next("strava"),
+            sport="Run",
+            title=title or strava_default_title(start, "Run"),
+        )
         return [rec]
     sport = GARMIN_TYPE[kind]
-    rec.update(provider="garmin", id=ids.next("garmin"), sport=sport,
-               title=title or GARMIN_TITLE[sport])
+    rec.update(provider="garmin", id=ids.next("garmin"), sport=sport, title=title or GARMIN_TITLE[sport])
     out = [rec]
     if "s" in flags:
         out.append(strava_copy(rec, start, sport, rng, ids, force_effort=kind == "half"))
     return out
 
 
-def strava_copy(rec: dict[str, Any], start: datetime, sport: str, rng: random.Random,
-                ids: Ids, force_effort: bool = False) -> dict[str, Any]:
+def strava_copy(
+    rec: dict[str, Any], start: datetime, sport: str, rng: random.Random, ids: Ids, force_effort: bool = False
+) -> dict[str, Any]:
     """The copy Garmin Connect forwards to Strava: Strava's own id, distance and title."""
     shift = 0 if rng.random() < 0.4 else rng.randint(1, 60)
     sport_type = STRAVA_TYPE[sport]
     copy: dict[str, Any] = {
-        "provider": "strava", "id": ids.next("strava"), "sport": sport_type,
+        "provider": "strava",
+        "id": ids.next("strava"),
+        "sport": sport_type,
         "start": (start + timedelta(seconds=shift)).isoformat(),
         "elapsed_s": rec["elapsed_s"] - shift,
         "title": strava_default_title(start, sport_type),
     }
     if rec["distance_m"]:
         copy["distance_m"] = round(rec["distance_m"] * (1 + rng.uniform(-0.008, 0.008)))
-        copy["moving_s"] = rec["moving_s"] + rng.choice((0, 0, -rng.randint(1, 25),
-                                                          rng.randint(1, 12)))
+        copy["moving_s"] = rec["moving_s"] + rng.choice((0, 0, -rng.randint(1, 25), rng.randint(1, 12)))
     else:
         copy["distance_m"] = 0
         copy["moving_s"] = rec["moving_s"] + rng.randint(-20, 20)
@@ -237,8 +312,9 @@ def strava_copy(rec: dict[str, Any], start: datetime, sport: str, rng: random.Ra
     return copy
 
 
-def other_record(row: tuple[str, str, str, float, str, str, str], rng: random.Random,
-                 ids: Ids) -> list[dict[str, Any]]:
+def other_record(
+    row: tuple[str, str, str, float, str, str, str], rng: random.Random, ids: Ids
+) -> list[dict[str, Any]]:
     day, hhmm, kind, amount, flags, title, description = row
     start = local_start(day, hhmm, rng)
     sport = GARMIN_TYPE[kind]
@@ -249,12 +325,21 @@ def other_record(row: tuple[str, str, str, float, str, str, str], rng: random.Ra
     else:  # strength or yoga: no distance, amount is minutes
         distance = 0
         moving = round(amount * 60) + rng.randint(-60, 60)
-        avg, mx = ((rng.randint(100, 114), rng.randint(136, 150)) if kind == "strength"
-                   else (rng.randint(84, 94), rng.randint(104, 114)))
+        avg, mx = (
+            (rng.randint(100, 114), rng.randint(136, 150))
+            if kind == "strength"
+            else (rng.randint(84, 94), rng.randint(104, 114))
+        )
     rec: dict[str, Any] = {
-        "provider": "garmin", "id": ids.next("garmin"), "sport": sport,
-        "start": start.isoformat(), "distance_m": distance, "moving_s": moving,
-        "elapsed_s": moving + rng.randint(30, 300), "avg_hr": avg, "max_hr": mx,
+        "provider": "garmin",
+        "id": ids.next("garmin"),
+        "sport": sport,
+        "start": start.isoformat(),
+        "distance_m": distance,
+        "moving_s": moving,
+        "elapsed_s": moving + rng.randint(30, 300),
+        "avg_hr": avg,
+        "max_hr": mx,
         "title": title or GARMIN_TITLE[sport],
     }
     if description:
@@ -272,8 +357,7 @@ def build() -> list[dict[str, Any]]:
     for row in PLAN:
         make = run_record if row[2] in RUN_KINDS else other_record
         records += make(row, rng, ids)
-    records.sort(key=lambda r: (datetime.fromisoformat(r["start"]).astimezone(UTC),
-                                r["provider"], r["id"]))
+    records.sort(key=lambda r: (datetime.fromisoformat(r["start"]).astimezone(UTC), r["provider"], r["id"]))
     return records
 
 

@@ -20,8 +20,12 @@ def athlete_profile(config: Config, store: Store, name: str, timezone: str | Non
     """The athlete's profile from the config, else the time zone the state recorded."""
     for athlete in config.athletes:
         if athlete.name == name:
-            return Profile(timezone=timezone or config.timezone_of(athlete), sex=athlete.sex,
-                           rest_hr=athlete.rest_hr, max_hr=athlete.max_hr)
+            return Profile(
+                timezone=timezone or config.timezone_of(athlete),
+                sex=athlete.sex,
+                rest_hr=athlete.rest_hr,
+                max_hr=athlete.max_hr,
+            )
     stored = {r["name"]: r["timezone"] for r in store.athletes()}
     return Profile(timezone=timezone or stored.get(name) or config.daemon.timezone)
 
@@ -39,8 +43,9 @@ class CheckResult:
     last: date | None = None
 
 
-def check(config: Config, store: Store, athlete: str, first: date, last: date,
-          rules: list[Rule] | None = None) -> CheckResult:
+def check(
+    config: Config, store: Store, athlete: str, first: date, last: date, rules: list[Rule] | None = None
+) -> CheckResult:
     """Every enabled rule's findings for the days first..last, and the suspect sessions."""
     profile = athlete_profile(config, store, athlete)
     history = build_history(store.sessions(athlete), profile, until=last)
@@ -50,16 +55,23 @@ def check(config: Config, store: Store, athlete: str, first: date, last: date,
 
 
 def suspects(history: History) -> list[dict[str, Any]]:
-    return [{"session": f.id, "day": f.day.isoformat(), "sport": f.sport.value,
-             "distance_km": round(f.distance_m / 1000, 2), "reason": f.suspect}
-            for f in history.suspects]
+    return [
+        {
+            "session": f.id,
+            "day": f.day.isoformat(),
+            "sport": f.sport.value,
+            "distance_km": round(f.distance_m / 1000, 2),
+            "reason": f.suspect,
+        }
+        for f in history.suspects
+    ]
 
 
 def render_check(result: CheckResult, units: str = "km") -> str:
     """A readable table: day, severity, rule, and the runner-facing text."""
     from syncd.coach.wording import long_form
 
-    period = (f"{result.first}" if result.first == result.last else f"{result.first} to {result.last}")
+    period = f"{result.first}" if result.first == result.last else f"{result.first} to {result.last}"
     if not result.findings:
         lines = [f"No findings for {period}."]
     else:
@@ -90,9 +102,18 @@ def rules_table(config: Config) -> list[dict[str, Any]]:
     for rule_id, cls in sorted(installed_rules().items()):
         rule = configured.get(rule_id)
         settings = (rule.config if rule else cls.Config(**config.rules.get(rule_id, {}))).model_dump()
-        out.append({"id": rule_id, "title": cls.title, "grade": cls.grade, "citation": cls.citation,
-                    "source": cls.citation_text, "enabled": rule is not None,
-                    "module": cls.__module__, "settings": settings})
+        out.append(
+            {
+                "id": rule_id,
+                "title": cls.title,
+                "grade": cls.grade,
+                "citation": cls.citation,
+                "source": cls.citation_text,
+                "enabled": rule is not None,
+                "module": cls.__module__,
+                "settings": settings,
+            }
+        )
     return out
 
 
@@ -104,7 +125,8 @@ def render_rules(table: list[dict[str, Any]]) -> str:
         lines.append(f"    source: {r['source']}")
         settings = {k: v for k, v in r["settings"].items() if k != "enabled"}
         if settings:
-            shown = ", ".join(f"{k}={'inf' if isinstance(v, float) and math.isinf(v) else v}"
-                              for k, v in settings.items())
+            shown = ", ".join(
+                f"{k}={'inf' if isinstance(v, float) and math.isinf(v) else v}" for k, v in settings.items()
+            )
             lines.append(f"    thresholds: {shown}")
     return "\n".join(lines)

@@ -58,8 +58,11 @@ def _blocked(until: datetime, now: datetime, timezone: str, before: str = "") ->
     """The refusal, with the end of the lockout in the athlete's time zone."""
     local = until.astimezone(ZoneInfo(timezone))
     day = "" if local.date() == now.astimezone(local.tzinfo).date() else f"{local:%a} "
-    return RateLimited(f"{before}Garmin rate-limits logins: try again after {day}{local:%H:%M} "
-                       f"({timezone}). Trying earlier would restart Garmin's wait.", until)
+    return RateLimited(
+        f"{before}Garmin rate-limits logins: try again after {day}{local:%H:%M} "
+        f"({timezone}). Trying earlier would restart Garmin's wait.",
+        until,
+    )
 
 
 @contextmanager
@@ -88,8 +91,11 @@ def _profile_id(garmin: Any) -> str | None:
         profile = garmin.client.connectapi(_PROFILE)
         ident = profile.get("profileId") or profile.get("displayName")
     except Exception as exc:
-        print(f"syncd: warning: signed in, but could not read the Garmin profile "
-              f"({type(exc).__name__}); the account is connected anyway.", file=sys.stderr)
+        print(
+            f"syncd: warning: signed in, but could not read the Garmin profile "
+            f"({type(exc).__name__}); the account is connected anyway.",
+            file=sys.stderr,
+        )
         return None
     return None if ident is None else str(ident)
 
@@ -109,10 +115,14 @@ def _password(config_ref: str | None, email: str, ask_password: Callable[[str], 
     return password
 
 
-def cmd_connect(args: argparse.Namespace, *, login_client: LoginClient = garmin_client,
-                ask: Callable[[str], str] = input,
-                ask_password: Callable[[str], str] = getpass.getpass,
-                clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> int:
+def cmd_connect(
+    args: argparse.Namespace,
+    *,
+    login_client: LoginClient = garmin_client,
+    ask: Callable[[str], str] = input,
+    ask_password: Callable[[str], str] = getpass.getpass,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> int:
     """Sign in to Garmin Connect once and save the tokens. Raises RateLimited during a
     sign-in lockout (exit 75), SyncdError for refused credentials, Unavailable."""
     from garminconnect import GarminConnectAuthenticationError, GarminConnectTooManyRequestsError
@@ -130,8 +140,9 @@ def cmd_connect(args: argparse.Namespace, *, login_client: LoginClient = garmin_
         if until is not None:
             raise _blocked(until, now, timezone)
         if os.environ.get("GARMINTOKENS"):  # garminconnect would sign in with those instead
-            raise SyncdError("unset GARMINTOKENS first: garminconnect would use the tokens it "
-                             "names instead of signing in")
+            raise SyncdError(
+                "unset GARMINTOKENS first: garminconnect would use the tokens it names instead of signing in"
+            )
         email = (args.email or config.garmin.email or ask("Garmin e-mail: ")).strip()
         if not email:
             raise SyncdError("no e-mail given; pass --email or set email in the [garmin] table")
@@ -149,8 +160,10 @@ def cmd_connect(args: argparse.Namespace, *, login_client: LoginClient = garmin_
                 failure = exc
         garmin.password = None
         refused = isinstance(failure, GarminConnectAuthenticationError)
-        wrong = (f"Garmin did not accept the password or MFA code for {email}; check them (sign in "
-                 "at connect.garmin.com) and try again")
+        wrong = (
+            f"Garmin did not accept the password or MFA code for {email}; check them (sign in "
+            "at connect.garmin.com) and try again"
+        )
         if isinstance(failure, GarminConnectTooManyRequestsError) or (failure and blocks):
             # stamped now, not when the command started: a sign-in can take minutes
             until = lock_logins(store, athlete.name, clock())
@@ -159,13 +172,14 @@ def cmd_connect(args: argparse.Namespace, *, login_client: LoginClient = garmin_
             raise SyncdError(wrong) from None
         if failure is not None:
             reason = f"{type(failure).__name__}: {failure}".replace(password, "****")[:300]
-            raise Unavailable(f"could not sign in to Garmin Connect ({reason}); try again "
-                              "later") from None
+            raise Unavailable(f"could not sign in to Garmin Connect ({reason}); try again later") from None
         session = garmin.client.dumps()
         if not json.loads(session).get("di_token"):
-            raise SyncdError("Garmin signed in, but gave only a browser session (its token exchange "
-                             "failed), which syncd cannot keep; nothing was saved. Run `syncd "
-                             "connect garmin` again later")
+            raise SyncdError(
+                "Garmin signed in, but gave only a browser session (its token exchange "
+                "failed), which syncd cannot keep; nothing was saved. Run `syncd "
+                "connect garmin` again later"
+            )
         tokens.save("garmin", athlete.name, {"session": session})
         store.ensure_athlete(athlete.name, timezone)
         clear_lockout(store, athlete.name)
@@ -173,9 +187,11 @@ def cmd_connect(args: argparse.Namespace, *, login_client: LoginClient = garmin_
         if garmin.client.dumps() != session:  # a refresh while reading the profile
             tokens.save("garmin", athlete.name, {"session": garmin.client.dumps()})
         store.set_account(athlete.name, "garmin", status="active", external_id=ident)
-    print(f"Connected Garmin Connect for {athlete.name}"
-          + (f" (Garmin profile {ident})." if ident is not None else ".")
-          + " Only the sign-in tokens were saved, not the password.")
+    print(
+        f"Connected Garmin Connect for {athlete.name}"
+        + (f" (Garmin profile {ident})." if ident is not None else ".")
+        + " Only the sign-in tokens were saved, not the password."
+    )
     return 0
 
 
@@ -188,24 +204,35 @@ def cmd_disconnect(args: argparse.Namespace) -> int:
     deleted = token_store().delete("garmin", name)
     with open_store(args) as store:
         if store.conn.execute("SELECT 1 FROM athletes WHERE name = ?", (name,)).fetchone():
-            store.set_account(name, "garmin", status="disconnected",
-                              error="disconnected by `syncd disconnect`")
+            store.set_account(
+                name, "garmin", status="disconnected", error="disconnected by `syncd disconnect`"
+            )
     if not deleted:
         print(f"{name} has no saved Garmin tokens; nothing to delete.")
         return 0
-    print(f"Disconnected Garmin Connect for {name}: tokens deleted. Garmin cannot revoke them "
-          "remotely; they are simply never used again.")
+    print(
+        f"Disconnected Garmin Connect for {name}: tokens deleted. Garmin cannot revoke them "
+        "remotely; they are simply never used again."
+    )
     return 0
 
 
 def extend(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     """Add the Garmin commands to the `syncd` parser."""
-    p = add("garmin", cmd_connect, "connect an athlete's Garmin Connect account (signs in once)",
-            _group(sub, "connect", "connect an athlete's account at a provider"))
+    p = add(
+        "garmin",
+        cmd_connect,
+        "connect an athlete's Garmin Connect account (signs in once)",
+        _group(sub, "connect", "connect an athlete's account at a provider"),
+    )
     p.add_argument("--athlete", required=True, help="the athlete's name in the config")
     p.add_argument("--email", help="the Garmin sign-in e-mail (default: [garmin] email)")
-    p = add("garmin", cmd_disconnect, "delete an athlete's Garmin Connect tokens",
-            _group(sub, "disconnect", "disconnect an athlete's account at a provider"))
+    p = add(
+        "garmin",
+        cmd_disconnect,
+        "delete an athlete's Garmin Connect tokens",
+        _group(sub, "disconnect", "disconnect an athlete's account at a provider"),
+    )
     p.add_argument("--athlete", required=True, help="the athlete's name in the config")
 
 

@@ -54,7 +54,9 @@ def folded_between(store: Store, athlete: str, first: date, last: date) -> list[
     rows = store.conn.execute(
         "SELECT DISTINCT f.* FROM findings f JOIN deliveries d ON d.finding_key = f.key "
         "WHERE f.athlete = ? AND d.status = 'folded' AND f.day BETWEEN ? AND ? "
-        "ORDER BY f.day, f.key", (athlete, first.isoformat(), last.isoformat())).fetchall()
+        "ORDER BY f.day, f.key",
+        (athlete, first.isoformat(), last.isoformat()),
+    ).fetchall()
     return [finding_from_row(r) for r in rows]
 
 
@@ -68,8 +70,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from syncd.registry import evaluate_range, load_rules
 
     if args.png and not chart.matplotlib_available():
-        print(f"syncd: --png needs matplotlib, which is not installed: {CHART_HINT}",
-              file=sys.stderr)
+        print(f"syncd: --png needs matplotlib, which is not installed: {CHART_HINT}", file=sys.stderr)
         return 1
     config = load_config(args)
     name = args.athlete
@@ -91,9 +92,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     for failure in failures:
         log.warning("rule %s failed on %s: %s", failure.rule, failure.day, failure.error)
     spike = next((r for r in rules if r.id == "session_spike"), None)
-    digest = build_digest(history, _merge(fresh, recorded), athlete=name, day=day, units=units,
-                          weeks=args.weeks, folded=folded,
-                          cap_pct=spike.config.cap_pct if spike is not None else 10)
+    digest = build_digest(
+        history,
+        _merge(fresh, recorded),
+        athlete=name,
+        day=day,
+        units=units,
+        weeks=args.weeks,
+        folded=folded,
+        cap_pct=spike.config.cap_pct if spike is not None else 10,
+    )
     out = sys.stderr if args.json else sys.stdout
     if args.json:
         print(json.dumps(digest.to_json(), indent=2, ensure_ascii=False))
@@ -139,8 +147,12 @@ def extend(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     p = add("report", cmd_report, "the weekly digest on demand: summary, text chart, PNG, HTML")
     p.add_argument("--athlete", required=True, help="whose week to report")
     p.add_argument("--weeks", type=_weeks, default=12, help="weeks in the chart (default 12)")
-    p.add_argument("--on", type=_day, metavar="YYYY-MM-DD",
-                   help="the digest's last day (default: today in the athlete's time zone)")
+    p.add_argument(
+        "--on",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help="the digest's last day (default: today in the athlete's time zone)",
+    )
     p.add_argument("--png", metavar="FILE", help="write the chart as a PNG (needs syncd[chart])")
     p.add_argument("--html", metavar="FILE", help="write a self-contained HTML page")
     p.add_argument("--json", action="store_true", help="print the digest as JSON")

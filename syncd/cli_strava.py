@@ -36,14 +36,20 @@ def _app(config: Config) -> StravaApp:
     strava = config.strava
     missing = [k for k in ("client_id", "client_secret") if getattr(strava, k) is None]
     if missing:
-        raise ConfigError([f"strava.{k}: required to talk to Strava; create an API application "
-                           "at https://www.strava.com/settings/api and add its client id and a "
-                           "reference to its secret" for k in missing])
+        raise ConfigError(
+            [
+                f"strava.{k}: required to talk to Strava; create an API application "
+                "at https://www.strava.com/settings/api and add its client id and a "
+                "reference to its secret"
+                for k in missing
+            ]
+        )
     assert strava.client_id is not None and strava.client_secret is not None
     return StravaApp(strava.base_url, strava.client_id, resolve(strava.client_secret))
 
 
 # -- connect ----------------------------------------------------------------------------
+
 
 def _listener(port: int) -> tuple[HTTPServer, dict[str, str]]:
     """A server on 127.0.0.1 that keeps the query of the first request to /exchange_token."""
@@ -58,8 +64,10 @@ def _listener(port: int) -> tuple[HTTPServer, dict[str, str]]:
                 self.send_error(404)
                 return
             got["query"] = url.query
-            page = (b"<!doctype html><title>syncd</title><p>syncd received Strava's answer. "
-                    b"You can close this tab and return to the terminal.</p>")
+            page = (
+                b"<!doctype html><title>syncd</title><p>syncd received Strava's answer. "
+                b"You can close this tab and return to the terminal.</p>"
+            )
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(page)))
@@ -72,14 +80,15 @@ def _listener(port: int) -> tuple[HTTPServer, dict[str, str]]:
     try:
         server = HTTPServer(("127.0.0.1", port), Redirect)
     except OSError as exc:
-        raise SyncdError(f"cannot listen on 127.0.0.1 port {port} ({exc.strerror}); choose "
-                         "another --port, or leave it out to use any free port") from None
+        raise SyncdError(
+            f"cannot listen on 127.0.0.1 port {port} ({exc.strerror}); choose "
+            "another --port, or leave it out to use any free port"
+        ) from None
     server.timeout = 0.5
     return server, got
 
 
-def _grant_by_listener(server: HTTPServer, got: dict[str, str], state: str,
-                       timeout_s: float) -> Grant:
+def _grant_by_listener(server: HTTPServer, got: dict[str, str], state: str, timeout_s: float) -> Grant:
     """Serve until the redirect arrives (or `timeout_s` passes). Raises SyncdError."""
     from syncd.providers.strava_auth import grant_from_redirect
 
@@ -87,16 +96,19 @@ def _grant_by_listener(server: HTTPServer, got: dict[str, str], state: str,
     try:
         while "query" not in got:
             if time.monotonic() > deadline:
-                raise SyncdError("no answer from the browser in time; run the command again, "
-                                 "or use --paste when the browser is on another machine")
+                raise SyncdError(
+                    "no answer from the browser in time; run the command again, "
+                    "or use --paste when the browser is on another machine"
+                )
             server.handle_request()
     finally:
         server.server_close()
     return grant_from_redirect(got["query"], state)
 
 
-def cmd_connect(args: argparse.Namespace, *, read: Callable[[], str] = input,
-                opened: Callable[[str], None] | None = None) -> int:
+def cmd_connect(
+    args: argparse.Namespace, *, read: Callable[[], str] = input, opened: Callable[[str], None] | None = None
+) -> int:
     """Authorize syncd for one athlete and save the tokens. `opened` (tests) gets the URL
     instead of a person."""
     from syncd.providers.strava_auth import (
@@ -112,9 +124,11 @@ def cmd_connect(args: argparse.Namespace, *, read: Callable[[], str] = input,
     app, tokens, state = _app(config), token_store(), new_state()
     if args.paste:
         url = authorize_url(app.base_url, app.client_id, PASTE_REDIRECT, state)
-        print(f"1. Open this address in any browser and click Authorize:\n\n  {url}\n\n"
-              "2. The browser then fails to load a localhost page; that is expected. Copy the "
-              "whole address from its address bar and paste it here:")
+        print(
+            f"1. Open this address in any browser and click Authorize:\n\n  {url}\n\n"
+            "2. The browser then fails to load a localhost page; that is expected. Copy the "
+            "whole address from its address bar and paste it here:"
+        )
         if opened:
             opened(url)
         try:
@@ -126,9 +140,11 @@ def cmd_connect(args: argparse.Namespace, *, read: Callable[[], str] = input,
         server, got = _listener(args.port)
         redirect = f"http://127.0.0.1:{server.server_address[1]}/exchange_token"
         url = authorize_url(app.base_url, app.client_id, redirect, state)
-        print(f"Open this address in a browser on this machine and click Authorize:\n\n  {url}\n"
-              f"\n(Browser elsewhere? Use --paste, or forward the port: ssh -L "
-              f"{server.server_address[1]}:127.0.0.1:{server.server_address[1]} ...)")
+        print(
+            f"Open this address in a browser on this machine and click Authorize:\n\n  {url}\n"
+            f"\n(Browser elsewhere? Use --paste, or forward the port: ssh -L "
+            f"{server.server_address[1]}:127.0.0.1:{server.server_address[1]} ...)"
+        )
         if opened:
             opened(url)
         grant = _grant_by_listener(server, got, state, args.timeout)
@@ -140,8 +156,10 @@ def cmd_connect(args: argparse.Namespace, *, read: Callable[[], str] = input,
         store.ensure_athlete(athlete.name, config.timezone_of(athlete))
         external = str(saved["athlete_id"]) if "athlete_id" in saved else None
         store.set_account(athlete.name, "strava", status="active", external_id=external)
-    print(f"Connected Strava for {athlete.name}"
-          + (f" (Strava athlete {saved['athlete_id']})." if external else "."))
+    print(
+        f"Connected Strava for {athlete.name}"
+        + (f" (Strava athlete {saved['athlete_id']})." if external else ".")
+    )
     for warning in warnings:
         print(f"Note: {warning}.")
     if grant.scope is None:
@@ -150,6 +168,7 @@ def cmd_connect(args: argparse.Namespace, *, read: Callable[[], str] = input,
 
 
 # -- disconnect -------------------------------------------------------------------------
+
 
 def cmd_disconnect(args: argparse.Namespace) -> int:
     """Revoke syncd's access at Strava and delete the tokens (deleted even if Strava cannot
@@ -174,18 +193,22 @@ def cmd_disconnect(args: argparse.Namespace) -> int:
         finally:
             tokens.delete("strava", name)
             if store.conn.execute("SELECT 1 FROM athletes WHERE name = ?", (name,)).fetchone():
-                store.set_account(name, "strava", status="disconnected", error="disconnected by `syncd "
-                             "disconnect`")
+                store.set_account(
+                    name, "strava", status="disconnected", error="disconnected by `syncd disconnect`"
+                )
     if problem:
-        print(f"syncd: Strava could not be told ({problem}). The tokens are deleted anyway; "
-              "revoke syncd's access by hand at https://www.strava.com/settings/apps",
-              file=sys.stderr)
+        print(
+            f"syncd: Strava could not be told ({problem}). The tokens are deleted anyway; "
+            "revoke syncd's access by hand at https://www.strava.com/settings/apps",
+            file=sys.stderr,
+        )
         return 1
     print(f"Disconnected Strava for {name}: access revoked and tokens deleted.")
     return 0
 
 
 # -- webhook ----------------------------------------------------------------------------
+
 
 def cmd_webhook_subscribe(args: argparse.Namespace) -> int:
     from syncd.providers.strava_webhook import Subscriptions
@@ -208,8 +231,7 @@ def cmd_webhook_status(args: argparse.Namespace) -> int:
     if not subs:
         print("No webhook subscription; syncd relies on polling.")
     for sub in subs:
-        print(f"Subscription {sub.get('id')}: {sub.get('callback_url')} "
-              f"(since {sub.get('created_at')})")
+        print(f"Subscription {sub.get('id')}: {sub.get('callback_url')} (since {sub.get('created_at')})")
     return 0
 
 
@@ -225,37 +247,59 @@ def cmd_webhook_unsubscribe(args: argparse.Namespace) -> int:
 
 # -- registration -----------------------------------------------------------------------
 
+
 def _group(sub: Any, name: str, help: str) -> Any:
     """The subparsers of the top-level group `name`, created on first use."""
     parser = sub.choices.get(name)
     if parser is None:
         parser = sub.add_parser(name, help=help, description=help)
-        parser.syncd_subparsers = parser.add_subparsers(dest=f"{name}_provider",
-                                                        metavar="PROVIDER", required=True)
+        parser.syncd_subparsers = parser.add_subparsers(
+            dest=f"{name}_provider", metavar="PROVIDER", required=True
+        )
     return parser.syncd_subparsers
 
 
 def extend(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     """Add the Strava commands to the `syncd` parser."""
-    p = add("strava", cmd_connect, "connect an athlete's Strava account (OAuth in a browser)",
-            _group(sub, "connect", "connect an athlete's account at a provider"))
+    p = add(
+        "strava",
+        cmd_connect,
+        "connect an athlete's Strava account (OAuth in a browser)",
+        _group(sub, "connect", "connect an athlete's account at a provider"),
+    )
     p.add_argument("--athlete", required=True, help="the athlete's name in the config")
-    p.add_argument("--paste", action="store_true",
-                   help="headless: print the address, then paste back where the browser went")
-    p.add_argument("--port", type=int, default=0,
-                   help="port of the one-shot listener on 127.0.0.1 (default: any free port)")
+    p.add_argument(
+        "--paste",
+        action="store_true",
+        help="headless: print the address, then paste back where the browser went",
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=0,
+        help="port of the one-shot listener on 127.0.0.1 (default: any free port)",
+    )
     p.add_argument("--timeout", type=float, default=LISTEN_TIMEOUT_S, help=argparse.SUPPRESS)
-    p = add("strava", cmd_disconnect, "revoke syncd's Strava access and delete the tokens",
-            _group(sub, "disconnect", "disconnect an athlete's account at a provider"))
+    p = add(
+        "strava",
+        cmd_disconnect,
+        "revoke syncd's Strava access and delete the tokens",
+        _group(sub, "disconnect", "disconnect an athlete's account at a provider"),
+    )
     p.add_argument("--athlete", required=True, help="the athlete's name in the config")
 
-    hooks = sub.add_parser("webhook", help="Strava webhook subscription (optional)",
-                           description="Strava webhook subscription (optional; polling works "
-                           "without it)")
+    hooks = sub.add_parser(
+        "webhook",
+        help="Strava webhook subscription (optional)",
+        description="Strava webhook subscription (optional; polling works without it)",
+    )
     hooks_sub = hooks.add_subparsers(dest="webhook_command", metavar="ACTION", required=True)
-    p = add("subscribe", cmd_webhook_subscribe,
-            "subscribe this app to Strava events (the daemon must be serving the callback)",
-            hooks_sub)
+    p = add(
+        "subscribe",
+        cmd_webhook_subscribe,
+        "subscribe this app to Strava events (the daemon must be serving the callback)",
+        hooks_sub,
+    )
     p.add_argument("--callback-url", required=True, help="public https address of the callback")
     add("status", cmd_webhook_status, "show the app's subscription at Strava", hooks_sub)
     add("unsubscribe", cmd_webhook_unsubscribe, "delete the app's subscription", hooks_sub)

@@ -95,8 +95,11 @@ def sample() -> str:
     _write_nested(_table(AthleteConfig, "athletes", out), "athletes", out)
     defaults = builtin_rule_defaults()
     if defaults:
-        out += ["", "# Rule thresholds (RULES.md explains each). Uncomment a table to change it;",
-                "# `enabled = false` turns a rule off. `syncd rules` lists the installed rules."]
+        out += [
+            "",
+            "# Rule thresholds (RULES.md explains each). Uncomment a table to change it;",
+            "# `enabled = false` turns a rule off. `syncd rules` lists the installed rules.",
+        ]
         for rule_id, values in defaults.items():
             out.append(f"# [rules.{rule_id}]")
             out += [f"# {k} = {_toml(v)}" for k, v in values.items() if v is not None]

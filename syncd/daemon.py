@@ -56,8 +56,12 @@ def watchdog_interval() -> float | None:
 class Daemon:
     """One running service: the config, the store, the scheduler and the webhook listener."""
 
-    def __init__(self, config_path: Path, state_dir: Path,
-                 make_context: Callable[[cfg.Config, Store], Context] | None = None) -> None:
+    def __init__(
+        self,
+        config_path: Path,
+        state_dir: Path,
+        make_context: Callable[[cfg.Config, Store], Context] | None = None,
+    ) -> None:
         self.config_path, self.state_dir = config_path, state_dir
         self.config = _load(config_path)  # raises ConfigError: exit 78 before anything starts
         self.store = Store(state_dir, any_thread=True)
@@ -106,11 +110,13 @@ class Daemon:
             return self.ctx.providers(self.config.athlete(name))["strava"]
 
         try:
-            done = handle_event(event, self.store, token_store(), provider_for,
-                                lambda name: self.pass_job(name))
+            done = handle_event(
+                event, self.store, token_store(), provider_for, lambda name: self.pass_job(name)
+            )
         except ProviderError as exc:
-            log.warning("strava webhook event %s/%s left for later: %s", event.object_id,
-                        event.aspect_key, exc)
+            log.warning(
+                "strava webhook event %s/%s left for later: %s", event.object_id, event.aspect_key, exc
+            )
             return
         log.info("strava webhook event %s/%s: %s", event.object_id, event.aspect_key, done)
 
@@ -134,17 +140,26 @@ class Daemon:
         poll = cfg.duration_seconds(self.config.daemon.poll_interval)
         now = datetime.now(UTC)
         for athlete in self.config.athletes:
-            sched.add_job(self.pass_job, IntervalTrigger(seconds=poll, jitter=min(60, poll // 10)),
-                          args=[athlete.name], id=f"pass:{athlete.name}", next_run_time=now)
+            sched.add_job(
+                self.pass_job,
+                IntervalTrigger(seconds=poll, jitter=min(60, poll // 10)),
+                args=[athlete.name],
+                id=f"pass:{athlete.name}",
+                next_run_time=now,
+            )
             day, hour, minute = digest_schedule(athlete)
             zone = ZoneInfo(self.config.timezone_of(athlete))
-            sched.add_job(self.digest_job, CronTrigger(day_of_week=day, hour=hour, minute=minute,
-                                                       timezone=zone),
-                          args=[athlete.name], id=f"digest:{athlete.name}")
+            sched.add_job(
+                self.digest_job,
+                CronTrigger(day_of_week=day, hour=hour, minute=minute, timezone=zone),
+                args=[athlete.name],
+                id=f"digest:{athlete.name}",
+            )
         sched.add_job(self.deliver_job, IntervalTrigger(minutes=1), id="deliver")
         if self.config.daemon.webhook_listen:
-            sched.add_job(self.retry_webhook_events, IntervalTrigger(minutes=15), id="webhook-retry",
-                          next_run_time=now)
+            sched.add_job(
+                self.retry_webhook_events, IntervalTrigger(minutes=15), id="webhook-retry", next_run_time=now
+            )
 
     def start(self) -> None:
         from apscheduler.executors.pool import ThreadPoolExecutor
@@ -153,7 +168,8 @@ class Daemon:
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 6 * 3600},
-            timezone=UTC)
+            timezone=UTC,
+        )
         self.schedule()
         self.scheduler.start()
         self._start_webhook()
@@ -169,9 +185,11 @@ class Daemon:
         from syncd.secrets import resolve
 
         host, port = listen.rsplit(":", 1)
-        app = WebhookApp(verify_token_for(resolve(strava.client_secret)),
-                         WebhookState(self.store.path, strava.client_id),
-                         enqueue=lambda event: self.scheduler.add_job(self.webhook_job, args=[event]))
+        app = WebhookApp(
+            verify_token_for(resolve(strava.client_secret)),
+            WebhookState(self.store.path, strava.client_id),
+            enqueue=lambda event: self.scheduler.add_job(self.webhook_job, args=[event]),
+        )
         self.webhook = serve(app, host.strip("[]"), int(port))
         threading.Thread(target=self.webhook.run, name="webhook", daemon=True).start()
         log.info("strava webhook callback listening on %s", listen)

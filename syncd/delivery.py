@@ -196,8 +196,9 @@ def deliver_push(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> 
         summary.delivered += 1
 
 
-def _push_decision(ctx: Context, athlete: AthleteConfig, finding: Finding, channel: str,
-                   available: bool, now: datetime) -> tuple[str, object]:
+def _push_decision(
+    ctx: Context, athlete: AthleteConfig, finding: Finding, channel: str, available: bool, now: datetime
+) -> tuple[str, object]:
     """('send', ''), ('held', until), ('folded', why) or ('skipped', why) for one due push."""
     tz = ZoneInfo(ctx.config.timezone_of(athlete))
     if not available:
@@ -224,8 +225,14 @@ def _recent_strength_push(store: Store, athlete: str, channel: str, finding: Fin
         "SELECT 1 FROM deliveries d JOIN findings f ON f.key = d.finding_key WHERE f.athlete = ? "
         "AND f.rule = ? AND d.channel = ? AND d.status = 'sent' AND f.day BETWEEN ? AND ? "
         "AND f.key != ? LIMIT 1",
-        (athlete, STRENGTH_RULE, channel, (finding.day - timedelta(days=1)).isoformat(),
-         finding.day.isoformat(), finding.key),
+        (
+            athlete,
+            STRENGTH_RULE,
+            channel,
+            (finding.day - timedelta(days=1)).isoformat(),
+            finding.day.isoformat(),
+            finding.key,
+        ),
     ).fetchone()
     return row is not None
 

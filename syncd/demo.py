@@ -37,13 +37,26 @@ def _heading(text: str) -> str:
 
 def run_demo(out_dir: Path) -> str:
     """Run one pass over the sample in a temporary state dir; returns what a runner would see."""
-    config = parse({"athletes": [{
-        "name": SAMPLE_ATHLETE, "timezone": SAMPLE_TIMEZONE, "providers": ["garmin", "strava"],
-        "notes": {"garmin": True, "strava": True}, "units": "km"}]}, "demo")
+    config = parse(
+        {
+            "athletes": [
+                {
+                    "name": SAMPLE_ATHLETE,
+                    "timezone": SAMPLE_TIMEZONE,
+                    "providers": ["garmin", "strava"],
+                    "notes": {"garmin": True, "strava": True},
+                    "units": "km",
+                }
+            ]
+        },
+        "demo",
+    )
     athlete = config.athletes[0]
     acts = read_paths([SAMPLE], SAMPLE_ATHLETE).activities
-    providers = {name: MemoryProvider(SAMPLE_ATHLETE, [a for a in acts if a.provider == name],
-                                      provider_name=name) for name in ("garmin", "strava")}
+    providers = {
+        name: MemoryProvider(SAMPLE_ATHLETE, [a for a in acts if a.provider == name], provider_name=name)
+        for name in ("garmin", "strava")
+    }
     phone = io.StringIO()
     console = ConsoleNotifier(stream=phone)
     out: list[str] = [
@@ -52,32 +65,48 @@ def run_demo(out_dir: Path) -> str:
         "No account, no network: the Garmin and Strava copies are served from memory.",
     ]
     with tempfile.TemporaryDirectory(prefix="syncd-demo-") as tmp, Store(Path(tmp)) as store:
-        ctx = Context(config=config, store=store, rules=load_rules({}),
-                      providers=lambda a: dict[str, Provider](providers), notifiers=lambda a: [console],
-                      now=lambda: DEMO_NOW)
+        ctx = Context(
+            config=config,
+            store=store,
+            rules=load_rules({}),
+            providers=lambda a: dict[str, Provider](providers),
+            notifiers=lambda a: [console],
+            now=lambda: DEMO_NOW,
+        )
         summary = run_once(ctx, SAMPLE_ATHLETE)
         out += [_heading("sync"), summary.line()]
 
         today = DEMO_NOW.date()
         recent = findings_between(store, SAMPLE_ATHLETE, today - timedelta(days=2), today)
         out.append(_heading("findings about the last 3 days"))
-        out += [f"{f.day}  {f.severity.label:<8} {f.rule:<19} {f.title}" for f in
-                sorted(recent, key=lambda f: (f.day, -int(f.severity), f.rule))]
-        out.append(f"(older findings are kept as history, not sent: {summary.history}; "
-                   f"`syncd check --since` lists them)")
+        out += [
+            f"{f.day}  {f.severity.label:<8} {f.rule:<19} {f.title}"
+            for f in sorted(recent, key=lambda f: (f.day, -int(f.severity), f.rule))
+        ]
+        out.append(
+            f"(older findings are kept as history, not sent: {summary.history}; "
+            f"`syncd check --since` lists them)"
+        )
 
         out.append(_heading("notes, as they now read on each activity"))
         for name, provider in providers.items():
             for pid in dict(provider.writes):
                 item = provider.items[pid]
-                out += [f"-- {name} activity {pid}: {item.title!r} ({item.start_utc:%a %d %b})",
-                        provider.description(pid), ""]
+                out += [
+                    f"-- {name} activity {pid}: {item.title!r} ({item.start_utc:%a %d %b})",
+                    provider.description(pid),
+                    "",
+                ]
 
-        out += [_heading("push messages (the console stands in for the phone)"),
-                phone.getvalue().rstrip() or "(none)"]
+        out += [
+            _heading("push messages (the console stands in for the phone)"),
+            phone.getvalue().rstrip() or "(none)",
+        ]
 
-        out += [_heading("strength session for today (the one in the note, in full)"),
-                strength_for(athlete, today).long()]
+        out += [
+            _heading("strength session for today (the one in the note, in full)"),
+            strength_for(athlete, today).long(),
+        ]
 
         out += _digest(config, store, out_dir)
     return "\n".join(out)
@@ -95,8 +124,14 @@ def _digest(config: object, store: Store, out_dir: Path) -> list[str]:
     # the chart marks spike runs of all 12 weeks, so it needs their findings too
     findings = findings_between(store, SAMPLE_ATHLETE, day - timedelta(weeks=12), day)
     digest = build_digest(history, findings, athlete=SAMPLE_ATHLETE, day=day, units=athlete.units)
-    lines = [_heading("weekly digest (Sunday evening)"), digest.title, "", digest.text, "",
-             render_text(digest)]
+    lines = [
+        _heading("weekly digest (Sunday evening)"),
+        digest.title,
+        "",
+        digest.text,
+        "",
+        render_text(digest),
+    ]
     if matplotlib_available():
         out_dir.mkdir(parents=True, exist_ok=True)
         png = render_png(digest, out_dir / "syncd-demo-chart.png")

@@ -35,7 +35,8 @@ def folded_between(ctx: Context, athlete: str, first: date, last: date) -> list[
     rows = ctx.store.conn.execute(
         "SELECT DISTINCT f.key FROM deliveries d JOIN findings f ON f.key = d.finding_key "
         "WHERE f.athlete = ? AND d.status = 'folded' AND f.day BETWEEN ? AND ?",
-        (athlete, first.isoformat(), last.isoformat()))
+        (athlete, first.isoformat(), last.isoformat()),
+    )
     return [r[0] for r in rows]
 
 
@@ -54,8 +55,9 @@ def send_digest(ctx: Context, athlete: AthleteConfig, day: date) -> bool:
     findings = findings_between(ctx.store, athlete.name, day - timedelta(weeks=12), day)
     folded_keys = set(folded_between(ctx, athlete.name, day - timedelta(days=6), day))
     folded = [f for f in findings if f.key in folded_keys]
-    digest = build_digest(history, findings, athlete=athlete.name, day=day, units=athlete.units,
-                          folded=folded)
+    digest = build_digest(
+        history, findings, athlete=athlete.name, day=day, units=athlete.units, folded=folded
+    )
     if ctx.dry_run:
         print(f"[dry run] weekly digest for {athlete.name}:\n{digest.title}\n{digest.text}")
         return False

@@ -80,8 +80,16 @@ class Activity:
 
     def richness(self) -> int:
         """How many of the numbers rules use this copy carries."""
-        fields = (self.distance_m, self.moving_s, self.elapsed_s, self.avg_hr, self.max_hr,
-                  self.rpe, self.effort_score, self.hr_zone45_s)
+        fields = (
+            self.distance_m,
+            self.moving_s,
+            self.elapsed_s,
+            self.avg_hr,
+            self.max_hr,
+            self.rpe,
+            self.effort_score,
+            self.hr_zone45_s,
+        )
         return sum(v is not None for v in fields)
 
 
@@ -99,8 +107,10 @@ class Session:
 
     @cached_property
     def primary(self) -> Activity:
-        return min(self.activities, key=lambda a: (-a.revision, -a.richness(),
-                                                   PROVIDER_RANK.get(a.provider, 9), a.provider_id))
+        return min(
+            self.activities,
+            key=lambda a: (-a.revision, -a.richness(), PROVIDER_RANK.get(a.provider, 9), a.provider_id),
+        )
 
     def _pick(self, name: str) -> Any:
         value = getattr(self.primary, name)
@@ -210,10 +220,17 @@ class Finding:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "rule": self.rule, "severity": self.severity.label, "athlete": self.athlete,
-            "day": self.day.isoformat(), "key": self.key, "session": self.session,
-            "title": self.title, "message": self.message,
-            "metrics": {k: "inf" if isinstance(v, float) and math.isinf(v) else v
-                        for k, v in self.metrics.items()},
-            "citation": self.citation, "load_kind": self.load_kind,
+            "rule": self.rule,
+            "severity": self.severity.label,
+            "athlete": self.athlete,
+            "day": self.day.isoformat(),
+            "key": self.key,
+            "session": self.session,
+            "title": self.title,
+            "message": self.message,
+            "metrics": {
+                k: "inf" if isinstance(v, float) and math.isinf(v) else v for k, v in self.metrics.items()
+            },
+            "citation": self.citation,
+            "load_kind": self.load_kind,
         }

@@ -64,11 +64,15 @@ class PassSummary:
     def line(self) -> str:
         parts = [f"{self.athlete}: fetched {self.fetched}"]
         parts += [f"{name} {p.error}" for name, p in self.providers.items() if p.error]
-        parts.append(f"merged {self.merged}, findings {self.findings} new"
-                     + (f" (+{self.history} older kept as history)" if self.history else "")
-                     + (f", {self.withdrawn} withdrawn after a correction" if self.withdrawn else ""))
-        parts.append(f"delivered {self.delivered}, failed {self.failed}, held {self.held}, "
-                     f"folded into digest {self.folded}")
+        parts.append(
+            f"merged {self.merged}, findings {self.findings} new"
+            + (f" (+{self.history} older kept as history)" if self.history else "")
+            + (f", {self.withdrawn} withdrawn after a correction" if self.withdrawn else "")
+        )
+        parts.append(
+            f"delivered {self.delivered}, failed {self.failed}, held {self.held}, "
+            f"folded into digest {self.folded}"
+        )
         return "; ".join(parts)
 
     def as_dict(self) -> dict[str, Any]:
@@ -94,16 +98,18 @@ class Context:
 
 
 def profile_of(config: Config, athlete: AthleteConfig) -> Profile:
-    return Profile(timezone=config.timezone_of(athlete), sex=athlete.sex,
-                   rest_hr=athlete.rest_hr, max_hr=athlete.max_hr)
+    return Profile(
+        timezone=config.timezone_of(athlete), sex=athlete.sex, rest_hr=athlete.rest_hr, max_hr=athlete.max_hr
+    )
 
 
 def local_today(config: Config, athlete: AthleteConfig, now: datetime) -> date:
     return now.astimezone(ZoneInfo(config.timezone_of(athlete))).date()
 
 
-def _fetch(ctx: Context, athlete: AthleteConfig, name: str, provider: Provider,
-           summary: ProviderSummary) -> None:
+def _fetch(
+    ctx: Context, athlete: AthleteConfig, name: str, provider: Provider, summary: ProviderSummary
+) -> None:
     """Store every page with its cursor in one transaction (what changed is found later from
     the activities' change numbers, which also covers webhook and import writes)."""
     store = ctx.store
@@ -131,13 +137,19 @@ def _reconnect_notice(ctx: Context, athlete: AthleteConfig, provider: str, error
     label = provider.capitalize()
     reason = "not connected yet" if "not connected" in str(error) else "the connection was revoked or expired"
     notice = Finding(
-        rule="account", severity=Severity.WARNING, athlete=athlete.name,
+        rule="account",
+        severity=Severity.WARNING,
+        athlete=athlete.name,
         day=local_today(ctx.config, athlete, now),
         key=f"account:{athlete.name}:{provider}:reconnect:{now:%Y%m%dT%H%M%S}",
         title=f"Reconnect {label} to syncd",
-        message=(f"syncd cannot read your {label} activities ({reason}). Run `syncd connect "
-                 f"{provider} --athlete {athlete.name}` on the server; syncing {label} waits until then."),
-        metrics={}, citation="")
+        message=(
+            f"syncd cannot read your {label} activities ({reason}). Run `syncd connect "
+            f"{provider} --athlete {athlete.name}` on the server; syncing {label} waits until then."
+        ),
+        metrics={},
+        citation="",
+    )
     with ctx.store.transaction() as tx:
         for item in ledger.record(tx, [notice], deliver_from=notice.day, now=now):
             for notifier in ctx.notifiers(athlete):
@@ -147,8 +159,9 @@ def _reconnect_notice(ctx: Context, athlete: AthleteConfig, provider: str, error
 def fetch_all(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> None:
     """Fetch from every provider; one failing is recorded and never stops the others."""
     for name, provider in ctx.providers(athlete).items():
-        row = ctx.store.conn.execute("SELECT status FROM accounts WHERE athlete = ? AND provider = ?",
-                                     (athlete.name, name)).fetchone()
+        row = ctx.store.conn.execute(
+            "SELECT status FROM accounts WHERE athlete = ? AND provider = ?", (athlete.name, name)
+        ).fetchone()
         part = summary.providers.setdefault(name, ProviderSummary())
         if row is not None and row["status"] == "auth_required":
             part.error = "paused: reconnect with `syncd connect " + name + "`"
@@ -157,8 +170,9 @@ def fetch_all(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> Non
             _fetch(ctx, athlete, name, provider, part)
         except AuthRequired as exc:
             part.error = "needs reconnecting"
-            ctx.store.set_account(athlete.name, name, status="auth_required", error=str(exc),
-                                  synced_at=ctx.now())
+            ctx.store.set_account(
+                athlete.name, name, status="auth_required", error=str(exc), synced_at=ctx.now()
+            )
             _reconnect_notice(ctx, athlete, name, exc)
             log.error("%s/%s: %s", athlete.name, name, exc)
             continue
@@ -173,12 +187,12 @@ def fetch_all(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> Non
         ctx.store.set_account(athlete.name, name, status="active", error=None, synced_at=ctx.now())
 
 
-def evaluate(ctx: Context, athlete: AthleteConfig, first: date, last: date,
-             summary: PassSummary) -> tuple[list[Finding], History, set[str]]:
+def evaluate(
+    ctx: Context, athlete: AthleteConfig, first: date, last: date, summary: PassSummary
+) -> tuple[list[Finding], History, set[str]]:
     """Findings of every enabled rule for the days first..last, the history, and the ids of
     rules that failed (their stored findings must not be taken as gone)."""
-    history = build_history(ctx.store.sessions(athlete.name), profile_of(ctx.config, athlete),
-                            until=last)
+    history = build_history(ctx.store.sessions(athlete.name), profile_of(ctx.config, athlete), until=last)
     findings, failures = evaluate_range(ctx.rules, history, first, last)
     for failure in failures:
         summary.rule_failures.append(str(failure))
@@ -187,8 +201,9 @@ def evaluate(ctx: Context, athlete: AthleteConfig, first: date, last: date,
     return findings, history, {f.rule for f in failures}
 
 
-def first_day_to_evaluate(ctx: Context, athlete: AthleteConfig, earliest: datetime | None,
-                          today: date) -> date | None:
+def first_day_to_evaluate(
+    ctx: Context, athlete: AthleteConfig, earliest: datetime | None, today: date
+) -> date | None:
     """The first local day whose findings may have changed: the earliest changed activity's
     day, or the day after the last evaluated one when the calendar moved on (day-level rules
     such as the strength prompt); None when nothing can have changed."""
@@ -224,8 +239,9 @@ def run_once(ctx: Context, name: str, *, since: date | None = None) -> PassSumma
     first = first_day_to_evaluate(ctx, athlete, earliest, today)
     if since is not None:
         first = min(first, since) if first else since
-    sessions_exist = store.conn.execute("SELECT 1 FROM sessions WHERE athlete = ? LIMIT 1",
-                                        (name,)).fetchone()
+    sessions_exist = store.conn.execute(
+        "SELECT 1 FROM sessions WHERE athlete = ? LIMIT 1", (name,)
+    ).fetchone()
     findings: list[Finding] = []
     history: History | None = None
     failed: set[str] = set()

@@ -27,8 +27,9 @@ class ConfigError(SyncdError):
         self.problems = problems
         self.path = path
         where = f"{path}: " if path else ""
-        super().__init__(where + ("; ".join(problems) if len(problems) == 1 else
-                                  "\n  " + "\n  ".join(problems)))
+        super().__init__(
+            where + ("; ".join(problems) if len(problems) == 1 else "\n  " + "\n  ".join(problems))
+        )
 
 
 class ProviderError(SyncdError):

@@ -131,15 +131,29 @@ def facts(s: Session, profile: Profile) -> Facts:
     start = s.start_utc
     load, kind = session_load(s, profile)
     return Facts(
-        id=s.id, start_utc=start, start_us=(start - _EPOCH) // _US,
-        day=start.astimezone(ZoneInfo(profile.timezone)).date(), sport=s.sport,
-        distance_m=int(s.distance_m or 0), duration_s=s.duration_s, load=load, load_kind=kind,
-        effort_score=s.effort_score, hard_reasons=_hard_reasons(s, profile),
-        suspect=suspect_reason(s, profile), session=s)
+        id=s.id,
+        start_utc=start,
+        start_us=(start - _EPOCH) // _US,
+        day=start.astimezone(ZoneInfo(profile.timezone)).date(),
+        sport=s.sport,
+        distance_m=int(s.distance_m or 0),
+        duration_s=s.duration_s,
+        load=load,
+        load_kind=kind,
+        effort_score=s.effort_score,
+        hard_reasons=_hard_reasons(s, profile),
+        suspect=suspect_reason(s, profile),
+        session=s,
+    )
 
 
-def build_history(sessions: Sequence[Session], profile: Profile, *, until: date | None = None,
-                  previous: History | None = None) -> History:
+def build_history(
+    sessions: Sequence[Session],
+    profile: Profile,
+    *,
+    until: date | None = None,
+    previous: History | None = None,
+) -> History:
     """The History of one athlete's sessions, its day index extended to `until` if later.
 
     `previous` (a History built with the same profile) lets unchanged sessions reuse their
@@ -155,12 +169,10 @@ def build_history(sessions: Sequence[Session], profile: Profile, *, until: date 
         key = (s.id, s.activities)
         found = cache.get(key)
         new_cache[key] = found if found is not None else facts(s, profile)
-    return History(list(new_cache.values()), profile, athletes.pop() if athletes else "",
-                   until, new_cache)
+    return History(list(new_cache.values()), profile, athletes.pop() if athletes else "", until, new_cache)
 
 
-def first_changed_day(old: Sequence[Session], new: Sequence[Session],
-                      profile: Profile) -> date | None:
+def first_changed_day(old: Sequence[Session], new: Sequence[Session], profile: Profile) -> date | None:
     """The earliest local day whose sessions differ between `old` and `new`; None if none do.
 
     The engine re-evaluates every day >= this day and keeps earlier findings: a rule's
@@ -184,9 +196,14 @@ class History:
     and are left out of every series, window and reference.
     """
 
-    def __init__(self, all_facts: list[Facts], profile: Profile, athlete: str,
-                 until: date | None,
-                 facts_cache: dict[tuple[str, tuple[object, ...]], Facts]) -> None:
+    def __init__(
+        self,
+        all_facts: list[Facts],
+        profile: Profile,
+        athlete: str,
+        until: date | None,
+        facts_cache: dict[tuple[str, tuple[object, ...]], Facts],
+    ) -> None:
         all_facts.sort(key=lambda f: (f.start_us, f.id))
         self.profile, self.athlete, self.facts_cache = profile, athlete, facts_cache
         self.sessions = tuple(all_facts)
@@ -226,8 +243,9 @@ class History:
         self._streak = list(accumulate(ran, lambda run, r: run + 1 if r else 0, initial=0))[1:]
         # every streak's last day, for the personal streak percentile
         self._streak_ends = [i for i in range(n) if ran[i] and (i + 1 == n or not ran[i + 1])]
-        scored = sorted((f.day.toordinal() - self._o, f.effort_score) for f in ok
-                        if f.effort_score is not None)
+        scored = sorted(
+            (f.day.toordinal() - self._o, f.effort_score) for f in ok if f.effort_score is not None
+        )
         self._effort_i = [i for i, _ in scored]
         self._effort_v = [float(v) for _, v in scored]
         self._ewma: dict[int, list[float]] = {}
@@ -244,14 +262,14 @@ class History:
         if self.last is None:
             return 0
         if day > self.last:
-            raise ValueError(f"{day} is after the history's last day {self.last}: "
-                             f"build it with until={day.isoformat()}")
+            raise ValueError(
+                f"{day} is after the history's last day {self.last}: build it with until={day.isoformat()}"
+            )
         return self._clip(self._i(day) + 1)
 
     def sessions_on(self, day: date, *, include_suspect: bool = False) -> list[Facts]:
         """The sessions of one local day, in start order."""
-        return [f for f in self._on_day.get(self._i(day), ())
-                if include_suspect or f.suspect is None]
+        return [f for f in self._on_day.get(self._i(day), ()) if include_suspect or f.suspect is None]
 
     def runs_on(self, day: date) -> list[Facts]:
         """The non-suspect runs of one local day, in start order."""
@@ -272,7 +290,7 @@ class History:
 
     def runs_between(self, lo_us: int, hi_us: int) -> tuple[Facts, ...]:
         """Non-suspect runs starting in [lo_us, hi_us] (microseconds since the epoch)."""
-        return self.runs[bisect_left(self._run_us, lo_us):bisect_right(self._run_us, hi_us)]
+        return self.runs[bisect_left(self._run_us, lo_us) : bisect_right(self._run_us, hi_us)]
 
     def run_m(self, last: date, days: int) -> int:
         """Whole metres run in the `days` local days ending on `last`."""
@@ -287,9 +305,15 @@ class History:
     def longest_run_m(self, last: date, days: int) -> int:
         """The longest single run (metres) in the `days` local days ending on `last`."""
         end = self._i(last)
-        return max((f.distance_m for i in range(end - days + 1, end + 1)
-                    for f in self._on_day.get(i, ()) if f.suspect is None and f.sport.is_run),
-                   default=0)
+        return max(
+            (
+                f.distance_m
+                for i in range(end - days + 1, end + 1)
+                for f in self._on_day.get(i, ())
+                if f.suspect is None and f.sport.is_run
+            ),
+            default=0,
+        )
 
     def streak(self, day: date) -> int:
         """Consecutive local days with a run, ending on `day` (0 when `day` has none)."""
@@ -311,7 +335,7 @@ class History:
         """The loads of the `days` local days ending on `last`, oldest first (0 before day one)."""
         end = self._i(last) + 1
         pad = [0.0] * max(0, days - end)
-        return pad + self._load[self._clip(end - days):self._clip(end)]
+        return pad + self._load[self._clip(end - days) : self._clip(end)]
 
     def load_kind(self, last: date, days: int) -> str:
         """The kind that supplied most of the window's load; ties go to the richer kind."""

@@ -24,15 +24,21 @@ class ImportReport:
     problems: list[ImportProblem] = field(default_factory=list)
 
     def line(self) -> str:
-        text = (f"imported {self.new}, updated {self.updated}, unchanged {self.unchanged}, "
-                f"duplicates merged {self.merged}, skipped {len(self.problems)}")
+        text = (
+            f"imported {self.new}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"duplicates merged {self.merged}, skipped {len(self.problems)}"
+        )
         return text + f" ({self.sessions} sessions)"
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "imported": self.new, "updated": self.updated, "unchanged": self.unchanged,
-            "duplicates_merged": self.merged, "sessions": self.sessions,
-            "skipped": len(self.problems), "files_read": self.files_read,
+            "imported": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "duplicates_merged": self.merged,
+            "sessions": self.sessions,
+            "skipped": len(self.problems),
+            "files_read": self.files_read,
             "problems": [vars(p) for p in self.problems],
         }
 

@@ -78,12 +78,23 @@ def record(
     out: list[Recorded] = []
     stamp = iso(now)
     for f in findings:
-        row = tx.execute("SELECT severity, state, metrics_json FROM findings WHERE key = ?",
-                         (f.key,)).fetchone()
+        row = tx.execute(
+            "SELECT severity, state, metrics_json FROM findings WHERE key = ?", (f.key,)
+        ).fetchone()
         history = f.day < deliver_from
         state = "history" if history else "new"
-        values = (f.athlete, f.rule, int(f.severity), f.day.isoformat(), f.session, f.title,
-                  f.message, _metrics_json(f.metrics), f.citation, f.load_kind)
+        values = (
+            f.athlete,
+            f.rule,
+            int(f.severity),
+            f.day.isoformat(),
+            f.session,
+            f.title,
+            f.message,
+            _metrics_json(f.metrics),
+            f.citation,
+            f.load_kind,
+        )
         if row is None:
             tx.execute(
                 "INSERT INTO findings (athlete, rule, severity, day, session, title, message, "
@@ -111,7 +122,12 @@ def _refresh_notes(tx: sqlite3.Connection, key: str, now: datetime) -> None:
 
 
 def withdraw_missing(
-    tx: sqlite3.Connection, athlete: str, first: date, last: date, produced: set[str], now: datetime,
+    tx: sqlite3.Connection,
+    athlete: str,
+    first: date,
+    last: date,
+    produced: set[str],
+    now: datetime,
     keep_rules: Set[str] = frozenset(),
 ) -> int:
     """Withdraw recorded rule findings about days first..last that the rules no longer give

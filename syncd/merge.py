@@ -56,8 +56,9 @@ def session_id(members: Iterable[Activity]) -> str:
     return f"s{digest}"
 
 
-def group_sessions(activities: Iterable[Activity],
-                   known_ids: Mapping[str, str] | None = None) -> list[Session]:
+def group_sessions(
+    activities: Iterable[Activity], known_ids: Mapping[str, str] | None = None
+) -> list[Session]:
     """Sessions for one athlete's non-deleted activities, ordered by start time.
 
     Each activity joins the best-matching open session (closest start) that has no copy

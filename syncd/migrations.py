@@ -169,7 +169,8 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
     if current > LATEST:
         raise RuntimeError(
             f"the state database is at schema version {current}, newer than this syncd "
-            f"understands ({LATEST}); upgrade syncd")
+            f"understands ({LATEST}); upgrade syncd"
+        )
     for version in range(current + 1, target + 1):
         script = MIGRATIONS[version - 1]
         conn.execute("BEGIN IMMEDIATE")

@@ -27,8 +27,9 @@ class NoteEdit:
     description: str  # the description to write (WRITE) or as found (otherwise)
 
 
-def apply_block(current: str, block: str, confirmed: str | None = None,
-                pending: str | None = None) -> NoteEdit:
+def apply_block(
+    current: str, block: str, confirmed: str | None = None, pending: str | None = None
+) -> NoteEdit:
     """How `current` changes to carry `block`.
 
     `confirmed` is the block syncd last wrote there; `pending` one whose write may have been

@@ -53,8 +53,9 @@ def morning(athlete: AthleteConfig, tz: ZoneInfo, now: datetime) -> datetime:
     return max(now, at)
 
 
-def plan_channels(ctx: Context, athlete: AthleteConfig, finding: Finding, history: History,
-                  now: datetime) -> list[tuple[str, str | None, datetime]]:
+def plan_channels(
+    ctx: Context, athlete: AthleteConfig, finding: Finding, history: History, now: datetime
+) -> list[tuple[str, str | None, datetime]]:
     """(channel, note target session id, due time) for each delivery of `finding`."""
     plan: list[tuple[str, str | None, datetime]] = []
     if wants_note(finding):

@@ -70,25 +70,26 @@ def _problem(rule_id: str, cls: type[Rule], err: ErrorDetails) -> str:
     msg = err["msg"].removeprefix("Value error, ")
     fields = cls.Config.model_fields
     if err["type"] == "extra_forbidden":
-        return (f"{path}: unknown setting; remove it or use one of: "
-                f"{', '.join(sorted(fields))}")
+        return f"{path}: unknown setting; remove it or use one of: {', '.join(sorted(fields))}"
     info = fields.get(str(err["loc"][0])) if err["loc"] else None
     if info is None:
         return f"{path}: {msg}; change the values so this holds"
-    return (f"{path}: {msg} (got {err.get('input')!r}); fix: {info.description} "
-            f"Default: {info.default!r}.")
+    return f"{path}: {msg} (got {err.get('input')!r}); fix: {info.description} Default: {info.default!r}."
 
 
-def load_rules(rules_config: Mapping[str, Mapping[str, Any]],
-               installed: Mapping[str, type[Rule]] | None = None) -> list[Rule]:
+def load_rules(
+    rules_config: Mapping[str, Mapping[str, Any]], installed: Mapping[str, type[Rule]] | None = None
+) -> list[Rule]:
     """The enabled rules, configured from the `[rules.<id>]` tables, ordered by id.
 
     Raises ConfigError listing every problem: unknown rule ids, unknown settings, bad values.
     """
     available = installed_rules() if installed is None else dict(installed)
-    problems = [f"rules.{rid}: no installed rule has this id; installed: "
-                f"{', '.join(sorted(available))}" for rid in sorted(rules_config)
-                if rid not in available]
+    problems = [
+        f"rules.{rid}: no installed rule has this id; installed: {', '.join(sorted(available))}"
+        for rid in sorted(rules_config)
+        if rid not in available
+    ]
     rules: list[Rule] = []
     for rid, cls in sorted(available.items()):
         table = rules_config.get(rid, {})
@@ -111,8 +112,9 @@ def _order(f: Finding) -> tuple[Any, ...]:
     return (f.day, -f.severity, f.rule, f.key)
 
 
-def evaluate_day(rules: Iterable[Rule], history: History,
-                 day: date) -> tuple[list[Finding], list[RuleFailure]]:
+def evaluate_day(
+    rules: Iterable[Rule], history: History, day: date
+) -> tuple[list[Finding], list[RuleFailure]]:
     """Every rule's findings for `day`, sorted; a rule that raises is reported and skipped.
 
     Raises ValueError when `day` is after the history's last day (build it with until=).
@@ -131,8 +133,9 @@ def evaluate_day(rules: Iterable[Rule], history: History,
     return findings, failures
 
 
-def evaluate_range(rules: Sequence[Rule], history: History, first: date,
-                   last: date) -> tuple[list[Finding], list[RuleFailure]]:
+def evaluate_range(
+    rules: Sequence[Rule], history: History, first: date, last: date
+) -> tuple[list[Finding], list[RuleFailure]]:
     """`evaluate_day` for every day from `first` to `last` inclusive, concatenated in order."""
     findings: list[Finding] = []
     failures: list[RuleFailure] = []

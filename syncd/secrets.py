@@ -18,14 +18,41 @@ _CREDENTIAL_NAME = re.compile(r"[A-Za-z0-9_.@:+-]+")
 # Schemes whose host is a real server name worth showing; any other scheme may carry a
 # token where a host would be (pover://USER@TOKEN, tgram://BOT:TOKEN/...), so it is masked.
 _HOST_SCHEMES = frozenset(
-    {"json", "jsons", "xml", "xmls", "form", "forms", "ntfy", "ntfys", "gotify", "gotifys",
-     "mailto", "mailtos", "http", "https"}
+    {
+        "json",
+        "jsons",
+        "xml",
+        "xmls",
+        "form",
+        "forms",
+        "ntfy",
+        "ntfys",
+        "gotify",
+        "gotifys",
+        "mailto",
+        "mailtos",
+        "http",
+        "https",
+    }
 )
 
 # Query arguments known to hold settings, not secrets; every other value is masked.
 _SAFE_QUERY_KEYS = frozenset(
-    {"priority", "format", "overflow", "cto", "rto", "verify", "mode", "method", "image",
-     "sound", "retry", "wait", "optional"}
+    {
+        "priority",
+        "format",
+        "overflow",
+        "cto",
+        "rto",
+        "verify",
+        "mode",
+        "method",
+        "image",
+        "sound",
+        "retry",
+        "wait",
+        "optional",
+    }
 )
 
 
@@ -40,8 +67,9 @@ def resolve(ref: str) -> str:
     """The secret a reference points to; raises ConfigError naming the reference and the fix."""
     if not is_reference(ref):
         # Never echo the value: it may be a secret pasted where a reference belongs.
-        raise ConfigError(["expected a secret reference (env:NAME, credential:NAME or "
-                           "keyring:NAME), not a literal value"])
+        raise ConfigError(
+            ["expected a secret reference (env:NAME, credential:NAME or keyring:NAME), not a literal value"]
+        )
     kind, _, name = ref.partition(":")
     if kind == "env":
         return _from_env(ref, name)
@@ -54,8 +82,12 @@ def _from_env(ref: str, name: str) -> str:
     """The value of environment variable `name`."""
     value = os.environ.get(name)
     if value is None:
-        raise ConfigError([f"{ref}: the environment variable {name} is not set; set it in the "
-                           f"service's environment (systemd: Environment= or EnvironmentFile=)"])
+        raise ConfigError(
+            [
+                f"{ref}: the environment variable {name} is not set; set it in the "
+                f"service's environment (systemd: Environment= or EnvironmentFile=)"
+            ]
+        )
     if not value:
         raise ConfigError([f"{ref}: the environment variable {name} is empty"])
     return value
@@ -65,12 +97,10 @@ def _from_credentials(ref: str, name: str) -> str:
     """The systemd credential `name` from $CREDENTIALS_DIRECTORY, minus one trailing newline."""
     fix = f"add LoadCredential={name}:/path/to/secret to the [Service] section of the unit"
     if not _CREDENTIAL_NAME.fullmatch(name) or name in (".", ".."):
-        raise ConfigError([f"{ref}: {name!r} is not a valid credential name (a file name, "
-                           "no '/')"])
+        raise ConfigError([f"{ref}: {name!r} is not a valid credential name (a file name, no '/')"])
     directory = os.environ.get("CREDENTIALS_DIRECTORY")
     if not directory:
-        raise ConfigError([f"{ref}: CREDENTIALS_DIRECTORY is not set (no systemd "
-                           f"credentials); {fix}"])
+        raise ConfigError([f"{ref}: CREDENTIALS_DIRECTORY is not set (no systemd credentials); {fix}"])
     path = Path(directory) / name
     try:
         raw = path.read_bytes()
@@ -96,13 +126,21 @@ def _from_keyring(ref: str, name: str) -> str:
         import keyring  # lazy: backend discovery is slow and often unused
         from keyring.errors import KeyringError
     except ImportError:
-        raise ConfigError([f"{ref}: the keyring package is not installed; install it or use "
-                           f"env:{name} or credential:{name}"]) from None
+        raise ConfigError(
+            [
+                f"{ref}: the keyring package is not installed; install it or use "
+                f"env:{name} or credential:{name}"
+            ]
+        ) from None
     try:
         value = keyring.get_password(KEYRING_SERVICE, name)
     except KeyringError as exc:
-        raise ConfigError([f"{ref}: the system keyring cannot be used ({type(exc).__name__}); "
-                           f"on a server use credential:{name} instead, or {fix}"]) from None
+        raise ConfigError(
+            [
+                f"{ref}: the system keyring cannot be used ({type(exc).__name__}); "
+                f"on a server use credential:{name} instead, or {fix}"
+            ]
+        ) from None
     if not value:
         raise ConfigError([f"{ref}: the keyring has no secret {name}; {fix}"])
     return value

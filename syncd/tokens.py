@@ -89,11 +89,13 @@ class FileTokenStore(TokenStore):
         try:
             data = json.loads(text)
         except ValueError:
-            raise TokenStoreError(f"the token file {path} is damaged; delete it and connect "
-                                  "the account again") from None
+            raise TokenStoreError(
+                f"the token file {path} is damaged; delete it and connect the account again"
+            ) from None
         if not isinstance(data, dict):
-            raise TokenStoreError(f"the token file {path} is damaged; delete it and connect "
-                                  "the account again")
+            raise TokenStoreError(
+                f"the token file {path} is damaged; delete it and connect the account again"
+            )
         return data
 
     def save(self, provider: str, athlete: str, tokens: dict[str, Any]) -> None:
@@ -113,8 +115,10 @@ class FileTokenStore(TokenStore):
                 Path(tmp).unlink(missing_ok=True)
                 raise
         except OSError as exc:
-            raise TokenStoreError(f"cannot write the token file {path}: {exc.strerror}; "
-                                  "check the directory's owner and permissions") from None
+            raise TokenStoreError(
+                f"cannot write the token file {path}: {exc.strerror}; "
+                "check the directory's owner and permissions"
+            ) from None
 
     def delete(self, provider: str, athlete: str) -> bool:
         path = self._path(provider, athlete)
@@ -142,9 +146,13 @@ class KeyringTokenStore(TokenStore):
 
             return cls(load_keyring(name))
         except Exception as exc:  # import errors, missing D-Bus, ...: all mean "not usable"
-            raise ConfigError([f"SYNCD_KEYRING_BACKEND: the keyring backend {name!r} cannot "
-                               f"be loaded ({type(exc).__name__}); set SYNCD_TOKEN_STORE=file "
-                               "or name a working backend"]) from None
+            raise ConfigError(
+                [
+                    f"SYNCD_KEYRING_BACKEND: the keyring backend {name!r} cannot "
+                    f"be loaded ({type(exc).__name__}); set SYNCD_TOKEN_STORE=file "
+                    "or name a working backend"
+                ]
+            ) from None
 
     def _call(self, what: str, func: Any, *args: str) -> Any:
         from keyring.errors import KeyringError
@@ -152,8 +160,10 @@ class KeyringTokenStore(TokenStore):
         try:
             return func(SERVICE, *args)
         except KeyringError as exc:
-            raise TokenStoreError(f"the keyring cannot {what} tokens ({type(exc).__name__}); "
-                                  "unlock it, or set SYNCD_TOKEN_STORE=file") from None
+            raise TokenStoreError(
+                f"the keyring cannot {what} tokens ({type(exc).__name__}); "
+                "unlock it, or set SYNCD_TOKEN_STORE=file"
+            ) from None
 
     def load(self, provider: str, athlete: str) -> dict[str, Any] | None:
         _check_names(provider, athlete)
@@ -165,14 +175,16 @@ class KeyringTokenStore(TokenStore):
         except ValueError:
             data = None
         if not isinstance(data, dict):
-            raise TokenStoreError(f"the keyring entry {SERVICE}/{provider}:{athlete} is damaged; "
-                                  "connect the account again")
+            raise TokenStoreError(
+                f"the keyring entry {SERVICE}/{provider}:{athlete} is damaged; connect the account again"
+            )
         return data
 
     def save(self, provider: str, athlete: str, tokens: dict[str, Any]) -> None:
         _check_names(provider, athlete)
-        self._call("save", self.backend.set_password, f"{provider}:{athlete}",
-                   json.dumps(tokens, sort_keys=True))
+        self._call(
+            "save", self.backend.set_password, f"{provider}:{athlete}", json.dumps(tokens, sort_keys=True)
+        )
 
     def delete(self, provider: str, athlete: str) -> bool:
         from keyring.errors import KeyringError, PasswordDeleteError
@@ -183,8 +195,10 @@ class KeyringTokenStore(TokenStore):
         except PasswordDeleteError:  # nothing stored: a subclass of KeyringError, so first
             return False
         except KeyringError as exc:
-            raise TokenStoreError(f"the keyring cannot delete tokens ({type(exc).__name__}); "
-                                  "unlock it, or set SYNCD_TOKEN_STORE=file") from None
+            raise TokenStoreError(
+                f"the keyring cannot delete tokens ({type(exc).__name__}); "
+                "unlock it, or set SYNCD_TOKEN_STORE=file"
+            ) from None
         return True
 
 
@@ -206,5 +220,4 @@ def token_store() -> TokenStore:
         return FileTokenStore(default_token_dir())
     if kind == "keyring":
         return KeyringTokenStore.pinned()
-    raise ConfigError([f"SYNCD_TOKEN_STORE: {kind!r} is not a token store; "
-                       "use 'file' or 'keyring'"])
+    raise ConfigError([f"SYNCD_TOKEN_STORE: {kind!r} is not a token store; use 'file' or 'keyring'"])

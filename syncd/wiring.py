@@ -54,8 +54,9 @@ def provider_factory(config: Config, store: Store) -> Callable[[AthleteConfig], 
                 continue
             cls = installed.get(name)
             if cls is None:
-                out[name] = BrokenProvider(athlete.name, ProviderError(
-                    f"the {name} provider is not installed in this syncd"))
+                out[name] = BrokenProvider(
+                    athlete.name, ProviderError(f"the {name} provider is not installed in this syncd")
+                )
                 continue
             try:
                 out[name] = cls.create(config, athlete, store)
@@ -91,11 +92,14 @@ def notifier_factory(config: Config, *, console: bool = False) -> Callable[[Athl
     return notifiers
 
 
-def build_context(config: Config, store: Store, *, dry_run: bool = False,
-                  console: bool = False) -> Context:
+def build_context(config: Config, store: Store, *, dry_run: bool = False, console: bool = False) -> Context:
     """The Context for real passes: providers and notifiers from the config."""
     return Context(
-        config=config, store=store, rules=load_rules(config.rules),
+        config=config,
+        store=store,
+        rules=load_rules(config.rules),
         providers=provider_factory(config, store),
         notifiers=notifier_factory(config, console=console),
-        now=lambda: datetime.now(UTC), dry_run=dry_run)
+        now=lambda: datetime.now(UTC),
+        dry_run=dry_run,
+    )

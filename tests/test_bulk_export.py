@@ -35,7 +35,12 @@ def test_fixture_starts_with_a_byte_order_mark() -> None:
 def test_good_export_rows_survive_the_bad_ones(export: ParseResult) -> None:
     assert export.files_read == 1
     assert [a.provider_id for a in export.activities] == [
-        "10450001", "10450002", "10450003", "10450005", "10450007"]
+        "10450001",
+        "10450002",
+        "10450003",
+        "10450005",
+        "10450007",
+    ]
     assert {a.athlete for a in export.activities} == {"sam"}
     assert {a.provider for a in export.activities} == {"strava"}
 
@@ -99,13 +104,11 @@ def test_bad_rows_reported_on_their_physical_line(export: ParseResult) -> None:
     assert number_problem.reason == "Distance 'abc' is not a number"
 
 
-def test_windows_line_endings_give_the_same_rows_and_lines(
-        tmp_path: Path, export: ParseResult) -> None:
+def test_windows_line_endings_give_the_same_rows_and_lines(tmp_path: Path, export: ParseResult) -> None:
     crlf = tmp_path / "activities.csv"
     crlf.write_bytes(EXPORT.read_bytes().replace(b"\n", b"\r\n"))
     result = read_paths([crlf], athlete="sam")
-    assert [a.provider_id for a in result.activities] == [
-        a.provider_id for a in export.activities]
+    assert [a.provider_id for a in result.activities] == [a.provider_id for a in export.activities]
     assert [p.line for p in result.problems] == [6, 9]
 
 
@@ -126,8 +129,7 @@ def _zip_export(tmp_path: Path, name: str = "export.zip") -> Path:
     return archive
 
 
-def test_zip_and_folder_give_the_same_activities_as_the_csv(
-        tmp_path: Path, export: ParseResult) -> None:
+def test_zip_and_folder_give_the_same_activities_as_the_csv(tmp_path: Path, export: ParseResult) -> None:
     folder = tmp_path / "export_12345"
     (folder / "activities").mkdir(parents=True)
     shutil.copy(EXPORT, folder / "activities.csv")
@@ -136,8 +138,7 @@ def test_zip_and_folder_give_the_same_activities_as_the_csv(
         assert result.files_read == 1
         assert result.activities == export.activities
         assert [a.raw_json for a in result.activities] == [a.raw_json for a in export.activities]
-        assert [(p.line, p.reason) for p in result.problems] == [
-            (p.line, p.reason) for p in export.problems]
+        assert [(p.line, p.reason) for p in result.problems] == [(p.line, p.reason) for p in export.problems]
 
 
 def test_zip_problems_name_the_member(tmp_path: Path) -> None:
@@ -216,18 +217,27 @@ def test_jsonl_errors_reported_with_line_numbers(history: ParseResult) -> None:
     assert problems[8].startswith("not valid JSON")
 
 
-@pytest.mark.parametrize(("line", "reason"), [
-    ('{"provider": "x", "id": 1, "start": "2026-01-01T00:00:00Z"}', "missing required key 'sport'"),
-    ('{"provider": "x", "id": true, "start": "2026-01-01T00:00:00Z", "sport": "run"}', "'id'"),
-    ('{"provider": "x", "id": 1, "start": "soon", "sport": "run"}', "not an ISO 8601 time"),
-    ('{"provider": "x", "id": 1, "start": "2026-01-01T00:00:00Z", "sport": "run", '
-     '"distance_m": -3}', "distance_m is negative"),
-    ('{"provider": "x", "id": 1, "start": "2026-01-01T00:00:00Z", "sport": "run", '
-     '"distance_m": "5k"}', "distance_m '5k' is not a number"),
-    ('{"provider": "x", "id": 1, "start": "2026-01-01T00:00:00Z", "sport": "run", '
-     '"manual": "yes"}', "manual 'yes' must be true or false"),
-    ('["not", "an", "object"]', "not a JSON object"),
-])
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ('{"provider": "x", "id": 1, "start": "2026-01-01T00:00:00Z"}', "missing required key 'sport'"),
+        ('{"provider": "x", "id": true, "start": "2026-01-01T00:00:00Z", "sport": "run"}', "'id'"),
+        ('{"provider": "x", "id": 1, "start": "soon", "sport": "run"}', "not an ISO 8601 time"),
+        (
+            '{"provider": "x", "id": 1, "start": "2026-01-01T00:00:00Z", "sport": "run", "distance_m": -3}',
+            "distance_m is negative",
+        ),
+        (
+            '{"provider": "x", "id": 1, "start": "2026-01-01T00:00:00Z", "sport": "run", "distance_m": "5k"}',
+            "distance_m '5k' is not a number",
+        ),
+        (
+            '{"provider": "x", "id": 1, "start": "2026-01-01T00:00:00Z", "sport": "run", "manual": "yes"}',
+            "manual 'yes' must be true or false",
+        ),
+        ('["not", "an", "object"]', "not a JSON object"),
+    ],
+)
 def test_jsonl_line_errors(tmp_path: Path, line: str, reason: str) -> None:
     path = tmp_path / "one.jsonl"
     path.write_text(f"# one bad line\n{line}\n")
@@ -239,8 +249,7 @@ def test_jsonl_line_errors(tmp_path: Path, line: str, reason: str) -> None:
 
 def test_jsonl_line_numbers_ignore_unicode_line_separators(tmp_path: Path) -> None:
     path = tmp_path / "sep.jsonl"
-    good = {"provider": "x", "id": 1, "start": "2026-01-01T00:00:00Z", "sport": "run",
-            "title": "a\u2028b"}
+    good = {"provider": "x", "id": 1, "start": "2026-01-01T00:00:00Z", "sport": "run", "title": "a\u2028b"}
     path.write_text(json.dumps(good, ensure_ascii=False) + "\nnot json\n", encoding="utf-8")
     result = read_paths([path], athlete="sam")
     assert [a.title for a in result.activities] == ["a\u2028b"]

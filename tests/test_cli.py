@@ -125,13 +125,17 @@ def test_help_does_not_import_heavy_libraries() -> None:
     assert out.stdout.strip() == ""
 
 
-def test_status_masks_push_urls_and_shows_the_strava_budget(tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_status_masks_push_urls_and_shows_the_strava_budget(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = tmp_path / "config.toml"
-    config.write_text('[strava]\nclient_id = 4242\nclient_secret = "env:X"\n\n[[athletes]]\n'
-                      'name = "sam"\nnotify = ["pover://userkey123456@apptoken987654"]\n')
+    config.write_text(
+        '[strava]\nclient_id = 4242\nclient_secret = "env:X"\n\n[[athletes]]\n'
+        'name = "sam"\nnotify = ["pover://userkey123456@apptoken987654"]\n'
+    )
     assert cli(capsys, "status", "--config", str(config), "--state-dir", str(tmp_path / "s"))[1].startswith(
-        "no state yet")
+        "no state yet"
+    )
     assert not (tmp_path / "s").exists()  # a read-only command creates nothing
     cli(capsys, "import", "--athlete", "sam", "--sample", "--state-dir", str(tmp_path / "s"))
     code, out, _ = cli(capsys, "status", "--config", str(config), "--state-dir", str(tmp_path / "s"))

@@ -22,8 +22,14 @@ STREAK_DAY = date(2026, 10, 9)
 
 #: Every built-in rule and its evidence grade, copied from RULES.md (not from the code).
 RULES_MD_GRADES = {
-    "session_spike": "B", "weekly_progression": "C", "acwr": "X", "return_from_break": "D",
-    "monotony": "C", "run_streak": "D", "back_to_back_hard": "D", "strength_frequency": "B",
+    "session_spike": "B",
+    "weekly_progression": "C",
+    "acwr": "X",
+    "return_from_break": "D",
+    "monotony": "C",
+    "run_streak": "D",
+    "back_to_back_hard": "D",
+    "strength_frequency": "B",
     "pain_reported": "D",
 }
 
@@ -43,8 +49,18 @@ def sample_state(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
 
 
 def check_args(state: Path, *extra: str) -> list[str]:
-    return ["check", "--athlete", "sample", "--since", "2026-08-01", "--on", "2026-11-22",
-            "--state-dir", str(state), *extra]
+    return [
+        "check",
+        "--athlete",
+        "sample",
+        "--since",
+        "2026-08-01",
+        "--on",
+        "2026-11-22",
+        "--state-dir",
+        str(state),
+        *extra,
+    ]
 
 
 def table_rows(out: str) -> list[tuple[str, str, str]]:
@@ -168,8 +184,9 @@ def test_check_after_an_import_that_stored_nothing_says_to_import_first(
     state = str(tmp_path / "state")
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"provider": "garmin"\n')
-    code, out, _ = cli(capsys, "import", "--athlete", "sam", "--timezone", "UTC", str(bad),
-                       "--state-dir", state)
+    code, out, _ = cli(
+        capsys, "import", "--athlete", "sam", "--timezone", "UTC", str(bad), "--state-dir", state
+    )
     assert out.startswith("imported 0,")
     code, out, err = cli(capsys, "check", "--athlete", "sam", "--state-dir", state)
     assert "No findings" not in out
@@ -245,8 +262,9 @@ def test_notify_test_sends_one_message_and_masks_the_url(
 ) -> None:
     with HttpSink() as sink:
         url = f"json://127.0.0.1:{sink.port}/x-s3cret-path"
-        code, out, err = cli(capsys, "notify", "test", "--athlete", "sam",
-                             "--config", str(notify_config(tmp_path, url)))
+        code, out, err = cli(
+            capsys, "notify", "test", "--athlete", "sam", "--config", str(notify_config(tmp_path, url))
+        )
         requests = sink.requests
     assert code == 0, err
     [line] = [x for x in out.splitlines() if x.strip()]
@@ -262,8 +280,9 @@ def test_notify_test_reports_a_failing_channel(tmp_path: Path, capsys: pytest.Ca
     with HttpSink() as sink:
         sink.script(500)
         url = f"json://127.0.0.1:{sink.port}/x-s3cret-path"
-        code, out, err = cli(capsys, "notify", "test", "--athlete", "sam",
-                             "--config", str(notify_config(tmp_path, url)))
+        code, out, err = cli(
+            capsys, "notify", "test", "--athlete", "sam", "--config", str(notify_config(tmp_path, url))
+        )
         requests = sink.requests
     assert code == 75
     [line] = [x for x in out.splitlines() if x.strip()]

@@ -12,10 +12,17 @@ from syncd.coach import lang
 from syncd.coach.catalogue import CATALOGUE, EXERCISE_IDS, KINDS, Dose, catalogue, get, of_kind
 
 EXPECTED = {
-    "neutral_squat": "squat", "wide_squat": "squat", "staggered_squat": "squat",
-    "narrow_squat": "squat", "wall_sit": "quad_hold", "lateral_lunge": "lateral",
-    "hamstring_stretch": "stretch", "calf_stretch": "stretch",
-    "side_lying_leg_raise": "hip", "clamshell": "hip", "calf_raise": "calf",
+    "neutral_squat": "squat",
+    "wide_squat": "squat",
+    "staggered_squat": "squat",
+    "narrow_squat": "squat",
+    "wall_sit": "quad_hold",
+    "lateral_lunge": "lateral",
+    "hamstring_stretch": "stretch",
+    "calf_stretch": "stretch",
+    "side_lying_leg_raise": "hip",
+    "clamshell": "hip",
+    "calf_raise": "calf",
 }
 
 
@@ -64,13 +71,11 @@ def test_dose_text_and_duration() -> None:
     # setup 15 s + 3 sets x 10 reps x 3 s + 2 rests of 40 s
     assert Dose(3, reps=10).seconds("squat") == 15 + 90 + 80
     # each side doubles the work, not the setup or the rests
-    one_side, both = Dose(2, reps=10).seconds("lateral"), Dose(2, reps=10, per_side=True).seconds(
-        "lateral")
+    one_side, both = Dose(2, reps=10).seconds("lateral"), Dose(2, reps=10, per_side=True).seconds("lateral")
     assert both - one_side == 2 * 10 * 3
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"reps": 10, "hold_s": 30}, {"reps": 0},
-                                    {"hold_s": -5}])
+@pytest.mark.parametrize("kwargs", [{}, {"reps": 10, "hold_s": 30}, {"reps": 0}, {"hold_s": -5}])
 def test_bad_doses_are_refused(kwargs: dict[str, int]) -> None:
     with pytest.raises(ValueError):
         Dose(2, **kwargs)
@@ -91,7 +96,8 @@ def test_lookup_helpers() -> None:
 
 
 def test_unknown_language_gives_english_and_partial_translation_falls_back(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     assert catalogue("xx")["wall_sit"].name == "wall sit"
     fake = types.ModuleType("syncd.coach.strings_zz")
     fake.STRINGS = {"ex.wall_sit.name": "muurzit"}  # type: ignore[attr-defined]

@@ -68,21 +68,30 @@ def test_never_the_previous_squat_even_with_exclusions(last: str) -> None:
 
 def test_same_inputs_give_the_same_session() -> None:
     prev = build_session("sam", DAY - timedelta(days=3))
-    options = {"previous": prev, "hard_day": True, "minutes": 18,
-               "exclude": frozenset({"clamshell"})}
+    options = {"previous": prev, "hard_day": True, "minutes": 18, "exclude": frozenset({"clamshell"})}
     first = build_session("sam", DAY, **options)  # type: ignore[arg-type]
     assert first == build_session("sam", DAY, **options)  # type: ignore[arg-type]
     assert first.items and first.hard_day
 
 
 def test_determinism_does_not_depend_on_the_process_hash_seed() -> None:
-    code = ("from datetime import date; from syncd.coach.session import build_session;"
-            "print([build_session(a, date(2025, 3, d)).exercise_ids for a in ('sam', 'kim')"
-            " for d in range(1, 9)])")
+    code = (
+        "from datetime import date; from syncd.coach.session import build_session;"
+        "print([build_session(a, date(2025, 3, d)).exercise_ids for a in ('sam', 'kim')"
+        " for d in range(1, 9)])"
+    )
     root = Path(__file__).resolve().parents[1]
-    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                           check=True, cwd=root, env={"PYTHONHASHSEED": seed}).stdout
-            for seed in ("1", "2", "3")}
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=root,
+            env={"PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
     assert len(outs) == 1
 
 
@@ -101,8 +110,10 @@ def test_hard_day_is_shorter_with_fewer_sets(minutes: int) -> None:
     assert hard.hard_day and not normal.hard_day
 
 
-@pytest.mark.parametrize(("asked", "low", "high"), [(0, 14, 15), (5, 14, 15), (15, 14, 15),
-                                                   (20, 18, 20), (25, 22, 25), (90, 22, 25)])
+@pytest.mark.parametrize(
+    ("asked", "low", "high"),
+    [(0, 14, 15), (5, 14, 15), (15, 14, 15), (20, 18, 20), (25, 22, 25), (90, 22, 25)],
+)
 def test_minutes_are_clamped_to_15_25(asked: int, low: int, high: int) -> None:
     s = build_session("sam", DAY, minutes=asked)
     assert low * 60 <= s.total_seconds <= high * 60

@@ -27,58 +27,107 @@ from syncd.domain import Finding, Severity
 DAY = date(2025, 3, 4)
 I, C, W, A = Severity.INFO, Severity.CAUTION, Severity.WARNING, Severity.ALERT
 ALARM = re.compile(r"danger|warning|alert|injury risk|!|\bemergency\b", re.IGNORECASE)
-PREDICTION = re.compile(r"you will (get )?(be )?injur|% chance|your (personal )?risk is|"
-                        r"\b(is|are|stays?) safe\b", re.IGNORECASE)
+PREDICTION = re.compile(
+    r"you will (get )?(be )?injur|% chance|your (personal )?risk is|"
+    r"\b(is|are|stays?) safe\b",
+    re.IGNORECASE,
+)
 
 
-def make(rule: str, severity: Severity, metrics: dict[str, Any], *, citation: str = "",
-         session: str | None = "strava:1") -> Finding:
-    return Finding(rule=rule, severity=severity, athlete="sam", day=DAY,
-                   key=f"{rule}:sam:{DAY}:{severity.label}", title=f"{rule} title",
-                   message=f"{rule} message.", metrics=metrics,
-                   citation=citation or f"cite-{rule}", session=session)
+def make(
+    rule: str,
+    severity: Severity,
+    metrics: dict[str, Any],
+    *,
+    citation: str = "",
+    session: str | None = "strava:1",
+) -> Finding:
+    return Finding(
+        rule=rule,
+        severity=severity,
+        athlete="sam",
+        day=DAY,
+        key=f"{rule}:sam:{DAY}:{severity.label}",
+        title=f"{rule} title",
+        message=f"{rule} message.",
+        metrics=metrics,
+        citation=citation or f"cite-{rule}",
+        session=session,
+    )
 
 
 def spike(severity: Severity, km: float, ref: float) -> Finding:
     pct = 100 * (km / ref - 1)
-    return make("session_spike", severity, {
-        "distance_km": km, "reference_km": ref, "reference_activity": "strava:99",
-        "pct_over_reference": pct, "next_run_cap_km": round(1.1 * km, 3)},
-        citation="frandsen2025")
+    return make(
+        "session_spike",
+        severity,
+        {
+            "distance_km": km,
+            "reference_km": ref,
+            "reference_activity": "strava:99",
+            "pct_over_reference": pct,
+            "next_run_cap_km": round(1.1 * km, 3),
+        },
+        citation="frandsen2025",
+    )
 
 
 CASES: dict[str, Finding] = {
     "spike-caution": spike(C, 13.2, 11.0),
     "spike-warning": spike(W, 16.0, 11.0),
     "spike-alert": spike(A, 25.0, 11.0),
-    "weekly-info": make("weekly_progression", I, {
-        "last_7d_km": 42.3, "previous_7d_km": 30.1, "pct_change": 40.5}),
-    "acwr-info": make("acwr", I, {"acwr_ewma": 1.42, "acwr_rolling_uncoupled": 1.51,
-                                  "load_kind": "trimp"}, session=None),
-    "break-info": make("return_from_break", I, {
-        "days_since_previous_run": 9, "typical_run_km_before_break": 8.4}),
-    "break-caution": make("return_from_break", C, {
-        "days_since_previous_run": 41, "typical_run_km_before_break": 10.0}),
-    "monotony-info": make("monotony", I, {"monotony": 1.7, "strain": 2310.5,
-                                          "load_kind": "session_rpe"}, session=None),
-    "monotony-caution": make("monotony", C, {"monotony": 2.4, "strain": 4100.0,
-                                             "load_kind": "duration"}, session=None),
-    "monotony-caution-inf": make("monotony", C, {"monotony": float("inf"),
-                                                 "strain": float("inf"), "load_kind": None}),
-    "streak-info": make("run_streak", I, {"streak_days": 6, "rest_days_last_7": 1,
-                                          "personal_p90_streak": 5.0}),
-    "streak-caution": make("run_streak", C, {"streak_days": 12, "rest_days_last_7": 0,
-                                             "personal_p90_streak": 8.5}),
-    "hard-info": make("back_to_back_hard", I, {
-        "hard_days": "2025-03-03,2025-03-04",
-        "reasons": ["RPE 8 on 3 Mar", "14 min in HR zones 4-5 on 4 Mar"]}),
-    "strength-caution": make("strength_frequency", C, {
-        "strength_last_7d": 1, "strength_last_14d": 2, "target_per_week": 2}, session=None),
-    "strength-warning": make("strength_frequency", W, {
-        "strength_last_7d": 0, "strength_last_14d": 0, "target_per_week": 2}, session=None),
-    "pain-warning": make("pain_reported", W, {
-        "matched_text": "left knee was sore on the descents",
-        "activity": "Morning Run (strava:123)"}),
+    "weekly-info": make(
+        "weekly_progression", I, {"last_7d_km": 42.3, "previous_7d_km": 30.1, "pct_change": 40.5}
+    ),
+    "acwr-info": make(
+        "acwr", I, {"acwr_ewma": 1.42, "acwr_rolling_uncoupled": 1.51, "load_kind": "trimp"}, session=None
+    ),
+    "break-info": make(
+        "return_from_break", I, {"days_since_previous_run": 9, "typical_run_km_before_break": 8.4}
+    ),
+    "break-caution": make(
+        "return_from_break", C, {"days_since_previous_run": 41, "typical_run_km_before_break": 10.0}
+    ),
+    "monotony-info": make(
+        "monotony", I, {"monotony": 1.7, "strain": 2310.5, "load_kind": "session_rpe"}, session=None
+    ),
+    "monotony-caution": make(
+        "monotony", C, {"monotony": 2.4, "strain": 4100.0, "load_kind": "duration"}, session=None
+    ),
+    "monotony-caution-inf": make(
+        "monotony", C, {"monotony": float("inf"), "strain": float("inf"), "load_kind": None}
+    ),
+    "streak-info": make(
+        "run_streak", I, {"streak_days": 6, "rest_days_last_7": 1, "personal_p90_streak": 5.0}
+    ),
+    "streak-caution": make(
+        "run_streak", C, {"streak_days": 12, "rest_days_last_7": 0, "personal_p90_streak": 8.5}
+    ),
+    "hard-info": make(
+        "back_to_back_hard",
+        I,
+        {
+            "hard_days": "2025-03-03,2025-03-04",
+            "reasons": ["RPE 8 on 3 Mar", "14 min in HR zones 4-5 on 4 Mar"],
+        },
+    ),
+    "strength-caution": make(
+        "strength_frequency",
+        C,
+        {"strength_last_7d": 1, "strength_last_14d": 2, "target_per_week": 2},
+        session=None,
+    ),
+    "strength-warning": make(
+        "strength_frequency",
+        W,
+        {"strength_last_7d": 0, "strength_last_14d": 0, "target_per_week": 2},
+        session=None,
+    ),
+    "pain-warning": make(
+        "pain_reported",
+        W,
+        {"matched_text": "left knee was sore on the descents", "activity": "Morning Run (strava:123)"},
+    ),
     **{f"third-party-{s.label}": make("cadence_check", s, {"cadence": 158}) for s in Severity},
 }
 UNITS = ["km", "mi"]
@@ -165,15 +214,18 @@ def test_spike_messages_carry_the_cap_in_every_channel(case: str) -> None:
 
 def test_spike_warning_in_miles_reads_right() -> None:
     f = CASES["spike-warning"]
-    assert note_lines(f, "mi") == ["45 % longer than your longest run in 30 days "
-                                   "(9.9 vs 6.8 mi). Next runs: under 10.9 mi."]
-    assert note_lines(f, "km") == ["45 % longer than your longest run in 30 days "
-                                   "(16.0 vs 11.0 km). Next runs: under 17.6 km."]
+    assert note_lines(f, "mi") == [
+        "45 % longer than your longest run in 30 days (9.9 vs 6.8 mi). Next runs: under 10.9 mi."
+    ]
+    assert note_lines(f, "km") == [
+        "45 % longer than your longest run in 30 days (16.0 vs 11.0 km). Next runs: under 17.6 km."
+    ]
     assert "16.0" not in push(f, "mi").body and "9.9 mi" in push(f, "mi").body
 
 
-@pytest.mark.parametrize(("case", "ratio"), [("spike-caution", "1.6"), ("spike-warning", "1.5"),
-                                             ("spike-alert", "2.3")])
+@pytest.mark.parametrize(
+    ("case", "ratio"), [("spike-caution", "1.6"), ("spike-warning", "1.5"), ("spike-alert", "2.3")]
+)
 def test_spike_long_form_gives_the_evidence_as_an_association(case: str, ratio: str) -> None:
     text = long_form(CASES[case])
     assert "study of about 5,200 runners" in text
@@ -230,8 +282,17 @@ def test_note_block_orders_by_severity_and_puts_strength_last() -> None:
 
 
 def test_note_block_caps_lines_and_characters() -> None:
-    many = [CASES[c] for c in ("spike-warning", "pain-warning", "monotony-caution",
-                               "streak-caution", "break-caution", "strength-caution")]
+    many = [
+        CASES[c]
+        for c in (
+            "spike-warning",
+            "pain-warning",
+            "monotony-caution",
+            "streak-caution",
+            "break-caution",
+            "strength-caution",
+        )
+    ]
     block = note_block(many, "mi", build_session("sam", DAY))
     assert len(block.split("\n")) == 5 and len(block) <= 500
     assert len(note_block(many, "km").split("\n")) == 5
@@ -265,12 +326,15 @@ def test_monotony_infinity_is_written_in_words() -> None:
 
 
 def test_unknown_language_is_english_and_partial_translations_fall_back(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     f = CASES["spike-warning"]
     assert push(f, lang="xx") == push(f) and long_form(f, lang="pt-BR") == long_form(f)
     fake = types.ModuleType("syncd.coach.strings_yy")
-    fake.STRINGS = {"session_spike.title.warning": "Grote sprong",  # type: ignore[attr-defined]
-                    "session_spike.action": "Blijf onder {cap} {unit} en {missing}."}
+    fake.STRINGS = {
+        "session_spike.title.warning": "Grote sprong",  # type: ignore[attr-defined]
+        "session_spike.action": "Blijf onder {cap} {unit} en {missing}.",
+    }
     monkeypatch.setitem(sys.modules, "syncd.coach.strings_yy", fake)
     lang.table.cache_clear()
     try:

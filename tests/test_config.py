@@ -45,20 +45,27 @@ def test_good_config_validates(tmp_path: Path, capsys: pytest.CaptureFixture[str
     ("change", "key", "hint"),
     [
         (('name = "sam"', 'name = "sam"\nnotfy = []'), "athletes[0].notfy", "unknown key"),
-        (('notify = ["ntfys://ntfy.example.org/sam"]', 'notify = ["ntfys://x", 3]'),
-         "athletes[0].notify[1]", "valid string"),
-        (('client_secret = "env:STRAVA_SECRET"', 'client_secret = "abc123supersecret"'),
-         "strava.client_secret", "env:NAME"),
-        (('timezone = "Europe/Amsterdam"', 'timezone = "Mars/Olympus"'),
-         "daemon.timezone", "IANA name"),
-        (('quiet_hours = "22:00-07:00"', 'quiet_hours = "late"'),
-         "athletes[0].quiet_hours", "HH:MM-HH:MM"),
+        (
+            ('notify = ["ntfys://ntfy.example.org/sam"]', 'notify = ["ntfys://x", 3]'),
+            "athletes[0].notify[1]",
+            "valid string",
+        ),
+        (
+            ('client_secret = "env:STRAVA_SECRET"', 'client_secret = "abc123supersecret"'),
+            "strava.client_secret",
+            "env:NAME",
+        ),
+        (('timezone = "Europe/Amsterdam"', 'timezone = "Mars/Olympus"'), "daemon.timezone", "IANA name"),
+        (('quiet_hours = "22:00-07:00"', 'quiet_hours = "late"'), "athletes[0].quiet_hours", "HH:MM-HH:MM"),
         (('providers = ["strava"]', 'providers = ["polar"]'), "athletes[0].providers[0]", "'polar'"),
-        (('client_id = 12345', 'client_id = "twelve"'), "strava.client_id", "integer"),
-        (('[daemon]', '[daemon]\npoll_interval = "soon"'), "daemon.poll_interval", "'15m'"),
-        (('[strava]', '[strava]\ntoken = "abc"'), "strava.token", "env:NAME"),
-        (('client_id = 12345', 'client_id = 12345\nbase_url = "http://strava.example.com"'),
-         "strava.base_url", "loopback"),
+        (("client_id = 12345", 'client_id = "twelve"'), "strava.client_id", "integer"),
+        (("[daemon]", '[daemon]\npoll_interval = "soon"'), "daemon.poll_interval", "'15m'"),
+        (("[strava]", '[strava]\ntoken = "abc"'), "strava.token", "env:NAME"),
+        (
+            ("client_id = 12345", 'client_id = 12345\nbase_url = "http://strava.example.com"'),
+            "strava.base_url",
+            "loopback",
+        ),
         (('name = "sam"', 'name = "Sam Smith"'), "athletes[0].name", "wrong form"),
     ],
 )
@@ -99,8 +106,9 @@ def test_duplicate_athletes_refused(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert code == 78 and "unique" in out
 
 
-def test_config_path_from_environment(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_config_path_from_environment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "elsewhere.toml"
     path.write_text(GOOD)
     monkeypatch.setenv("SYNCD_CONFIG", str(path))
@@ -108,8 +116,9 @@ def test_config_path_from_environment(tmp_path: Path, capsys: pytest.CaptureFixt
     assert str(path) in capsys.readouterr().out
 
 
-def test_xdg_config_home_is_used(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_xdg_config_home_is_used(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "xdg" / "syncd" / "config.toml"
     path.parent.mkdir(parents=True)
     path.write_text(GOOD)
@@ -120,7 +129,8 @@ def test_xdg_config_home_is_used(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 def test_example_config_is_generated_from_the_models() -> None:
     assert (ROOT / "config.example.toml").read_text() == sample(), (
-        "config.example.toml is stale: run `syncd config sample > config.example.toml`")
+        "config.example.toml is stale: run `syncd config sample > config.example.toml`"
+    )
 
 
 def test_sample_config_is_itself_valid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

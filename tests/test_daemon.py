@@ -35,12 +35,20 @@ class Service:
         self.config.write_text(
             f'[daemon]\npoll_interval = "1m"\n{extra}\n[strava]\nclient_id = {fake.client_id}\n'
             f'client_secret = "env:STRAVA_SECRET"\nbase_url = "{fake.base_url}"\n\n'
-            '[[athletes]]\nname = "sam"\ntimezone = "UTC"\nproviders = ["strava"]\n')
+            '[[athletes]]\nname = "sam"\ntimezone = "UTC"\nproviders = ["strava"]\n'
+        )
         self.state = root / "state"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("SYNCD_", "STATE_DIR"))}
-        self.env.update({"HOME": str(root), "XDG_CONFIG_HOME": str(root / "xdg"),
-                         "STRAVA_SECRET": fake.client_secret, "SYNCD_TOKEN_DIR": str(root / "tokens"),
-                         "NOTIFY_SOCKET": str(root / "notify.sock"), "WATCHDOG_USEC": "400000"})
+        self.env.update(
+            {
+                "HOME": str(root),
+                "XDG_CONFIG_HOME": str(root / "xdg"),
+                "STRAVA_SECRET": fake.client_secret,
+                "SYNCD_TOKEN_DIR": str(root / "tokens"),
+                "NOTIFY_SOCKET": str(root / "notify.sock"),
+                "WATCHDOG_USEC": "400000",
+            }
+        )
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.sock.bind(str(root / "notify.sock"))
         self.sock.settimeout(0.5)
@@ -49,9 +57,21 @@ class Service:
     def start(self) -> None:
         self.log = open(self.root / "daemon.log", "w+")  # noqa: SIM115 (read while it runs)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "syncd", "run", "--config", str(self.config),
-             "--state-dir", str(self.state)], env=self.env, stdout=subprocess.PIPE,
-            stderr=self.log, text=True)
+            [
+                sys.executable,
+                "-m",
+                "syncd",
+                "run",
+                "--config",
+                str(self.config),
+                "--state-dir",
+                str(self.state),
+            ],
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+        )
 
     def wait_for(self, text: str, timeout: float = 20) -> list[str]:
         """Notifications received until one contains `text`."""
@@ -75,14 +95,16 @@ class Service:
         return self.proc.returncode, (self.root / "daemon.log").read_text()
 
 
-def test_service_starts_syncs_survives_a_bad_reload_and_stops_cleanly(tmp_path: Path,
-                                                                     fake: FakeStrava) -> None:
+def test_service_starts_syncs_survives_a_bad_reload_and_stops_cleanly(
+    tmp_path: Path, fake: FakeStrava
+) -> None:
     now = datetime.now(UTC)
     for i in range(5):
         fake.add_activity(now - timedelta(days=20 - 2 * i), name="Easy", distance=8000.0)
     app = StravaApp(fake.base_url, fake.client_id, fake.client_secret)
-    FileTokenStore(tmp_path / "tokens").save("strava", "sam", {
-        **app.exchange(fake.issue_code()), "scope": fake.grant_scope})
+    FileTokenStore(tmp_path / "tokens").save(
+        "strava", "sam", {**app.exchange(fake.issue_code()), "scope": fake.grant_scope}
+    )
     service = Service(tmp_path, fake)
     service.start()
     seen = service.wait_for("READY=1")
@@ -131,8 +153,12 @@ def test_the_unit_file_is_a_hardened_notify_service() -> None:
     assert service["RestartPreventExitStatus"] == "78"  # a broken config is not retried
     assert service["StateDirectory"] == "syncd" and service["User"] == "syncd"
     assert service["LoadCredential"].startswith("strava_client_secret:")
-    for key, value in {"ProtectSystem": "strict", "NoNewPrivileges": "yes", "ProtectHome": "yes",
-                       "PrivateTmp": "yes"}.items():
+    for key, value in {
+        "ProtectSystem": "strict",
+        "NoNewPrivileges": "yes",
+        "ProtectHome": "yes",
+        "PrivateTmp": "yes",
+    }.items():
         assert service[key] == value
     assert "WatchdogSec" in service
 
@@ -146,35 +172,72 @@ def _free_port() -> int:
 def test_webhook_event_to_note_through_the_running_service(tmp_path: Path, fake: FakeStrava) -> None:
     now = datetime.now(UTC)
     for i in range(8):
-        fake.add_activity(now - timedelta(days=24 - 3 * i), name="Easy", distance=8000.0,
-                          moving_time=2900, elapsed_time=3000)
+        fake.add_activity(
+            now - timedelta(days=24 - 3 * i),
+            name="Easy",
+            distance=8000.0,
+            moving_time=2900,
+            elapsed_time=3000,
+        )
     app = StravaApp(fake.base_url, fake.client_id, fake.client_secret)
-    FileTokenStore(tmp_path / "tokens").save("strava", "sam", {
-        **app.exchange(fake.issue_code()), "scope": fake.grant_scope})
+    FileTokenStore(tmp_path / "tokens").save(
+        "strava", "sam", {**app.exchange(fake.issue_code()), "scope": fake.grant_scope}
+    )
     with Store(tmp_path / "state") as store:  # what `syncd connect` records
         store.ensure_athlete("sam", "UTC")
         with store.transaction() as tx:
-            tx.execute("INSERT INTO accounts (athlete, provider, external_id, status) "
-                       "VALUES ('sam', 'strava', ?, 'active')", (str(fake.athlete_id),))
+            tx.execute(
+                "INSERT INTO accounts (athlete, provider, external_id, status) "
+                "VALUES ('sam', 'strava', ?, 'active')",
+                (str(fake.athlete_id),),
+            )
     port = _free_port()
     service = Service(tmp_path, fake, extra=f'webhook_listen = "127.0.0.1:{port}"')
     service.config.write_text(service.config.read_text() + "notes = { strava = true }\n")
     service.start()
     service.wait_for("STATUS=sam: fetched 8")
     subscribed = subprocess.run(
-        [sys.executable, "-m", "syncd", "webhook", "subscribe", "--callback-url",
-         f"http://127.0.0.1:{port}/strava", "--config", str(service.config), "--state-dir",
-         str(service.state)], env=service.env, capture_output=True, text=True, timeout=60)
+        [
+            sys.executable,
+            "-m",
+            "syncd",
+            "webhook",
+            "subscribe",
+            "--callback-url",
+            f"http://127.0.0.1:{port}/strava",
+            "--config",
+            str(service.config),
+            "--state-dir",
+            str(service.state),
+        ],
+        env=service.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert subscribed.returncode == 0, subscribed.stdout + subscribed.stderr
     [subscription] = fake.subscriptions
 
-    long_run = fake.add_activity(now - timedelta(hours=1), name="Long one", distance=16000.0,
-                                 moving_time=5800, elapsed_time=6000, description="Hills!")
+    long_run = fake.add_activity(
+        now - timedelta(hours=1),
+        name="Long one",
+        distance=16000.0,
+        moving_time=5800,
+        elapsed_time=6000,
+        description="Hills!",
+    )
     started = time.monotonic()
-    status, took = fake.send_event({
-        "object_type": "activity", "object_id": long_run["id"], "aspect_type": "create",
-        "owner_id": fake.athlete_id, "subscription_id": subscription,
-        "event_time": int(time.time()), "updates": {}})
+    status, took = fake.send_event(
+        {
+            "object_type": "activity",
+            "object_id": long_run["id"],
+            "aspect_type": "create",
+            "owner_id": fake.athlete_id,
+            "subscription_id": subscription,
+            "event_time": int(time.time()),
+            "updates": {},
+        }
+    )
     assert status == 200 and took < 2.0
     while time.monotonic() - started < 5.0 and "— syncd —" not in (fake.description(long_run["id"]) or ""):
         time.sleep(0.05)

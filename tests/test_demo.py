@@ -10,7 +10,8 @@ from syncd.cli import main
 
 
 def test_demo_shows_findings_notes_pushes_session_and_digest(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["demo", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     # the backfill delivers only the last days: older findings are history

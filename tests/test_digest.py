@@ -36,8 +36,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> History:
 
 @pytest.fixture(scope="module")
 def week_findings(history: History) -> list[Finding]:
-    findings, failures = evaluate_range(load_rules({}), history, SUNDAY - timedelta(days=6),
-                                        SUNDAY)
+    findings, failures = evaluate_range(load_rules({}), history, SUNDAY - timedelta(days=6), SUNDAY)
     assert failures == []
     return findings
 
@@ -62,8 +61,10 @@ def _week_run_km_range() -> tuple[float, float]:
         else:
             groups.append([(start, metres)])
     assert len(groups) == 4  # 17, 19 (two copies), 21 (two copies) and 22 November
-    return (sum(min(m for _, m in g) for g in groups) / 1000,
-            sum(max(m for _, m in g) for g in groups) / 1000)
+    return (
+        sum(min(m for _, m in g) for g in groups) / 1000,
+        sum(max(m for _, m in g) for g in groups) / 1000,
+    )
 
 
 def test_the_week_is_monday_to_sunday(digest: Digest) -> None:
@@ -79,8 +80,7 @@ def test_this_weeks_distance_against_the_weeks_before(digest: Digest, history: H
     assert shown is not None
     assert low - 0.05 <= float(shown.group(1)) <= high + 0.05
     assert shown.group(1) == f"{history.run_m(SUNDAY, 7) / 1000:.1f}" == "39.1"
-    before = [f"{history.run_m(SUNDAY - timedelta(days=7 * k), 7) / 1000:.1f}"
-              for k in (4, 3, 2, 1)]
+    before = [f"{history.run_m(SUNDAY - timedelta(days=7 * k), 7) / 1000:.1f}" for k in (4, 3, 2, 1)]
     assert f"The 4 weeks before, oldest first: {', '.join(before)} km." in digest.text
 
 
@@ -107,13 +107,16 @@ def test_findings_most_severe_first_pain_pointing_to_a_professional(digest: Dige
     assert "physiotherapist or doctor" in lines[0]
     assert "Big step up" in lines[1] and "Weekly distance up" in lines[3]
     assert [f.rule for f in digest.findings] == [
-        "pain_reported", "session_spike", "strength_frequency", "weekly_progression"]
+        "pain_reported",
+        "session_spike",
+        "strength_frequency",
+        "weekly_progression",
+    ]
     assert "advice, not a diagnosis" in digest.text
 
 
 def test_acwr_is_labelled_descriptive(digest: Digest) -> None:
-    assert re.search(r"Acute:chronic load ratio \d\.\d .*A descriptive number, not a warning\.",
-                     digest.text)
+    assert re.search(r"Acute:chronic load ratio \d\.\d .*A descriptive number, not a warning\.", digest.text)
     assert digest.acwr is not None and digest.acwr > 1.5
 
 
@@ -149,10 +152,21 @@ def test_folded_findings_are_marked_once(history: History, week_findings: list[F
 
 
 def test_too_many_findings_are_cut_to_fit(history: History) -> None:
-    many = [Finding(rule="pain_reported", severity=Severity.WARNING, athlete="sample",
-                    day=SUNDAY, key=f"pain_reported:sample:s{i}", title="Knee pain mentioned",
-                    message="", metrics={"matched_text": f"knee ache {i}", "activity": f"a{i}"},
-                    citation="", session=f"s{i}") for i in range(12)]
+    many = [
+        Finding(
+            rule="pain_reported",
+            severity=Severity.WARNING,
+            athlete="sample",
+            day=SUNDAY,
+            key=f"pain_reported:sample:s{i}",
+            title="Knee pain mentioned",
+            message="",
+            metrics={"matched_text": f"knee ache {i}", "activity": f"a{i}"},
+            citation="",
+            session=f"s{i}",
+        )
+        for i in range(12)
+    ]
     crowded = build_digest(history, many, athlete="sample", day=SUNDAY)
     assert len(crowded.text) <= TEXT_MAX
     assert re.search(r"…and \d+ more", crowded.text)
@@ -163,14 +177,25 @@ def _quiet_history() -> History:
     """Six steady weeks: three easy runs and two strength sessions every week."""
     sessions, day = [], date(2026, 1, 19)
     while day <= date(2026, 3, 1):
-        plan = {1: (Sport.RUN, 7000, 40), 3: (Sport.RUN, 6500, 40), 6: (Sport.RUN, 9000, 55),
-                0: (Sport.STRENGTH, 0, 20), 4: (Sport.STRENGTH, 0, 20)}.get(day.weekday())
+        plan = {
+            1: (Sport.RUN, 7000, 40),
+            3: (Sport.RUN, 6500, 40),
+            6: (Sport.RUN, 9000, 55),
+            0: (Sport.STRENGTH, 0, 20),
+            4: (Sport.STRENGTH, 0, 20),
+        }.get(day.weekday())
         if plan:
             sport, metres, minutes = plan
-            act = Activity(provider="garmin", provider_id=day.isoformat(), athlete="quinn",
-                           start_utc=datetime(day.year, day.month, day.day, 17, tzinfo=UTC),
-                           sport=sport, distance_m=metres, moving_s=minutes * 60,
-                           elapsed_s=minutes * 60 + 60)
+            act = Activity(
+                provider="garmin",
+                provider_id=day.isoformat(),
+                athlete="quinn",
+                start_utc=datetime(day.year, day.month, day.day, 17, tzinfo=UTC),
+                sport=sport,
+                distance_m=metres,
+                moving_s=minutes * 60,
+                elapsed_s=minutes * 60 + 60,
+            )
             sessions.append(Session(id=f"s{day:%m%d}", athlete="quinn", activities=(act,)))
         day += timedelta(days=1)
     return build_history(sessions, Profile())

@@ -32,14 +32,21 @@ class Installation:
     def __init__(self, root: Path, fake: FakeStrava) -> None:
         self.fake = fake
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("SYNCD_", "STATE_DIR"))}
-        self.env.update({"HOME": str(root / "home"), "XDG_CONFIG_HOME": str(root / "config"),
-                         "XDG_STATE_HOME": str(root / "state"), "STRAVA_SECRET": fake.client_secret})
+        self.env.update(
+            {
+                "HOME": str(root / "home"),
+                "XDG_CONFIG_HOME": str(root / "config"),
+                "XDG_STATE_HOME": str(root / "state"),
+                "STRAVA_SECRET": fake.client_secret,
+            }
+        )
         self.config = root / "config" / "syncd" / "config.toml"
         self.config.parent.mkdir(parents=True)
         self.config.write_text(
             f'[strava]\nclient_id = {fake.client_id}\nclient_secret = "env:STRAVA_SECRET"\n'
             f'base_url = "{fake.base_url}"\n\n[[athletes]]\nname = "sam"\ntimezone = "UTC"\n'
-            'providers = ["strava"]\nnotes = { strava = true }\n')
+            'providers = ["strava"]\nnotes = { strava = true }\n'
+        )
         self.tokens = FileTokenStore(root / "config" / "syncd" / "tokens")
         self.state = root / "state" / "syncd"
 
@@ -49,8 +56,13 @@ class Installation:
         self.tokens.save("strava", "sam", {**saved, "scope": self.fake.grant_scope, **extra})
 
     def sync(self) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "syncd", "sync", "--json"], env=self.env,
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "syncd", "sync", "--json"],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
 
 def backfill(fake: FakeStrava, count: int) -> None:
@@ -59,8 +71,9 @@ def backfill(fake: FakeStrava, count: int) -> None:
         fake.add_activity(start + timedelta(hours=9 * i), name=f"Run {i}", distance=8000.0 + i % 7)
 
 
-def test_first_sync_of_1030_is_6_list_requests_then_an_idle_sync_is_1(tmp_path: Path,
-                                                                    fake: FakeStrava) -> None:
+def test_first_sync_of_1030_is_6_list_requests_then_an_idle_sync_is_1(
+    tmp_path: Path, fake: FakeStrava
+) -> None:
     backfill(fake, 1030)
     setup = Installation(tmp_path, fake)
     setup.connect()
@@ -82,14 +95,24 @@ def test_first_sync_of_1030_is_6_list_requests_then_an_idle_sync_is_1(tmp_path: 
 def test_a_new_spike_gets_a_note_with_the_runners_text_kept(tmp_path: Path, fake: FakeStrava) -> None:
     now = datetime.now(UTC)
     for i in range(8):
-        fake.add_activity(now - timedelta(days=24 - 3 * i), name="Easy run", distance=8000.0,
-                          moving_time=2900, elapsed_time=3000)
+        fake.add_activity(
+            now - timedelta(days=24 - 3 * i),
+            name="Easy run",
+            distance=8000.0,
+            moving_time=2900,
+            elapsed_time=3000,
+        )
     setup = Installation(tmp_path, fake)
     setup.connect()
     assert setup.sync().returncode == 0
-    long_run = fake.add_activity(now - timedelta(hours=3), name="Long one", distance=16000.0,
-                                 moving_time=5800, elapsed_time=6000,
-                                 description="Great hills today.")
+    long_run = fake.add_activity(
+        now - timedelta(hours=3),
+        name="Long one",
+        distance=16000.0,
+        moving_time=5800,
+        elapsed_time=6000,
+        description="Great hills today.",
+    )
     done = setup.sync()
     assert done.returncode == 0, done.stderr
     text = fake.description(long_run["id"]) or ""
@@ -98,8 +121,7 @@ def test_a_new_spike_gets_a_note_with_the_runners_text_kept(tmp_path: Path, fake
     assert len(fake.requests(f"/api/v3/activities/{long_run['id']}", "PUT")) == 1
 
 
-def test_an_expired_token_is_refreshed_and_the_rotated_one_saved(tmp_path: Path,
-                                                                fake: FakeStrava) -> None:
+def test_an_expired_token_is_refreshed_and_the_rotated_one_saved(tmp_path: Path, fake: FakeStrava) -> None:
     backfill(fake, 5)
     setup = Installation(tmp_path, fake)
     setup.connect(expires_at=0)
@@ -113,8 +135,7 @@ def test_an_expired_token_is_refreshed_and_the_rotated_one_saved(tmp_path: Path,
     assert new["refresh_token"] not in done.stdout + done.stderr
 
 
-def test_a_429_stops_the_pass_cleanly_and_the_next_pass_resumes(tmp_path: Path,
-                                                               fake: FakeStrava) -> None:
+def test_a_429_stops_the_pass_cleanly_and_the_next_pass_resumes(tmp_path: Path, fake: FakeStrava) -> None:
     backfill(fake, 450)
     setup = Installation(tmp_path, fake)
     setup.connect()

@@ -53,8 +53,16 @@ def base_history() -> list[Activity]:
     for i in range(0, 35, 2):
         out.append(run("strava", f"r{i}", (start + timedelta(days=i)).isoformat(), 8.0, minutes=48))
     for i in range(1, 35, 3):
-        out.append(run("strava", f"w{i}", (start + timedelta(days=i, hours=2)).isoformat(), None,
-                       minutes=30, sport=Sport.STRENGTH))
+        out.append(
+            run(
+                "strava",
+                f"w{i}",
+                (start + timedelta(days=i, hours=2)).isoformat(),
+                None,
+                minutes=30,
+                sport=Sport.STRENGTH,
+            )
+        )
     return out
 
 
@@ -68,17 +76,27 @@ class World:
 
     def __init__(self, tmp: Path, **athlete: Any) -> None:
         self.store = Store(tmp / "state")
-        table = {"name": "sam", "timezone": "UTC", "providers": ["strava"],
-                 "notes": {"strava": True}, **athlete}
+        table = {
+            "name": "sam",
+            "timezone": "UTC",
+            "providers": ["strava"],
+            "notes": {"strava": True},
+            **athlete,
+        }
         self.config: Config = parse({"athletes": [table]}, "test")
         self.strava = MemoryProvider("sam", base_history(), provider_name="strava")
         self.phone = Phone()
         self.now = TODAY
         self.crash_at: str | None = None
-        self.ctx = Context(config=self.config, store=self.store, rules=load_rules({}),
-                           providers=lambda a: {"strava": self.strava},
-                           notifiers=lambda a: [self.phone], now=lambda: self.now,
-                           checkpoint=self._checkpoint)
+        self.ctx = Context(
+            config=self.config,
+            store=self.store,
+            rules=load_rules({}),
+            providers=lambda a: {"strava": self.strava},
+            notifiers=lambda a: [self.phone],
+            now=lambda: self.now,
+            checkpoint=self._checkpoint,
+        )
 
     def _checkpoint(self, step: str) -> None:
         if step == self.crash_at:
@@ -234,13 +252,16 @@ def test_one_provider_failing_does_not_stop_the_other(tmp_path: Path) -> None:
     assert summary.providers["strava"].fetched == len(base_history())
     status = w.store.summary("sam")
     assert {a["provider"]: a["last_error"] is not None for a in status["accounts"]} == {
-        "garmin": True, "strava": False}
+        "garmin": True,
+        "strava": False,
+    }
 
 
 def test_backfill_keeps_old_findings_as_history(tmp_path: Path) -> None:
     w = World(tmp_path)
-    old = replace(spike(), provider_id="old-spike",
-                  start_utc=TODAY - timedelta(days=10))  # a spike 10 days ago
+    old = replace(
+        spike(), provider_id="old-spike", start_utc=TODAY - timedelta(days=10)
+    )  # a spike 10 days ago
     w.strava.put(old)
     summary = w.sync()
     assert summary.history >= 1
@@ -282,8 +303,9 @@ def test_push_reaches_a_real_server_through_apprise_after_a_500(tmp_path: Path, 
         w.now += timedelta(hours=1)
         w.sync()
         assert len(sink.requests) == 2  # delivered once, never again
-        status = w.store.conn.execute("SELECT status, attempts FROM deliveries WHERE channel = ?",
-                                      (push.channel,)).fetchall()
+        status = w.store.conn.execute(
+            "SELECT status, attempts FROM deliveries WHERE channel = ?", (push.channel,)
+        ).fetchall()
         assert [tuple(r) for r in status] == [("sent", 1)]
 
 
@@ -336,7 +358,8 @@ def test_a_corrected_distance_takes_the_claim_off_the_public_note(world: World) 
     assert world.description() == "Great hills today."  # our block is gone, their text stays
     assert len(pushes_about(world, "session_spike")) == 1  # nothing new pushed
     live = world.store.conn.execute(
-        "SELECT COUNT(*) FROM findings WHERE rule = 'session_spike' AND state != 'withdrawn'").fetchone()[0]
+        "SELECT COUNT(*) FROM findings WHERE rule = 'session_spike' AND state != 'withdrawn'"
+    ).fetchone()[0]
     assert live == 0
 
 
@@ -358,7 +381,8 @@ def test_strength_prompt_found_before_the_run_lands_on_that_run(tmp_path: Path) 
     w.now = day.replace(hour=0, minute=30)
     w.sync()  # just after midnight: a prompt for today, no run yet, so no note
     prompt_day = w.store.conn.execute(
-        "SELECT day FROM findings WHERE rule = 'strength_frequency' ORDER BY day DESC").fetchone()
+        "SELECT day FROM findings WHERE rule = 'strength_frequency' ORDER BY day DESC"
+    ).fetchone()
     assert prompt_day is not None and prompt_day[0] == day.date().isoformat()
     evening = run("strava", "evening", day.replace(hour=17).isoformat(), 8.0, minutes=48)
     w.strava.put(evening)

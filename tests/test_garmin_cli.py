@@ -56,8 +56,9 @@ def account() -> GarminAccount:
 class Runner:
     """Answers the prompts of one `connect` and remembers which were asked."""
 
-    def __init__(self, account: GarminAccount, password: str = PASSWORD, *, email: str = "",
-                 mfa: str = "") -> None:
+    def __init__(
+        self, account: GarminAccount, password: str = PASSWORD, *, email: str = "", mfa: str = ""
+    ) -> None:
         self.account, self.password, self.email, self.mfa = account, password, email, mfa
         self.asked: list[str] = []
 
@@ -76,20 +77,25 @@ class Runner:
 
 def connect(argv: list[str], runner: Runner, *extra: str, now: datetime = NOW) -> int:
     args = build_parser().parse_args(["connect", "garmin", "--athlete", "sam", *argv, *extra])
-    return syncd.cli_garmin.cmd_connect(args, login_client=runner.client, ask=runner.ask,
-                                        ask_password=runner.ask_password, clock=lambda: now)
+    return syncd.cli_garmin.cmd_connect(
+        args, login_client=runner.client, ask=runner.ask, ask_password=runner.ask_password, clock=lambda: now
+    )
 
 
 def account_row(argv: list[str]) -> tuple[str, str]:
     with Store(Path(argv[3])) as store:
-        row = store.conn.execute("SELECT external_id, status FROM accounts WHERE athlete = 'sam' "
-                                 "AND provider = 'garmin'").fetchone()
+        row = store.conn.execute(
+            "SELECT external_id, status FROM accounts WHERE athlete = 'sam' AND provider = 'garmin'"
+        ).fetchone()
     return row["external_id"], row["status"]
 
 
-def test_connect_saves_only_the_tokens(argv: list[str], account: GarminAccount,
-                                       capsys: pytest.CaptureFixture[str],
-                                       caplog: pytest.LogCaptureFixture) -> None:
+def test_connect_saves_only_the_tokens(
+    argv: list[str],
+    account: GarminAccount,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.DEBUG)
     runner = Runner(account)
     assert connect(argv, runner) == 0
@@ -124,11 +130,13 @@ def test_a_wrong_mfa_code_or_password_saves_nothing(argv: list[str], account: Ga
     assert token_store().load("garmin", "sam") is None
 
 
-def test_the_email_option_and_the_password_reference(argv: list[str], account: GarminAccount,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_email_option_and_the_password_reference(
+    argv: list[str], account: GarminAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = Path(argv[1])
-    config.write_text(config.read_text().replace('email = "sam@example.org"',
-                                                 'password = "env:GARMIN_PASSWORD"'))
+    config.write_text(
+        config.read_text().replace('email = "sam@example.org"', 'password = "env:GARMIN_PASSWORD"')
+    )
     monkeypatch.setenv("GARMIN_PASSWORD", PASSWORD)
     runner = Runner(account)
     assert connect(argv, runner, "--email", "other@example.org") == 0
@@ -138,11 +146,15 @@ def test_the_email_option_and_the_password_reference(argv: list[str], account: G
     assert runner.used_email == "typed@example.org" and runner.asked == ["Garmin e-mail: "]
 
 
-def test_a_login_429_locks_sign_ins_for_six_hours_across_restarts(argv: list[str],
-                                                                  account: GarminAccount) -> None:
+def test_a_login_429_locks_sign_ins_for_six_hours_across_restarts(
+    argv: list[str], account: GarminAccount
+) -> None:
     account.login_faults = [GarminConnectTooManyRequestsError("Too many login attempts.")]
-    with pytest.raises(RateLimited, match=r"Garmin rate-limits logins: try again after 20:00 "
-                                          r"\(Europe/Amsterdam\)") as caught:
+    with pytest.raises(
+        RateLimited,
+        match=r"Garmin rate-limits logins: try again after 20:00 "
+        r"\(Europe/Amsterdam\)",
+    ) as caught:
         connect(argv, Runner(account))
     assert caught.value.retry_at == NOW + timedelta(hours=6)
     assert caught.value.exit_code == 75
@@ -177,16 +189,18 @@ def test_a_connection_failure_never_echoes_the_password(argv: list[str], account
     assert PASSWORD not in str(caught.value) and "****" in str(caught.value)
 
 
-def test_garmintokens_in_the_environment_is_refused(argv: list[str], account: GarminAccount,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_garmintokens_in_the_environment_is_refused(
+    argv: list[str], account: GarminAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GARMINTOKENS", "~/.garminconnect")
     with pytest.raises(SyncdError, match="unset GARMINTOKENS"):
         connect(argv, Runner(account))
     assert account.logins == 0
 
 
-def test_disconnect_deletes_the_tokens(argv: list[str], account: GarminAccount,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_disconnect_deletes_the_tokens(
+    argv: list[str], account: GarminAccount, capsys: pytest.CaptureFixture[str]
+) -> None:
     connect(argv, Runner(account))
     assert main(["disconnect", "garmin", "--athlete", "sam", *argv]) == 0
     assert "tokens deleted" in capsys.readouterr().out
@@ -201,14 +215,18 @@ def test_both_providers_share_the_connect_group() -> None:
 
     parser: Any = build_parser()
     for provider in ("strava", "garmin"):
-        assert parser.parse_args(["connect", provider, "--athlete", "sam"]).func.__module__ \
+        assert (
+            parser.parse_args(["connect", provider, "--athlete", "sam"]).func.__module__
             == f"syncd.cli_{provider}"
+        )
 
 
 # -- what a sign-in that half worked leaves behind ----------------------------------------------
 
-def test_a_sign_in_without_a_di_token_saves_nothing(argv: list[str], account: GarminAccount,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+
+def test_a_sign_in_without_a_di_token_saves_nothing(
+    argv: list[str], account: GarminAccount, capsys: pytest.CaptureFixture[str]
+) -> None:
     account.di_exchange_fails = True  # the library fell back to a browser cookie
     with pytest.raises(SyncdError, match=r"only a browser session .* nothing was saved"):
         connect(argv, Runner(account))
@@ -217,8 +235,9 @@ def test_a_sign_in_without_a_di_token_saves_nothing(argv: list[str], account: Ga
         assert store.conn.execute("SELECT 1 FROM accounts").fetchone() is None
 
 
-def test_a_failing_profile_read_still_connects(argv: list[str], account: GarminAccount,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_failing_profile_read_still_connects(
+    argv: list[str], account: GarminAccount, capsys: pytest.CaptureFixture[str]
+) -> None:
     account.faults = [503]  # the profile read after the sign-in
     assert connect(argv, Runner(account)) == 0
     assert token_store().load("garmin", "sam") == {"session": account.session()}
@@ -239,8 +258,13 @@ def real_client(email: str, password: str, prompt: Callable[[], str]) -> Any:
 
 def run(argv: list[str]) -> int:
     args = build_parser().parse_args(["connect", "garmin", "--athlete", "sam", *argv])
-    return syncd.cli_garmin.cmd_connect(args, login_client=real_client, ask=lambda p: "123456",
-                                        ask_password=lambda p: PASSWORD, clock=lambda: NOW)
+    return syncd.cli_garmin.cmd_connect(
+        args,
+        login_client=real_client,
+        ask=lambda p: "123456",
+        ask_password=lambda p: PASSWORD,
+        clock=lambda: NOW,
+    )
 
 
 @pytest.fixture
@@ -252,12 +276,13 @@ def no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_5xx_on_the_profile_after_a_good_sign_in_is_no_wrong_password(
-        argv: list[str], monkeypatch: pytest.MonkeyPatch, no_sleep: None,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, no_sleep: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     logins = []
 
-    def signed_in(self: Any, email: str, password: str, prompt_mfa: Any = None,
-                  return_on_mfa: bool = False) -> tuple[None, None]:
+    def signed_in(
+        self: Any, email: str, password: str, prompt_mfa: Any = None, return_on_mfa: bool = False
+    ) -> tuple[None, None]:
         logins.append(email)
         self.di_token, self.di_refresh_token, self.di_client_id = jwt(3600), "refresh-1", CLIENT_ID
         return None, None
@@ -272,30 +297,37 @@ def test_a_5xx_on_the_profile_after_a_good_sign_in_is_no_wrong_password(
     assert "could not read the Garmin profile" in capsys.readouterr().err
 
 
-def test_the_profile_id_is_kept_when_the_profile_reads(argv: list[str], monkeypatch: pytest.MonkeyPatch,
-                                                      no_sleep: None) -> None:
+def test_the_profile_id_is_kept_when_the_profile_reads(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, no_sleep: None
+) -> None:
     def signed_in(self: Any, *args: Any, **kwargs: Any) -> tuple[None, None]:
         self.di_token, self.di_refresh_token, self.di_client_id = jwt(3600), "refresh-1", CLIENT_ID
         return None, None
 
     monkeypatch.setattr(garminconnect.client.Client, "login", signed_in)
     with responses.RequestsMock() as http:
-        http.get(f"{API}/userprofile-service/socialProfile",
-                 json={"displayName": "sam-runs", "profileId": 81234567})
+        http.get(
+            f"{API}/userprofile-service/socialProfile",
+            json={"displayName": "sam-runs", "profileId": 81234567},
+        )
         assert run(argv) == 0
     assert account_row(argv) == ("81234567", "active")
 
 
-def test_a_web_session_fallback_is_never_saved(argv: list[str], monkeypatch: pytest.MonkeyPatch,
-                                               no_sleep: None, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_web_session_fallback_is_never_saved(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, no_sleep: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     def web_only(self: Any, *args: Any, **kwargs: Any) -> tuple[None, None]:
         self.jwt_web = "cookie-jwt"  # the DI exchange failed; the library fell back to JWT_WEB
         return None, None
 
     monkeypatch.setattr(garminconnect.client.Client, "login", web_only)
     config = Path(argv[1])
-    config.write_text(config.read_text().replace('email = "sam@example.org"',
-                                                 'email = "sam@example.org"\npassword = "env:GARMIN_PW"'))
+    config.write_text(
+        config.read_text().replace(
+            'email = "sam@example.org"', 'email = "sam@example.org"\npassword = "env:GARMIN_PW"'
+        )
+    )
     monkeypatch.setenv("GARMIN_PW", PASSWORD)
     with responses.RequestsMock():
         assert main(["connect", "garmin", "--athlete", "sam", *argv]) == 1
@@ -305,9 +337,15 @@ def test_a_web_session_fallback_is_never_saved(argv: list[str], monkeypatch: pyt
 
 def strategies(monkeypatch: pytest.MonkeyPatch, *results: Exception) -> None:
     """The library's five sign-in strategies, in order, failing with `results`."""
-    names = ("_mobile_login_cffi", "_mobile_login_requests", "_widget_web_login",
-             "_portal_web_login_cffi", "_portal_web_login_requests")
+    names = (
+        "_mobile_login_cffi",
+        "_mobile_login_requests",
+        "_widget_web_login",
+        "_portal_web_login_cffi",
+        "_portal_web_login_requests",
+    )
     for name, result in zip(names, results, strict=True):
+
         def fail(self: Any, email: str, password: str, result: Exception = result) -> None:
             raise result
 
@@ -319,11 +357,18 @@ def lockout(argv: list[str]) -> Any:
         return store.provider_value("garmin", "login_lockout:sam")
 
 
-def test_a_partly_rate_limited_sign_in_locks_sign_ins(argv: list[str], monkeypatch: pytest.MonkeyPatch,
-                                                      no_sleep: None) -> None:
+def test_a_partly_rate_limited_sign_in_locks_sign_ins(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, no_sleep: None
+) -> None:
     too_many = GarminConnectTooManyRequestsError("Mobile login returned 429")
-    strategies(monkeypatch, too_many, too_many, too_many, too_many,
-               GarminConnectConnectionError("Portal login: Cloudflare challenge page"))
+    strategies(
+        monkeypatch,
+        too_many,
+        too_many,
+        too_many,
+        too_many,
+        GarminConnectConnectionError("Portal login: Cloudflare challenge page"),
+    )
     with pytest.raises(RateLimited, match="Garmin rate-limits logins") as caught:
         run(argv)
     assert caught.value.retry_at == NOW + timedelta(hours=6)
@@ -331,9 +376,9 @@ def test_a_partly_rate_limited_sign_in_locks_sign_ins(argv: list[str], monkeypat
     assert logging.getLogger("garminconnect.client.sso").level == logging.NOTSET  # left as it was
 
 
-def test_a_429_seen_only_by_one_fingerprint_locks_too(argv: list[str], monkeypatch: pytest.MonkeyPatch,
-                                                      no_sleep: None,
-                                                      caplog: pytest.LogCaptureFixture) -> None:
+def test_a_429_seen_only_by_one_fingerprint_locks_too(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, no_sleep: None, caplog: pytest.LogCaptureFixture
+) -> None:
     attempts = []
 
     def mobile(self: Any, sess: Any, email: str, password: str) -> None:
@@ -357,12 +402,14 @@ def test_a_429_seen_only_by_one_fingerprint_locks_too(argv: list[str], monkeypat
     assert lockout(argv) == "2024-06-03T18:00:00+00:00"
     # the library logs that 429 at debug level only: nothing below the shown level got through
     assert len(attempts) == 4  # three fingerprints, then plain requests
-    assert not [r for r in caplog.records if r.name.startswith("garminconnect")
-                and r.levelno < logging.WARNING]
+    assert not [
+        r for r in caplog.records if r.name.startswith("garminconnect") and r.levelno < logging.WARNING
+    ]
 
 
-def test_a_wrong_password_after_a_partial_429_is_said_and_locked(argv: list[str], no_sleep: None,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_wrong_password_after_a_partial_429_is_said_and_locked(
+    argv: list[str], no_sleep: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     too_many = GarminConnectTooManyRequestsError("Mobile login returned 429")
     wrong = GarminConnectAuthenticationError("Invalid username or password")
     strategies(monkeypatch, too_many, wrong, wrong, wrong, wrong)
@@ -371,8 +418,9 @@ def test_a_wrong_password_after_a_partial_429_is_said_and_locked(argv: list[str]
     assert lockout(argv) is not None
 
 
-def test_a_sign_in_blocked_without_a_429_locks_nothing(argv: list[str], no_sleep: None,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_sign_in_blocked_without_a_429_locks_nothing(
+    argv: list[str], no_sleep: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     blocked = GarminConnectConnectionError("Cloudflare challenge page")
     strategies(monkeypatch, *[blocked] * 5)
     with pytest.raises(Unavailable, match="Cloudflare"):

@@ -33,6 +33,7 @@ RUN = item(15213270004, datetime(2024, 6, 2, 7, 12, 5), description="Great hills
 
 def jwt(expires_in_s: float) -> str:
     """An access token shaped like Garmin's (the client reads `exp` to refresh in time)."""
+
     def part(data: dict[str, Any]) -> str:
         return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
 
@@ -75,8 +76,9 @@ def test_resuming_costs_no_request_and_listing_is_one(http: responses.RequestsMo
     assert tokens.load("garmin", "sam") == {"session": session(access)}  # nothing rotated
 
 
-def test_an_expiring_token_is_refreshed_and_the_new_pair_saved(http: responses.RequestsMock,
-                                                               tmp_path: Path) -> None:
+def test_an_expiring_token_is_refreshed_and_the_new_pair_saved(
+    http: responses.RequestsMock, tmp_path: Path
+) -> None:
     garmin, tokens = provider(tmp_path, jwt(60))  # within the client's 15-minute margin
     fresh = jwt(3600)
     http.post(REFRESH, json={"access_token": fresh, "refresh_token": "refresh-2"})
@@ -86,10 +88,12 @@ def test_an_expiring_token_is_refreshed_and_the_new_pair_saved(http: responses.R
     assert saved is not None and json.loads(saved["session"])["di_refresh_token"] == "refresh-2"
 
 
-@pytest.mark.parametrize(("status", "error"), [(429, RateLimited), (500, Unavailable),
-                                               (503, Unavailable), (403, Unavailable)])
-def test_list_errors_fail_fast_without_retrying(http: responses.RequestsMock, tmp_path: Path,
-                                                status: int, error: type[Exception]) -> None:
+@pytest.mark.parametrize(
+    ("status", "error"), [(429, RateLimited), (500, Unavailable), (503, Unavailable), (403, Unavailable)]
+)
+def test_list_errors_fail_fast_without_retrying(
+    http: responses.RequestsMock, tmp_path: Path, status: int, error: type[Exception]
+) -> None:
     garmin, _ = provider(tmp_path, jwt(3600))
     http.get(LIST, status=status, json={"message": "no"})
     with pytest.raises(error):
@@ -97,8 +101,9 @@ def test_list_errors_fail_fast_without_retrying(http: responses.RequestsMock, tm
     assert len(http.calls) == 1
 
 
-def test_a_rejected_token_after_a_failed_refresh_needs_a_reconnect(http: responses.RequestsMock,
-                                                                   tmp_path: Path) -> None:
+def test_a_rejected_token_after_a_failed_refresh_needs_a_reconnect(
+    http: responses.RequestsMock, tmp_path: Path
+) -> None:
     garmin, _ = provider(tmp_path, jwt(3600))
     http.get(LIST, status=401)
     http.post(REFRESH, status=400, json={"error": "invalid_grant"})  # the library tries once
@@ -113,19 +118,24 @@ def test_a_network_failure_is_unavailable(http: responses.RequestsMock, tmp_path
         list(garmin.fetch(None))
 
 
-def test_a_note_is_one_read_and_one_put_of_the_description(http: responses.RequestsMock,
-                                                           tmp_path: Path) -> None:
+def test_a_note_is_one_read_and_one_put_of_the_description(
+    http: responses.RequestsMock, tmp_path: Path
+) -> None:
     garmin, _ = provider(tmp_path, jwt(3600))
     url = f"{API}/activity-service/activity/15213270004"
     http.get(url, json=detail_of(RUN))
     new = "Great hills today.\n\n— syncd —\nEase off."
-    http.put(url, status=204, match=[matchers.json_params_matcher(
-        {"activityId": "15213270004", "description": new})])
+    http.put(
+        url,
+        status=204,
+        match=[matchers.json_params_matcher({"activityId": "15213270004", "description": new})],
+    )
     assert garmin.write_note("15213270004", lambda current: current + "\n\n— syncd —\nEase off.")
 
 
-def test_a_rate_limited_put_arrives_untranslated_and_is_mapped(http: responses.RequestsMock,
-                                                               tmp_path: Path) -> None:
+def test_a_rate_limited_put_arrives_untranslated_and_is_mapped(
+    http: responses.RequestsMock, tmp_path: Path
+) -> None:
     garmin, _ = provider(tmp_path, jwt(3600))
     url = f"{API}/activity-service/activity/15213270004"
     http.get(url, json=detail_of(RUN))
@@ -148,14 +158,21 @@ def test_unreadable_tokens_are_refused_before_any_request() -> None:
 
 # -- token refresh failures (the library swallows them; syncd refreshes itself) -------------------
 
-@pytest.mark.parametrize(("reply", "error"), [
-    ({"status": 503}, Unavailable), ({"status": 500}, Unavailable), ({"status": 429}, RateLimited),
-    ({"body": requests.ConnectTimeout("diauth timed out")}, Unavailable),
-    ({"status": 400, "json": {"error": "invalid_grant"}}, AuthRequired),
-    ({"status": 401}, AuthRequired),
-])
+
+@pytest.mark.parametrize(
+    ("reply", "error"),
+    [
+        ({"status": 503}, Unavailable),
+        ({"status": 500}, Unavailable),
+        ({"status": 429}, RateLimited),
+        ({"body": requests.ConnectTimeout("diauth timed out")}, Unavailable),
+        ({"status": 400, "json": {"error": "invalid_grant"}}, AuthRequired),
+        ({"status": 401}, AuthRequired),
+    ],
+)
 def test_an_expired_token_whose_refresh_fails_is_judged_by_the_refresh(
-        http: responses.RequestsMock, tmp_path: Path, reply: dict[str, Any], error: type[Exception]) -> None:
+    http: responses.RequestsMock, tmp_path: Path, reply: dict[str, Any], error: type[Exception]
+) -> None:
     access = jwt(-60)  # expired: the host slept, or was offline
     garmin, tokens = provider(tmp_path, access)
     http.assert_all_requests_are_fired = False
@@ -168,8 +185,9 @@ def test_an_expired_token_whose_refresh_fails_is_judged_by_the_refresh(
     assert tokens.load("garmin", "sam") == {"session": session(access)}  # nothing rotated
 
 
-def test_a_refresh_through_curl_cffi_that_times_out_is_unavailable(monkeypatch: pytest.MonkeyPatch,
-                                                                   tmp_path: Path) -> None:
+def test_a_refresh_through_curl_cffi_that_times_out_is_unavailable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from curl_cffi.requests.exceptions import Timeout as CurlTimeout
 
     def timed_out(*args: Any, **kwargs: Any) -> Any:
@@ -184,7 +202,8 @@ def test_a_refresh_through_curl_cffi_that_times_out_is_unavailable(monkeypatch: 
 
 
 def test_a_401_after_the_librarys_own_refresh_failed_transiently_is_not_a_revocation(
-        http: responses.RequestsMock, tmp_path: Path) -> None:
+    http: responses.RequestsMock, tmp_path: Path
+) -> None:
     garmin, _ = provider(tmp_path, jwt(3600))  # not due: Garmin still answers 401 (clock skew)
     http.get(LIST, status=401)
     http.post(REFRESH, status=503)  # the library refreshes after the 401, swallows the 503 ...

@@ -54,16 +54,24 @@ def test_a_negative_offset_and_an_unanswered_rpe() -> None:
     assert a.description == ""  # no description key at all
 
 
-@pytest.mark.parametrize(("raw", "rpe"), [(10, 1), (50, 5), (100, 10), (0, None), (55, None),
-                                          (110, None), (5, None), (None, None), (70.0, 7)])
+@pytest.mark.parametrize(
+    ("raw", "rpe"),
+    [(10, 1), (50, 5), (100, 10), (0, None), (55, None), (110, None), (5, None), (None, None), (70.0, 7)],
+)
 def test_rpe_is_garmins_value_divided_by_ten(raw: Any, rpe: int | None) -> None:
     assert activity_from({**LISTED[0], "directWorkoutRpe": raw}, "sam").rpe == rpe
 
 
-@pytest.mark.parametrize(("key", "sport"), [("trail_running", Sport.TRAIL_RUN),
-                                            ("strength_training", Sport.STRENGTH),
-                                            ("road_biking", Sport.CYCLING), ("yoga", Sport.MOBILITY),
-                                            ("e_sport_made_up", Sport.OTHER)])
+@pytest.mark.parametrize(
+    ("key", "sport"),
+    [
+        ("trail_running", Sport.TRAIL_RUN),
+        ("strength_training", Sport.STRENGTH),
+        ("road_biking", Sport.CYCLING),
+        ("yoga", Sport.MOBILITY),
+        ("e_sport_made_up", Sport.OTHER),
+    ],
+)
 def test_sports_come_from_the_type_key(key: str, sport: Sport) -> None:
     data = copy.deepcopy(LISTED[0])
     data["activityType"]["typeKey"] = key
@@ -75,18 +83,21 @@ def test_only_one_zone_known_still_counts() -> None:
     assert activity_from(data, "sam").hr_zone45_s == 480
 
 
-@pytest.mark.parametrize(("change", "reason"), [
-    ({"activityId": None}, "without a numeric activityId"),
-    ({"activityId": "15213270004"}, "without a numeric activityId"),
-    ({"startTimeGMT": None}, "no startTimeGMT"),
-    ({"startTimeGMT": "yesterday"}, "startTimeGMT 'yesterday' is not a time"),
-    ({"startTimeLocal": "2024-06-03 09:12:05"}, "startTimeLocal is 93600 s away"),
-    ({"distance": "10 km"}, "distance is not a number"),
-    ({"averageHR": True}, "averageHR is not a number"),
-    ({"manualActivity": "no"}, "manualActivity is not true or false"),
-    ({"activityName": 42}, "activityName is not text"),
-    ({"duration": -1.0, "movingDuration": None}, "moving_s is negative"),
-])
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"activityId": None}, "without a numeric activityId"),
+        ({"activityId": "15213270004"}, "without a numeric activityId"),
+        ({"startTimeGMT": None}, "no startTimeGMT"),
+        ({"startTimeGMT": "yesterday"}, "startTimeGMT 'yesterday' is not a time"),
+        ({"startTimeLocal": "2024-06-03 09:12:05"}, "startTimeLocal is 93600 s away"),
+        ({"distance": "10 km"}, "distance is not a number"),
+        ({"averageHR": True}, "averageHR is not a number"),
+        ({"manualActivity": "no"}, "manualActivity is not true or false"),
+        ({"activityName": 42}, "activityName is not text"),
+        ({"duration": -1.0, "movingDuration": None}, "moving_s is negative"),
+    ],
+)
 def test_malformed_items_are_refused_with_the_reason(change: dict[str, Any], reason: str) -> None:
     with pytest.raises(BadPayload, match=reason):
         activity_from({**LISTED[0], **change}, "sam")
@@ -101,6 +112,20 @@ def test_the_detail_of_get_activity_maps_like_the_list_item() -> None:
     from_detail = activity_from(flatten_detail(DETAIL), "sam")
     from_list = activity_from(LISTED[0], "sam")
     assert from_detail.hr_zone45_s is None  # the detail has no zone times
-    same = ("provider_id", "start_utc", "utc_offset_s", "sport", "distance_m", "moving_s",
-            "elapsed_s", "avg_hr", "max_hr", "rpe", "effort_score", "title", "description", "manual")
+    same = (
+        "provider_id",
+        "start_utc",
+        "utc_offset_s",
+        "sport",
+        "distance_m",
+        "moving_s",
+        "elapsed_s",
+        "avg_hr",
+        "max_hr",
+        "rpe",
+        "effort_score",
+        "title",
+        "description",
+        "manual",
+    )
     assert {k: getattr(from_detail, k) for k in same} == {k: getattr(from_list, k) for k in same}

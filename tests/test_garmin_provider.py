@@ -35,11 +35,11 @@ class CountingTokens(FileTokenStore):
         super().save(provider, athlete, tokens)
 
 
-def every_12h(count: int, first_id: int = 1000,
-              newest: datetime = NOW - timedelta(hours=3)) -> list[dict[str, Any]]:
+def every_12h(
+    count: int, first_id: int = 1000, newest: datetime = NOW - timedelta(hours=3)
+) -> list[dict[str, Any]]:
     """`count` runs 12 hours apart, the newest `newest` (naive GMT, as Garmin sends it)."""
-    return [item(first_id + i, (newest - timedelta(hours=12 * i)).replace(tzinfo=None))
-            for i in range(count)]
+    return [item(first_id + i, (newest - timedelta(hours=12 * i)).replace(tzinfo=None)) for i in range(count)]
 
 
 class Setup:
@@ -52,8 +52,9 @@ class Setup:
         self.store.ensure_athlete("sam", "UTC")
         api = FakeGarmin(self.account)
         api.client.loads(self.account.session())
-        self.provider = GarminProvider("sam", api, self.tokens, store=self.store, clock=lambda: NOW,
-                                       **options)
+        self.provider = GarminProvider(
+            "sam", api, self.tokens, store=self.store, clock=lambda: NOW, **options
+        )
 
     def sync(self) -> list[tuple[int, str | None]]:
         """What the engine does: store each page with its cursor in one transaction."""
@@ -77,11 +78,15 @@ def setup(tmp_path: Path) -> Setup:
 
 # -- paging and the cursor ---------------------------------------------------------------------
 
+
 def test_backfill_in_pages_with_the_cursor_only_on_the_last(setup: Setup) -> None:
     newest = (NOW - timedelta(hours=3)).isoformat()
     assert setup.sync() == [(100, None), (100, None), (50, newest)]
-    assert setup.account.list_requests() == ["list start=0 limit=100", "list start=100 limit=100",
-                                             "list start=200 limit=100"]
+    assert setup.account.list_requests() == [
+        "list start=0 limit=100",
+        "list start=100 limit=100",
+        "list start=200 limit=100",
+    ]
     assert setup.stored() == 250 and setup.store.cursor("sam", "garmin") == newest
 
 
@@ -165,6 +170,7 @@ def test_an_unreadable_cursor_lists_everything(setup: Setup, caplog: pytest.LogC
 
 # -- single activities and notes -------------------------------------------------------------
 
+
 def test_fetch_one_reads_the_detail_and_a_missing_activity_is_none(setup: Setup) -> None:
     one = setup.provider.fetch_one("1003")
     assert one is not None and one.provider_id == "1003" and one.distance_m == 8000
@@ -193,19 +199,24 @@ def test_write_note_keeps_the_runners_text_and_writes_nothing_when_unchanged(set
 
 # -- errors ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("fault", "error", "text"), [
-    (401, AuthRequired, "run `syncd connect garmin --athlete sam` again"),
-    (GarminConnectAuthenticationError("Authentication failed"), AuthRequired, "no longer accepts"),
-    (429, RateLimited, "next try after 12:15 UTC"),
-    (GarminConnectTooManyRequestsError("Rate limit exceeded"), RateLimited, "rate-limiting"),
-    (403, Unavailable, "HTTP 403"),
-    (500, Unavailable, "HTTP 500"),
-    (503, Unavailable, "will retry later"),
-    ("timeout", Unavailable, "could not list activities"),
-    ("reset", Unavailable, "could not list activities"),
-])
-def test_listing_errors_map_to_domain_errors(setup: Setup, fault: Any, error: type[Exception],
-                                             text: str) -> None:
+
+@pytest.mark.parametrize(
+    ("fault", "error", "text"),
+    [
+        (401, AuthRequired, "run `syncd connect garmin --athlete sam` again"),
+        (GarminConnectAuthenticationError("Authentication failed"), AuthRequired, "no longer accepts"),
+        (429, RateLimited, "next try after 12:15 UTC"),
+        (GarminConnectTooManyRequestsError("Rate limit exceeded"), RateLimited, "rate-limiting"),
+        (403, Unavailable, "HTTP 403"),
+        (500, Unavailable, "HTTP 500"),
+        (503, Unavailable, "will retry later"),
+        ("timeout", Unavailable, "could not list activities"),
+        ("reset", Unavailable, "could not list activities"),
+    ],
+)
+def test_listing_errors_map_to_domain_errors(
+    setup: Setup, fault: Any, error: type[Exception], text: str
+) -> None:
     setup.account.faults = [fault]
     with pytest.raises(error, match=text) as caught:
         setup.sync()
@@ -220,9 +231,15 @@ def test_a_client_error_is_a_plain_provider_error(setup: Setup) -> None:
     assert type(caught.value) is ProviderError
 
 
-@pytest.mark.parametrize(("header", "wait"), [("120", timedelta(minutes=2)), ("5", timedelta(minutes=1)),
-                                              ("86400", timedelta(hours=6)),
-                                              ("Mon, 03 Jun 2024 12:30:00 GMT", timedelta(minutes=30))])
+@pytest.mark.parametrize(
+    ("header", "wait"),
+    [
+        ("120", timedelta(minutes=2)),
+        ("5", timedelta(minutes=1)),
+        ("86400", timedelta(hours=6)),
+        ("Mon, 03 Jun 2024 12:30:00 GMT", timedelta(minutes=30)),
+    ],
+)
 def test_garmins_retry_after_is_honoured_within_bounds(setup: Setup, header: str, wait: timedelta) -> None:
     setup.account.faults = [transport_error(429, {"Retry-After": header})]
     with pytest.raises(RateLimited) as caught:
@@ -236,10 +253,13 @@ def test_revoked_tokens_need_a_reconnect(setup: Setup) -> None:
         setup.provider.fetch_one("1000")
 
 
-@pytest.mark.parametrize(("fault", "error"), [(429, RateLimited), (401, AuthRequired),
-                                              ("timeout", Unavailable), (502, Unavailable)])
-def test_write_errors_arrive_untranslated_and_are_mapped(setup: Setup, fault: Any,
-                                                         error: type[Exception]) -> None:
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [(429, RateLimited), (401, AuthRequired), ("timeout", Unavailable), (502, Unavailable)],
+)
+def test_write_errors_arrive_untranslated_and_are_mapped(
+    setup: Setup, fault: Any, error: type[Exception]
+) -> None:
     setup.account.faults = [None, fault]  # the read works, the write fails
     with pytest.raises(error):
         setup.provider.write_note("1000", note)
@@ -247,6 +267,7 @@ def test_write_errors_arrive_untranslated_and_are_mapped(setup: Setup, fault: An
 
 
 # -- tokens and logs ---------------------------------------------------------------------------
+
 
 def test_rotated_tokens_are_saved_once_and_only_when_they_changed(setup: Setup) -> None:
     setup.sync()
@@ -313,6 +334,7 @@ def test_no_token_reaches_a_log_line_or_an_error(setup: Setup, caplog: pytest.Lo
 
 # -- create --------------------------------------------------------------------------------------
 
+
 def config() -> Any:
     return parse({"athletes": [{"name": "sam", "providers": ["garmin"]}]}, "test")
 
@@ -325,8 +347,9 @@ def test_create_needs_a_connected_account(store: Store) -> None:
 def test_create_resumes_from_the_saved_tokens_without_a_request(store: Store) -> None:
     account, made = GarminAccount(every_12h(3)), []
     token_store().save("garmin", "sam", {"session": account.session()})
-    provider = GarminProvider.create(config(), config().athlete("sam"), store,
-                                     client_factory=resumer(account, made))
+    provider = GarminProvider.create(
+        config(), config().athlete("sam"), store, client_factory=resumer(account, made)
+    )
     assert account.requests == [] and len(made) == 1
     assert len(next(iter(provider.fetch(None))).activities) == 3
 
@@ -343,17 +366,20 @@ def test_create_waits_out_a_sign_in_lockout_without_touching_the_network(store: 
     token_store().save("garmin", "sam", {"session": account.session()})
     lock_logins(store, "sam", NOW)
     with pytest.raises(RateLimited) as caught:
-        GarminProvider.create(config(), config().athlete("sam"), store,
-                              client_factory=resumer(account, made), clock=lambda: NOW)
+        GarminProvider.create(
+            config(), config().athlete("sam"), store, client_factory=resumer(account, made), clock=lambda: NOW
+        )
     assert caught.value.retry_at == NOW + timedelta(hours=6)
     assert made == [] and account.requests == []
     later = NOW + timedelta(hours=6, seconds=1)
-    GarminProvider.create(config(), config().athlete("sam"), store,
-                          client_factory=resumer(account, made), clock=lambda: later)
+    GarminProvider.create(
+        config(), config().athlete("sam"), store, client_factory=resumer(account, made), clock=lambda: later
+    )
     assert len(made) == 1
 
 
 # -- token refresh (before the call, by the provider) --------------------------------------------
+
 
 def test_an_expiring_token_is_refreshed_before_the_call_and_saved(setup: Setup) -> None:
     setup.account.expiring = True
@@ -363,20 +389,24 @@ def test_an_expiring_token_is_refreshed_before_the_call_and_saved(setup: Setup) 
     assert setup.tokens.load("garmin", "sam") == {"session": setup.account.session()}
 
 
-@pytest.mark.parametrize(("fault", "error", "text"), [
-    (400, AuthRequired, "no longer accepts"),
-    (401, AuthRequired, "no longer accepts"),
-    (429, RateLimited, "rate-limiting"),
-    (500, Unavailable, r"could not refresh syncd's sign-in for sam \(HTTP 500\)"),
-    (503, Unavailable, "HTTP 503"),
-    (403, Unavailable, "HTTP 403"),
-    ("timeout", Unavailable, r"\(Timeout\)"),
-    (requests.ConnectionError("connection reset"), Unavailable, "ConnectionError"),
-    (CurlTimeout("Operation timed out after 30000 ms"), Unavailable, "Timeout"),
-    (ValueError("Expecting value: line 1 column 1"), Unavailable, "ValueError"),  # a garbled reply
-])
-def test_a_failed_refresh_maps_by_its_cause_and_sends_no_call(setup: Setup, fault: Any,
-                                                              error: type[Exception], text: str) -> None:
+@pytest.mark.parametrize(
+    ("fault", "error", "text"),
+    [
+        (400, AuthRequired, "no longer accepts"),
+        (401, AuthRequired, "no longer accepts"),
+        (429, RateLimited, "rate-limiting"),
+        (500, Unavailable, r"could not refresh syncd's sign-in for sam \(HTTP 500\)"),
+        (503, Unavailable, "HTTP 503"),
+        (403, Unavailable, "HTTP 403"),
+        ("timeout", Unavailable, r"\(Timeout\)"),
+        (requests.ConnectionError("connection reset"), Unavailable, "ConnectionError"),
+        (CurlTimeout("Operation timed out after 30000 ms"), Unavailable, "Timeout"),
+        (ValueError("Expecting value: line 1 column 1"), Unavailable, "ValueError"),  # a garbled reply
+    ],
+)
+def test_a_failed_refresh_maps_by_its_cause_and_sends_no_call(
+    setup: Setup, fault: Any, error: type[Exception], text: str
+) -> None:
     setup.account.expiring = True
     setup.account.refresh_faults = [fault]
     with pytest.raises(error, match=text) as caught:
@@ -397,6 +427,7 @@ def test_a_passing_refresh_outage_leaves_the_account_working(setup: Setup) -> No
 
 # -- waiting out a rate limit across passes ---------------------------------------------------
 
+
 def test_retry_after_is_kept_and_honoured_across_passes_and_restarts(setup: Setup, tmp_path: Path) -> None:
     setup.account.faults = [transport_error(429, {"Retry-After": "3600"})]
     with pytest.raises(RateLimited) as caught:
@@ -410,8 +441,13 @@ def test_retry_after_is_kept_and_honoured_across_passes_and_restarts(setup: Setu
         assert caught.value.retry_at == NOW + timedelta(hours=1)
         with pytest.raises(RateLimited):
             setup.provider.write_note("1000", note)
-    restarted = GarminProvider("sam", FakeGarmin(setup.account), setup.tokens, store=setup.store,
-                               clock=lambda: NOW + timedelta(minutes=30))
+    restarted = GarminProvider(
+        "sam",
+        FakeGarmin(setup.account),
+        setup.tokens,
+        store=setup.store,
+        clock=lambda: NOW + timedelta(minutes=30),
+    )
     with pytest.raises(RateLimited):
         list(restarted.fetch(None))
     assert len(setup.account.requests) == before  # not one request while Garmin said wait
@@ -432,6 +468,7 @@ def test_a_rate_limited_refresh_is_waited_out_too(setup: Setup) -> None:
 
 
 # -- a first sync that keeps failing part-way ---------------------------------------------------
+
 
 def test_a_failing_first_sync_continues_where_it_stopped(tmp_path: Path) -> None:
     s = Setup(tmp_path, every_12h(1000))
@@ -463,7 +500,7 @@ def test_a_resumed_first_sync_starts_again_when_deletions_moved_the_list(tmp_pat
         del s.account.items[ident]
     before = len(s.account.requests)
     s.sync()
-    assert s.account.requests[before:before + 2] == ["list start=90 limit=100", "list start=0 limit=100"]
+    assert s.account.requests[before : before + 2] == ["list start=90 limit=100", "list start=0 limit=100"]
     assert {a.provider_id for a in s.store.activities("sam")} >= {str(i) for i in range(1030, 1300)}
     assert s.store.cursor("sam", "garmin") == (NOW - timedelta(hours=3 + 30 * 12)).isoformat()  # 1030
 
@@ -483,8 +520,10 @@ def test_new_uploads_during_a_resumed_first_sync_are_listed_by_the_next_poll(tmp
 
 # -- a token save that fails while another error is on its way out ------------------------------
 
-def test_a_failing_token_save_never_hides_the_real_error(setup: Setup, monkeypatch: pytest.MonkeyPatch,
-                                                         caplog: pytest.LogCaptureFixture) -> None:
+
+def test_a_failing_token_save_never_hides_the_real_error(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     setup.account.rotate_on_next_request = True
     setup.account.faults = [transport_error(429, {"Retry-After": "120"})]
 
@@ -502,8 +541,9 @@ def test_a_failing_token_save_never_hides_the_real_error(setup: Setup, monkeypat
     assert setup.tokens.load("garmin", "sam") == {"session": setup.account.session()}
 
 
-def test_a_failing_token_save_after_a_good_call_is_raised(setup: Setup,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_token_save_after_a_good_call_is_raised(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
     setup.account.rotate_on_next_request = True
 
     def broken(*args: Any) -> None:

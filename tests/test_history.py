@@ -54,12 +54,15 @@ def _load(profile: Profile, **fields: Any) -> tuple[float, str]:
     return session_load(s, profile)
 
 
-@pytest.mark.parametrize(("sex", "expected"), [
-    # 60 min, avg 150, rest 50, max 190: HRr = 100/140 = 0.714286
-    ("male", 108.0954),    # 60 * 0.714286 * 0.64 * e^(1.92 * 0.714286 = 1.371429 -> 3.940977)
-    ("female", 121.4991),  # 60 * 0.714286 * 0.86 * e^(1.67 * 0.714286 = 1.192857 -> 3.296486)
-    (None, 115.8543),      # 60 * 0.714286 * 0.75 * e^(1.795 * 0.714286 = 1.282143 -> 3.604355)
-])
+@pytest.mark.parametrize(
+    ("sex", "expected"),
+    [
+        # 60 min, avg 150, rest 50, max 190: HRr = 100/140 = 0.714286
+        ("male", 108.0954),  # 60 * 0.714286 * 0.64 * e^(1.92 * 0.714286 = 1.371429 -> 3.940977)
+        ("female", 121.4991),  # 60 * 0.714286 * 0.86 * e^(1.67 * 0.714286 = 1.192857 -> 3.296486)
+        (None, 115.8543),  # 60 * 0.714286 * 0.75 * e^(1.795 * 0.714286 = 1.282143 -> 3.604355)
+    ],
+)
 def test_trimp_worked_by_hand(sex: str | None, expected: float) -> None:
     load, kind = _load(Profile(sex=sex, rest_hr=REST, max_hr=TOP), avg_hr=150)  # type: ignore[arg-type]
     assert kind == "trimp"
@@ -78,28 +81,36 @@ def test_load_prefers_rpe_then_trimp_then_duration() -> None:
 
 def test_window_load_kind_is_the_kind_with_most_load_ties_to_the_richer() -> None:
     p = Profile(rest_hr=REST, max_hr=TOP)
-    h = build_history(group_sessions([
-        act(at(0), 5000, moving_s=3600, rpe=2),   # 120 session_rpe
-        act(at(1), 5000, moving_s=3600),          # 60 duration
-        act(at(2), 5000, moving_s=3600),          # 60 duration
-        act(at(3), 5000, moving_s=3600),          # 60 duration -> 180 > 120
-    ]), p)
+    h = build_history(
+        group_sessions(
+            [
+                act(at(0), 5000, moving_s=3600, rpe=2),  # 120 session_rpe
+                act(at(1), 5000, moving_s=3600),  # 60 duration
+                act(at(2), 5000, moving_s=3600),  # 60 duration
+                act(at(3), 5000, moving_s=3600),  # 60 duration -> 180 > 120
+            ]
+        ),
+        p,
+    )
     assert h.load_kind(day(3), 4) == "duration"
     assert h.load_kind(day(2), 3) == "session_rpe"  # 120 vs 120: the richer kind wins
     assert h.load_kind(day(0), 1) == "session_rpe"
     assert h.load_kind(day(-5), 2) == "duration"  # empty window
 
 
-@pytest.mark.parametrize(("metres", "seconds", "suspect"), [
-    (50_000, 6000, True),   # 2:00 min/km over 50 km
-    (1000, 120, False),     # 2:00 min/km but not more than 1 km
-    (1001, 120, True),      # just over 1 km
-    (10_000, 1500, False),  # exactly 2:30 min/km is not faster than 2:30
-    (10_000, 1499, True),
-    (1000, 1200, False),    # exactly 20 min/km is not slower
-    (1000, 1201, True),
-    (100_000, 43_201, True),  # longer than 12 h
-])
+@pytest.mark.parametrize(
+    ("metres", "seconds", "suspect"),
+    [
+        (50_000, 6000, True),  # 2:00 min/km over 50 km
+        (1000, 120, False),  # 2:00 min/km but not more than 1 km
+        (1001, 120, True),  # just over 1 km
+        (10_000, 1500, False),  # exactly 2:30 min/km is not faster than 2:30
+        (10_000, 1499, True),
+        (1000, 1200, False),  # exactly 20 min/km is not slower
+        (1000, 1201, True),
+        (100_000, 43_201, True),  # longer than 12 h
+    ],
+)
 def test_suspect_runs_are_listed_and_excluded(metres: int, seconds: int, suspect: bool) -> None:
     h = hist([act(at(0), metres, moving_s=seconds)])
     assert (len(h.suspects) == 1) is suspect
@@ -117,15 +128,29 @@ def test_suspect_thresholds_are_configurable() -> None:
 
 def test_hard_day_reasons() -> None:
     p = Profile(max_hr=200)
-    h = build_history(group_sessions([
-        act(at(0), 5000, rpe=7), act(at(1), 5000, rpe=6),
-        act(at(2), 5000, hr_zone45_s=600), act(at(3), 5000, hr_zone45_s=599),
-        act(at(4), 5000, moving_s=1200, avg_hr=176),  # 88 % of 200 for 20 min
-        act(at(5), 5000, moving_s=1199, avg_hr=176),
-        act(at(6), 5000, moving_s=1200, avg_hr=175.9),
-    ]), p)
+    h = build_history(
+        group_sessions(
+            [
+                act(at(0), 5000, rpe=7),
+                act(at(1), 5000, rpe=6),
+                act(at(2), 5000, hr_zone45_s=600),
+                act(at(3), 5000, hr_zone45_s=599),
+                act(at(4), 5000, moving_s=1200, avg_hr=176),  # 88 % of 200 for 20 min
+                act(at(5), 5000, moving_s=1199, avg_hr=176),
+                act(at(6), 5000, moving_s=1200, avg_hr=175.9),
+            ]
+        ),
+        p,
+    )
     assert [h.hard_reasons(day(i)) for i in range(7)] == [
-        ("rpe",), (), ("hr_zones_4_5",), (), ("avg_hr_88pct",), (), ()]
+        ("rpe",),
+        (),
+        ("hr_zones_4_5",),
+        (),
+        ("avg_hr_88pct",),
+        (),
+        (),
+    ]
 
 
 def test_effort_top_20_percent_of_12_weeks_needs_ten_scores() -> None:

@@ -39,10 +39,12 @@ def test_match_edges() -> None:
 
 def test_no_distance_matches_on_duration() -> None:
     lift = run("garmin", "g", "2025-05-04T18:00:00", None, minutes=30, sport=Sport.STRENGTH)
-    assert copies_match(lift, run("strava", "s", "2025-05-04T18:01:00", None, minutes=33,
-                                  sport=Sport.STRENGTH))
-    assert not copies_match(lift, run("strava", "s", "2025-05-04T18:01:00", None, minutes=34,
-                                      sport=Sport.STRENGTH))
+    assert copies_match(
+        lift, run("strava", "s", "2025-05-04T18:01:00", None, minutes=33, sport=Sport.STRENGTH)
+    )
+    assert not copies_match(
+        lift, run("strava", "s", "2025-05-04T18:01:00", None, minutes=34, sport=Sport.STRENGTH)
+    )
 
 
 def test_two_runs_on_one_day_stay_two_sessions() -> None:
@@ -75,9 +77,15 @@ def _activities() -> st.SearchStrategy[list[Activity]]:
             out.append(garmin)
             if draw(st.booleans()):
                 shift = timedelta(seconds=draw(st.integers(-400, 400)))
-                out.append(replace(garmin, provider="strava", provider_id=f"s{i}",
-                                   start_utc=start + shift,
-                                   distance_m=km + draw(st.integers(-800, 800))))
+                out.append(
+                    replace(
+                        garmin,
+                        provider="strava",
+                        provider_id=f"s{i}",
+                        start_utc=start + shift,
+                        distance_m=km + draw(st.integers(-800, 800)),
+                    )
+                )
         return out
 
     return build()

@@ -28,8 +28,11 @@ PUSHOVER_USER = "u1" * 15
 PUSHOVER_TOKEN = "a2" * 15
 
 
-def message(priority: str = "normal", title: str = "Easy on the knees",
-            body: str = "45 % longer than your longest run in 30 days.") -> Message:
+def message(
+    priority: str = "normal",
+    title: str = "Easy on the knees",
+    body: str = "45 % longer than your longest run in 30 days.",
+) -> Message:
     return Message(athlete="sam", title=title, body=body, priority=priority, key="test")
 
 
@@ -70,8 +73,11 @@ def test_ntfy_posts_topic_title_and_body(sink: HttpSink) -> None:
     PushNotifier(f"ntfy://127.0.0.1:{sink.port}/sam-running").send(message("high"))
 
     [request] = sink.requests
-    assert request.json() == {"topic": "sam-running", "title": "Easy on the knees",
-                              "message": "45 % longer than your longest run in 30 days."}
+    assert request.json() == {
+        "topic": "sam-running",
+        "title": "Easy on the knees",
+        "message": "45 % longer than your longest run in 30 days.",
+    }
 
 
 def _header(name: str) -> Callable[[Request], object]:
@@ -82,25 +88,32 @@ def _json_field(name: str) -> Callable[[Request], object]:
     return lambda request: request.json().get(name)
 
 
-@pytest.mark.parametrize(("url", "priority", "read", "expected"), [
-    # ntfy: apprise sends X-Priority, and leaves it out for ntfy's default.
-    ("ntfy://127.0.0.1:{port}/sam-running", "low", _header("x-priority"), "low"),
-    ("ntfy://127.0.0.1:{port}/sam-running", "normal", _header("x-priority"), None),
-    ("ntfy://127.0.0.1:{port}/sam-running", "high", _header("x-priority"), "high"),
-    ("ntfy://127.0.0.1:{port}/sam-running", "urgent", _header("x-priority"), "max"),
-    # Gotify: priority is a number in the JSON body.
-    ("gotify://127.0.0.1:{port}/AppTokenAbc", "low", _json_field("priority"), 3),
-    ("gotify://127.0.0.1:{port}/AppTokenAbc", "normal", _json_field("priority"), 5),
-    ("gotify://127.0.0.1:{port}/AppTokenAbc", "high", _json_field("priority"), 8),
-    ("gotify://127.0.0.1:{port}/AppTokenAbc", "urgent", _json_field("priority"), 10),
-    # Services without priorities get apprise's notification type.
-    ("json://127.0.0.1:{port}/", "low", _json_field("type"), "info"),
-    ("json://127.0.0.1:{port}/", "normal", _json_field("type"), "info"),
-    ("json://127.0.0.1:{port}/", "high", _json_field("type"), "warning"),
-    ("json://127.0.0.1:{port}/", "urgent", _json_field("type"), "warning"),
-])
+@pytest.mark.parametrize(
+    ("url", "priority", "read", "expected"),
+    [
+        # ntfy: apprise sends X-Priority, and leaves it out for ntfy's default.
+        ("ntfy://127.0.0.1:{port}/sam-running", "low", _header("x-priority"), "low"),
+        ("ntfy://127.0.0.1:{port}/sam-running", "normal", _header("x-priority"), None),
+        ("ntfy://127.0.0.1:{port}/sam-running", "high", _header("x-priority"), "high"),
+        ("ntfy://127.0.0.1:{port}/sam-running", "urgent", _header("x-priority"), "max"),
+        # Gotify: priority is a number in the JSON body.
+        ("gotify://127.0.0.1:{port}/AppTokenAbc", "low", _json_field("priority"), 3),
+        ("gotify://127.0.0.1:{port}/AppTokenAbc", "normal", _json_field("priority"), 5),
+        ("gotify://127.0.0.1:{port}/AppTokenAbc", "high", _json_field("priority"), 8),
+        ("gotify://127.0.0.1:{port}/AppTokenAbc", "urgent", _json_field("priority"), 10),
+        # Services without priorities get apprise's notification type.
+        ("json://127.0.0.1:{port}/", "low", _json_field("type"), "info"),
+        ("json://127.0.0.1:{port}/", "normal", _json_field("type"), "info"),
+        ("json://127.0.0.1:{port}/", "high", _json_field("type"), "warning"),
+        ("json://127.0.0.1:{port}/", "urgent", _json_field("type"), "warning"),
+    ],
+)
 def test_priority_reaches_the_service(
-    sink: HttpSink, url: str, priority: str, read: Callable[[Request], object], expected: object,
+    sink: HttpSink,
+    url: str,
+    priority: str,
+    read: Callable[[Request], object],
+    expected: object,
 ) -> None:
     PushNotifier(url.format(port=sink.port)).send(message(priority))
 
@@ -122,9 +135,15 @@ def test_configured_priority_is_overridden_by_the_message(sink: HttpSink) -> Non
     assert sink.requests[0].headers["x-priority"] == "high"
 
 
-@pytest.mark.parametrize(("priority", "expected"), [
-    ("low", "-1"), ("normal", "0"), ("high", "1"), ("urgent", "1"),
-])
+@pytest.mark.parametrize(
+    ("priority", "expected"),
+    [
+        ("low", "-1"),
+        ("normal", "0"),
+        ("high", "1"),
+        ("urgent", "1"),
+    ],
+)
 def test_pushover_priority_never_needs_retry_and_expire(priority: str, expected: str) -> None:
     # Pushover's host is fixed, so this one is checked at the HTTP boundary instead.
     with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
@@ -149,24 +168,32 @@ def test_failure_then_success_sends_twice(sink: HttpSink) -> None:
     assert sink.requests[0].body == sink.requests[1].body
 
 
-@pytest.mark.parametrize(("target", "retryable"), [
-    ("json://127.0.0.1:{sink}/ status 500", True),
-    ("json://127.0.0.1:{sink}/ status 404", True),
-    ("ntfy://127.0.0.1:{sink}/sam-running status 503", True),
-    ("gotify://127.0.0.1:{sink}/AppTokenAbc status 401", True),
-    ("json://127.0.0.1:{closed}/", True),
-    ("ntfy://127.0.0.1:{closed}/sam-running", True),
-    ("json://127.0.0.1:{silent}/", True),
-    ("notaservice://x", False),
-    ("gotify://127.0.0.1", False),
-    ("pover://only-a-user-key", False),
-    ("json://", False),
-])
+@pytest.mark.parametrize(
+    ("target", "retryable"),
+    [
+        ("json://127.0.0.1:{sink}/ status 500", True),
+        ("json://127.0.0.1:{sink}/ status 404", True),
+        ("ntfy://127.0.0.1:{sink}/sam-running status 503", True),
+        ("gotify://127.0.0.1:{sink}/AppTokenAbc status 401", True),
+        ("json://127.0.0.1:{closed}/", True),
+        ("ntfy://127.0.0.1:{closed}/sam-running", True),
+        ("json://127.0.0.1:{silent}/", True),
+        ("notaservice://x", False),
+        ("gotify://127.0.0.1", False),
+        ("pover://only-a-user-key", False),
+        ("json://", False),
+    ],
+)
 def test_failures_are_classified_quickly(
-    sink: HttpSink, closed_port: int, silent_port: int, target: str, retryable: bool,
+    sink: HttpSink,
+    closed_port: int,
+    silent_port: int,
+    target: str,
+    retryable: bool,
 ) -> None:
-    url, _, status = target.format(sink=sink.port, closed=closed_port,
-                                   silent=silent_port).partition(" status ")
+    url, _, status = target.format(sink=sink.port, closed=closed_port, silent=silent_port).partition(
+        " status "
+    )
     if status:
         sink.script(int(status))
     started = time.monotonic()
@@ -183,13 +210,16 @@ def test_default_timeouts_are_short_and_user_settings_win() -> None:
     assert url_for("json://host/?cto=20", "normal", 6) == "json://host/?cto=20&rto=6"
 
 
-@pytest.mark.parametrize(("url", "expected"), [
-    ("ntfys://h/topic", "ntfys://h/topic?cto=4&rto=4&priority=high"),
-    ("ntfy://h/topic?priority=min&tags=run", "ntfy://h/topic?tags=run&cto=4&rto=4&priority=high"),
-    ("gotifys://h/tok#frag", "gotifys://h/tok?cto=4&rto=4&priority=8#frag"),
-    ("pover://u@t", "pover://u@t?cto=4&rto=4&priority=1"),
-    ("json://h/?+X-Run=a%20b", "json://h/?+X-Run=a%20b&cto=4&rto=4"),
-])
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("ntfys://h/topic", "ntfys://h/topic?cto=4&rto=4&priority=high"),
+        ("ntfy://h/topic?priority=min&tags=run", "ntfy://h/topic?tags=run&cto=4&rto=4&priority=high"),
+        ("gotifys://h/tok#frag", "gotifys://h/tok?cto=4&rto=4&priority=8#frag"),
+        ("pover://u@t", "pover://u@t?cto=4&rto=4&priority=1"),
+        ("json://h/?+X-Run=a%20b", "json://h/?+X-Run=a%20b&cto=4&rto=4"),
+    ],
+)
 def test_url_for_adds_priority_without_reencoding(url: str, expected: str) -> None:
     assert url_for(url, "high", 4) == expected
 
@@ -207,8 +237,7 @@ LEAK_CASES = [
     ("json://user:s3cretpw@127.0.0.1:{sink}/", 500, ["s3cretpw"]),
     ("json://user:s3cretpw@127.0.0.1:{closed}/hooks/PathS3cret", None, ["s3cretpw", "PathS3cret"]),
     ("ntfy://127.0.0.1:{sink}/Topic-s3cret", 500, ["Topic-s3cret"]),
-    ("ntfy://tk_Bearer-s3cret@127.0.0.1:{sink}/Topic-s3cret", 403,
-     ["tk_Bearer-s3cret", "Topic-s3cret"]),
+    ("ntfy://tk_Bearer-s3cret@127.0.0.1:{sink}/Topic-s3cret", 403, ["tk_Bearer-s3cret", "Topic-s3cret"]),
     ("gotify://127.0.0.1:{sink}/GotifyTok3n", 401, ["GotifyTok3n"]),
     ("json://127.0.0.1:{sink}/?token=Query-s3cret", 500, ["Query-s3cret"]),
     ("notaservice://user:s3cretpw@host/PathS3cret", None, ["s3cretpw", "PathS3cret"]),
@@ -218,8 +247,12 @@ LEAK_CASES = [
 
 @pytest.mark.parametrize(("template", "status", "secrets"), LEAK_CASES)
 def test_secrets_stay_out_of_errors_and_logs(
-    sink: HttpSink, closed_port: int, caplog: pytest.LogCaptureFixture,
-    template: str, status: int | None, secrets: list[str],
+    sink: HttpSink,
+    closed_port: int,
+    caplog: pytest.LogCaptureFixture,
+    template: str,
+    status: int | None,
+    secrets: list[str],
 ) -> None:
     # DEBUG is stricter than syncd's default level: apprise logs payloads and headers there.
     caplog.set_level(logging.DEBUG)
@@ -309,8 +342,7 @@ def test_unknown_priority_is_a_programming_error(sink: HttpSink) -> None:
 
 def test_importing_push_does_not_import_apprise() -> None:
     code = "import sys, syncd.notifiers.push; print('apprise' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 
 

@@ -78,10 +78,18 @@ def test_now_given_in_utc_is_read_on_the_local_clock() -> None:
 # -- a same-day range: 13:00-15:00 (winter, CET = UTC+1) ----------------------------------
 
 
-@pytest.mark.parametrize(("hour", "minute", "quiet"), [
-    (12, 59, False), (13, 0, True), (14, 30, True), (14, 59, True), (15, 0, False), (23, 0, False),
-    (3, 0, False),
-])
+@pytest.mark.parametrize(
+    ("hour", "minute", "quiet"),
+    [
+        (12, 59, False),
+        (13, 0, True),
+        (14, 30, True),
+        (14, 59, True),
+        (15, 0, False),
+        (23, 0, False),
+        (3, 0, False),
+    ],
+)
 def test_a_same_day_range(hour: int, minute: int, quiet: bool) -> None:
     got = held_until("13:00-15:00", local(2026, 1, 14, hour, minute))
     if quiet:
@@ -111,20 +119,26 @@ def test_the_night_the_clocks_go_back() -> None:
     assert got is not None and got.astimezone(AMS).hour == 7
 
 
-@pytest.mark.parametrize("now", [
-    utc(2026, 3, 29, 0, 30),  # 01:30 CET, before the jump
-    utc(2026, 3, 29, 1, 30),  # 03:30 CEST, after it
-    utc(2026, 3, 29, 4, 59),  # 06:59 CEST
-])
+@pytest.mark.parametrize(
+    "now",
+    [
+        utc(2026, 3, 29, 0, 30),  # 01:30 CET, before the jump
+        utc(2026, 3, 29, 1, 30),  # 03:30 CEST, after it
+        utc(2026, 3, 29, 4, 59),  # 06:59 CEST
+    ],
+)
 def test_inside_the_spring_forward_night(now: datetime) -> None:
     same_instant(held_until("22:00-07:00", now), utc(2026, 3, 29, 5, 0))
 
 
-@pytest.mark.parametrize("now", [
-    utc(2026, 10, 25, 0, 30),  # 02:30 CEST, the first time
-    utc(2026, 10, 25, 1, 30),  # 02:30 CET, the second time
-    utc(2026, 10, 25, 5, 59),  # 06:59 CET
-])
+@pytest.mark.parametrize(
+    "now",
+    [
+        utc(2026, 10, 25, 0, 30),  # 02:30 CEST, the first time
+        utc(2026, 10, 25, 1, 30),  # 02:30 CET, the second time
+        utc(2026, 10, 25, 5, 59),  # 06:59 CET
+    ],
+)
 def test_inside_the_fall_back_night(now: datetime) -> None:
     same_instant(held_until("22:00-07:00", now), utc(2026, 10, 25, 6, 0))
 
@@ -138,8 +152,11 @@ def test_the_end_of_a_dst_night_is_not_quiet() -> None:
 
 def test_the_held_push_waits_the_real_length_of_the_night() -> None:
     # from 23:30 local: 7 h 30 min on a normal night, 6 h 30 min and 8 h 30 min on DST nights
-    for now, hours in ((local(2026, 6, 10, 23, 30), 7.5), (local(2026, 3, 28, 23, 30), 6.5),
-                       (local(2026, 10, 24, 23, 30), 8.5)):
+    for now, hours in (
+        (local(2026, 6, 10, 23, 30), 7.5),
+        (local(2026, 3, 28, 23, 30), 6.5),
+        (local(2026, 10, 24, 23, 30), 8.5),
+    ):
         got = held_until("22:00-07:00", now)
         assert got is not None
         wait = got.astimezone(UTC) - now.astimezone(UTC)

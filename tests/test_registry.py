@@ -90,7 +90,9 @@ def test_a_rule_that_raises_is_reported_and_the_others_still_run() -> None:
     rules = [Boom(), *load_rules({})]
     findings, failures = evaluate_day(rules, h, day(3))
     assert [(f.rule, f.severity) for f in findings] == [
-        ("pain_reported", Severity.WARNING), ("session_spike", Severity.WARNING)]
+        ("pain_reported", Severity.WARNING),
+        ("session_spike", Severity.WARNING),
+    ]
     assert len(failures) == 1
     assert (failures[0].rule, failures[0].day) == ("boom", day(3))
     assert failures[0].error == "ZeroDivisionError: by design"

@@ -49,8 +49,7 @@ def digest(tmp_path_factory: pytest.TempPathFactory) -> Digest:
 @pytest.fixture
 def state(tmp_path: Path) -> Path:
     directory = tmp_path / "state"
-    assert cli.main(["import", "--sample", "--athlete", "sample", "--state-dir",
-                     str(directory)]) == 0
+    assert cli.main(["import", "--sample", "--athlete", "sample", "--state-dir", str(directory)]) == 0
     return directory
 
 
@@ -86,11 +85,23 @@ def test_html_is_self_contained(digest: Digest, tmp_path: Path) -> None:
     assert "<pre>" in text_only and "data:image" not in text_only and "16 Nov" in text_only
 
 
-def test_report_writes_png_and_html(state: Path, tmp_path: Path,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_writes_png_and_html(state: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     png, page = tmp_path / "out.png", tmp_path / "out.html"
-    code = cli.main(["report", "--athlete", "sample", "--state-dir", str(state), "--on",
-                     "2026-11-22", "--png", str(png), "--html", str(page)])
+    code = cli.main(
+        [
+            "report",
+            "--athlete",
+            "sample",
+            "--state-dir",
+            str(state),
+            "--on",
+            "2026-11-22",
+            "--png",
+            str(png),
+            "--html",
+            str(page),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "Running: 39.1 km this week" in out and "under 23.2 km" in out
@@ -102,16 +113,32 @@ def test_report_writes_png_and_html(state: Path, tmp_path: Path,
 
 
 def test_report_json(state: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["report", "--athlete", "sample", "--state-dir", str(state), "--on",
-                     "2026-11-22", "--weeks", "8", "--json"]) == 0
+    assert (
+        cli.main(
+            [
+                "report",
+                "--athlete",
+                "sample",
+                "--state-dir",
+                str(state),
+                "--on",
+                "2026-11-22",
+                "--weeks",
+                "8",
+                "--json",
+            ]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert data["day"] == "2026-11-22" and len(data["weeks"]) == 8
     assert data["weeks"][-1]["run_km"] == pytest.approx(39.062)
     assert data["findings"][0]["rule"] == "pain_reported"
 
 
-def test_report_shows_findings_folded_by_the_daily_cap(state: Path,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_shows_findings_folded_by_the_daily_cap(
+    state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with Store(state) as store:
         history = build_history(store.sessions("sample"), Profile(timezone=TZ))
         [spike] = SessionSpike().evaluate(history, date(2026, 11, 21))
@@ -125,9 +152,9 @@ def test_report_shows_findings_folded_by_the_daily_cap(state: Path,
     assert line.endswith("(saved for this digest instead of a push)")
 
 
-def test_report_without_recent_activities_suggests_on(state: Path,
-                                                      monkeypatch: pytest.MonkeyPatch,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_without_recent_activities_suggests_on(
+    state: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(checking, "today_in", lambda profile: date(2027, 6, 1))
     assert cli.main(["report", "--athlete", "sample", "--state-dir", str(state)]) == 1
     err = capsys.readouterr().err
@@ -139,22 +166,39 @@ def test_report_unknown_athlete(state: Path, capsys: pytest.CaptureFixture[str])
     assert "nobody" in capsys.readouterr().err
 
 
-def test_png_without_matplotlib_names_the_extra(state: Path, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_png_without_matplotlib_names_the_extra(
+    state: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(chart, "matplotlib_available", lambda: False)
     png = tmp_path / "none.png"
-    assert cli.main(["report", "--athlete", "sample", "--state-dir", str(state), "--on",
-                     "2026-11-22", "--png", str(png)]) == 1
+    assert (
+        cli.main(
+            [
+                "report",
+                "--athlete",
+                "sample",
+                "--state-dir",
+                str(state),
+                "--on",
+                "2026-11-22",
+                "--png",
+                str(png),
+            ]
+        )
+        == 1
+    )
     err = capsys.readouterr().err.strip()
     assert "pip install 'syncd[chart]'" in err and len(err.splitlines()) == 1
     assert not png.exists()
 
 
 def test_help_loads_no_heavy_library() -> None:
-    code = ("import sys, syncd.cli_report, syncd.cli as c; "
-            "assert 'report' in c.build_parser().format_help(); "
-            "print(sorted(m for m in ('matplotlib', 'pydantic') if m in sys.modules))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60, check=True)
+    code = (
+        "import sys, syncd.cli_report, syncd.cli as c; "
+        "assert 'report' in c.build_parser().format_help(); "
+        "print(sorted(m for m in ('matplotlib', 'pydantic') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
     assert done.stdout.strip() == "[]"

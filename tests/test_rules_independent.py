@@ -53,8 +53,7 @@ def test_acwr_matches_the_acwr_package(seed: int) -> None:
             continue
         checked += 1
         assert f[0].metrics["acwr_ewma"] == pytest.approx(float(ewma.iloc[i]), rel=1e-12)
-        assert f[0].metrics["acwr_rolling_uncoupled"] == pytest.approx(float(rau.iloc[i]),
-                                                                       rel=1e-12)
+        assert f[0].metrics["acwr_rolling_uncoupled"] == pytest.approx(float(rau.iloc[i]), rel=1e-12)
     assert checked == DAYS - 27
 
 
@@ -76,8 +75,7 @@ def test_monotony_matches_the_acwr_package_with_population_sd(seed: int) -> None
 def closed_form_ewma(xs: list[int], span: int) -> float:
     """EWMA of the last value as a weighted sum: (1-l)^t x0 + sum l (1-l)^(t-k) xk."""
     lam, t = 2 / (span + 1), len(xs) - 1
-    return (1 - lam) ** t * xs[0] + sum(lam * (1 - lam) ** (t - k) * xs[k]
-                                        for k in range(1, t + 1))
+    return (1 - lam) ** t * xs[0] + sum(lam * (1 - lam) ** (t - k) * xs[k] for k in range(1, t + 1))
 
 
 @pytest.mark.parametrize("seed", [5, 6])
@@ -85,9 +83,9 @@ def test_ewma_and_monotony_match_plain_formulas(seed: int) -> None:
     minutes = daily_minutes(seed)
     h = history_of(minutes)
     for i in (27, 50, DAYS - 1):
-        assert h.ewma(day(i), 7) == pytest.approx(closed_form_ewma(minutes[:i + 1], 7))
-        assert h.ewma(day(i), 28) == pytest.approx(closed_form_ewma(minutes[:i + 1], 28))
-        week = minutes[i - 6:i + 1]
+        assert h.ewma(day(i), 7) == pytest.approx(closed_form_ewma(minutes[: i + 1], 7))
+        assert h.ewma(day(i), 28) == pytest.approx(closed_form_ewma(minutes[: i + 1], 28))
+        week = minutes[i - 6 : i + 1]
         s, q = sum(week), sum(x * x for x in week)
         var = q / 7 - (s / 7) ** 2  # population variance from sums of squares
         f = [x] if (x := Monotony().evaluate_day(h, day(i))) else []

@@ -19,8 +19,13 @@ _ids = itertools.count()
 
 #: Metric names per rule, copied from RULES.md (not from the code).
 RULES_MD_METRICS = {
-    "session_spike": {"distance_km", "reference_km", "reference_activity",
-                      "pct_over_reference", "next_run_cap_km"},
+    "session_spike": {
+        "distance_km",
+        "reference_km",
+        "reference_activity",
+        "pct_over_reference",
+        "next_run_cap_km",
+    },
     "weekly_progression": {"last_7d_km", "previous_7d_km", "pct_change"},
     "acwr": {"acwr_ewma", "acwr_rolling_uncoupled", "load_kind"},
     "return_from_break": {"days_since_previous_run", "typical_run_km_before_break"},
@@ -42,14 +47,28 @@ def day(n: int) -> date:
     return D0 + timedelta(days=n)
 
 
-def act(start: datetime, metres: int | None = None, *, sport: Sport = Sport.RUN,
-        provider: str = "garmin", moving_s: int | None = None, **fields: Any) -> Activity:
+def act(
+    start: datetime,
+    metres: int | None = None,
+    *,
+    sport: Sport = Sport.RUN,
+    provider: str = "garmin",
+    moving_s: int | None = None,
+    **fields: Any,
+) -> Activity:
     """An activity; runs default to a 6:00 min/km pace, others to 30 minutes."""
     if moving_s is None:
         moving_s = metres * 360 // 1000 if metres else 1800
-    return Activity(provider=provider, provider_id=f"{provider[0]}{next(_ids)}", athlete="sam",
-                    start_utc=start, sport=sport, distance_m=metres, moving_s=moving_s,
-                    **fields)
+    return Activity(
+        provider=provider,
+        provider_id=f"{provider[0]}{next(_ids)}",
+        athlete="sam",
+        start_utc=start,
+        sport=sport,
+        distance_m=metres,
+        moving_s=moving_s,
+        **fields,
+    )
 
 
 def run(days: float, metres: int, **fields: Any) -> Activity:
@@ -62,8 +81,7 @@ def strength(days: float, **fields: Any) -> Activity:
     return act(at(days, hours=9), sport=Sport.STRENGTH, **fields)
 
 
-def hist(acts: Iterable[Activity], profile: Profile = UTC_PROFILE,
-         until: date | None = None) -> History:
+def hist(acts: Iterable[Activity], profile: Profile = UTC_PROFILE, until: date | None = None) -> History:
     """The History of activities merged into sessions."""
     return build_history(group_sessions(acts), profile, until=until)
 

@@ -30,12 +30,16 @@ def workout(draw: st.DrawFn, slot: int) -> Activity:
         return act(start, 8000, moving_s=3000)
     metres = draw(st.integers(0, 30_000))
     pace = draw(st.integers(120, 1300))  # s/km, some of them suspect
-    return act(start, metres, moving_s=metres * pace // 1000 or 600,
-               rpe=draw(st.none() | st.integers(1, 10)),
-               avg_hr=draw(st.none() | st.floats(90, 199)),
-               effort_score=draw(st.none() | st.floats(0, 300)),
-               hr_zone45_s=draw(st.none() | st.integers(0, 3000)),
-               title=draw(st.sampled_from(["", "Easy", "knee sore", "no knee pain"])))
+    return act(
+        start,
+        metres,
+        moving_s=metres * pace // 1000 or 600,
+        rpe=draw(st.none() | st.integers(1, 10)),
+        avg_hr=draw(st.none() | st.floats(90, 199)),
+        effort_score=draw(st.none() | st.floats(0, 300)),
+        hr_zone45_s=draw(st.none() | st.integers(0, 3000)),
+        title=draw(st.sampled_from(["", "Easy", "knee sore", "no knee pain"])),
+    )
 
 
 @st.composite
@@ -57,8 +61,9 @@ def everything(h: History) -> list[Finding]:
 
 @settings(max_examples=60, deadline=None)
 @given(workouts(), st.data())
-def test_a_copy_from_another_provider_never_changes_any_finding(acts: list[Activity],
-                                                                 data: st.DataObject) -> None:
+def test_a_copy_from_another_provider_never_changes_any_finding(
+    acts: list[Activity], data: st.DataObject
+) -> None:
     runs = [a for a in acts if a.sport.is_run]
     copied = data.draw(st.lists(st.sampled_from(runs), unique=True) if runs else st.just([]))
     copies = [replace(a, provider="strava", provider_id=f"copy-{a.provider_id}") for a in copied]
@@ -88,8 +93,7 @@ def test_every_finding_carries_its_rules_metric_names(acts: list[Activity]) -> N
 
 @settings(max_examples=60, deadline=None)
 @given(workouts(), st.integers(0, 35))
-def test_findings_for_a_day_do_not_change_when_later_days_are_added(acts: list[Activity],
-                                                                     cut: int) -> None:
+def test_findings_for_a_day_do_not_change_when_later_days_are_added(acts: list[Activity], cut: int) -> None:
     full = build(acts)
     assert full.first is not None and full.last is not None
     last = min(full.first + timedelta(days=cut), full.last)
@@ -108,9 +112,15 @@ _NUMBERS = ("moving_s", "elapsed_s", "avg_hr", "max_hr", "rpe", "effort_score", 
 def poorer(original: Activity, shift_s: int, metres: int, dropped: Iterable[str]) -> Activity:
     """Another provider's record of `original`, `shift_s` seconds apart, `metres` long, and
     without the numbers in `dropped`; checked to match it and to be strictly poorer."""
-    copy = replace(original, provider="strava", provider_id=f"copy-{original.provider_id}",
-                   start_utc=original.start_utc + timedelta(seconds=shift_s), distance_m=metres,
-                   title="", **dict.fromkeys(dropped))
+    copy = replace(
+        original,
+        provider="strava",
+        provider_id=f"copy-{original.provider_id}",
+        start_utc=original.start_utc + timedelta(seconds=shift_s),
+        distance_m=metres,
+        title="",
+        **dict.fromkeys(dropped),
+    )
     assert copies_match(original, copy) and copies_match(copy, original)
     assert copy.richness() < original.richness()  # so the original stays the primary
     return copy
@@ -124,8 +134,12 @@ def poorer_copy(draw: st.DrawFn, original: Activity, earliest_s: int) -> Activit
     lo = -(-original.distance_m * 95 // 100)  # |a - b| <= 5 % of the longer: ceil(0.95 d) ...
     hi = original.distance_m * 100 // 95  # ... to floor(d / 0.95)
     present = [n for n in _NUMBERS if getattr(original, n) is not None]
-    return poorer(original, draw(st.integers(earliest_s, 300)), draw(st.integers(lo, hi)),
-                  draw(st.lists(st.sampled_from(present), min_size=1, unique=True)))
+    return poorer(
+        original,
+        draw(st.integers(earliest_s, 300)),
+        draw(st.integers(lo, hi)),
+        draw(st.lists(st.sampled_from(present), min_size=1, unique=True)),
+    )
 
 
 def copies_of_some_runs(data: st.DataObject, acts: list[Activity], earliest_s: int) -> list[Activity]:
@@ -141,7 +155,8 @@ def shape(findings: list[Finding]) -> list[tuple[object, ...]]:
 @settings(max_examples=80, deadline=None)
 @given(workouts(), st.data())
 def test_a_poorer_copy_started_with_or_after_the_original_never_changes_any_finding(
-        acts: list[Activity], data: st.DataObject) -> None:
+    acts: list[Activity], data: st.DataObject
+) -> None:
     copies = copies_of_some_runs(data, acts, 0)  # a forwarded upload: same start or later
     alone, together = group_sessions(acts), group_sessions(acts + copies)
     assert len(together) == len(alone)
@@ -154,7 +169,8 @@ def test_a_poorer_copy_started_with_or_after_the_original_never_changes_any_find
 @settings(max_examples=80, deadline=None)
 @given(workouts(), st.data())
 def test_a_poorer_copy_started_up_to_5_minutes_either_side_keeps_every_sessions_numbers(
-        acts: list[Activity], data: st.DataObject) -> None:
+    acts: list[Activity], data: st.DataObject
+) -> None:
     copies = copies_of_some_runs(data, acts, -300)
     alone = group_sessions(acts)
     # the copy arrives later: each session keeps the id it was stored under (Store.sessions)
@@ -194,9 +210,12 @@ def test_an_earlier_copy_does_not_move_a_midnight_run_to_the_day_before() -> Non
 
 
 def test_an_earlier_copy_does_not_change_a_later_runs_reference() -> None:
-    acts = [act(T0, 10000, avg_hr=140.0), act(T0 + timedelta(days=10), 5000, avg_hr=140.0),
-            act(T0 + timedelta(days=20), 5000, avg_hr=140.0),
-            act(T0 + timedelta(days=30), 11500, avg_hr=140.0)]  # +15 % over the first: caution
+    acts = [
+        act(T0, 10000, avg_hr=140.0),
+        act(T0 + timedelta(days=10), 5000, avg_hr=140.0),
+        act(T0 + timedelta(days=20), 5000, avg_hr=140.0),
+        act(T0 + timedelta(days=30), 11500, avg_hr=140.0),
+    ]  # +15 % over the first: caution
     alone, together = _with_copy(acts, poorer(acts[0], -1, 10000, ["avg_hr"]))
     spikes = [f for f in _findings(alone) if f[0] == "session_spike"]
     assert [f[3] for f in spikes] == [Severity.CAUTION]

@@ -17,15 +17,18 @@ from syncd.rules.rampup import (
 SPIKE = SessionSpike()
 
 
-@pytest.mark.parametrize(("metres", "severity"), [
-    (11_000, None),                # exactly +10 %: none (float division says 10.000000000000002)
-    (11_001, Severity.CAUTION),
-    (13_000, Severity.CAUTION),    # exactly +30 %
-    (13_001, Severity.WARNING),
-    (20_000, Severity.WARNING),    # exactly +100 %
-    (20_010, Severity.ALERT),      # +100.1 %
-    (9_000, None),
-])
+@pytest.mark.parametrize(
+    ("metres", "severity"),
+    [
+        (11_000, None),  # exactly +10 %: none (float division says 10.000000000000002)
+        (11_001, Severity.CAUTION),
+        (13_000, Severity.CAUTION),  # exactly +30 %
+        (13_001, Severity.WARNING),
+        (20_000, Severity.WARNING),  # exactly +100 %
+        (20_010, Severity.ALERT),  # +100.1 %
+        (9_000, None),
+    ],
+)
 def test_spike_bands_are_upper_inclusive(metres: int, severity: Severity | None) -> None:
     h = hist([run(0, 10_000), run(3, metres)])
     f = only(SPIKE, h, day(3))
@@ -41,10 +44,13 @@ def test_spike_worked_example_from_rules_md() -> None:
     h = hist([ref, long])
     f = only(SPIKE, h, day(5))
     assert f is not None and f.severity is Severity.WARNING
-    assert f.metrics == {"distance_km": 16.0, "reference_km": 11.0,
-                         "reference_activity": h.runs[0].id,
-                         "pct_over_reference": pytest.approx(45.4545, abs=1e-4),
-                         "next_run_cap_km": 17.6}
+    assert f.metrics == {
+        "distance_km": 16.0,
+        "reference_km": 11.0,
+        "reference_activity": h.runs[0].id,
+        "pct_over_reference": pytest.approx(45.4545, abs=1e-4),
+        "next_run_cap_km": 17.6,
+    }
     assert f.session == h.runs[1].id and f.key == f"session_spike:sam:{h.runs[1].id}"
     assert f.citation == "frandsen2025" and f.day == day(5)
 
@@ -107,21 +113,27 @@ def _weeks(previous_m: int, last_m: int) -> list[Activity]:
     return [run(0, previous_m), run(7, last_m)]
 
 
-@pytest.mark.parametrize(("w0", "w1", "fires"), [
-    (4_999, 10_000, False),  # W0 = 4.999 km: under the 5 km floor
-    (5_000, 6_500, False),   # exactly +30 %
-    (5_000, 6_501, True),
-    (10_000, 13_000, False),
-    (10_000, 13_001, True),
-])
+@pytest.mark.parametrize(
+    ("w0", "w1", "fires"),
+    [
+        (4_999, 10_000, False),  # W0 = 4.999 km: under the 5 km floor
+        (5_000, 6_500, False),  # exactly +30 %
+        (5_000, 6_501, True),
+        (10_000, 13_000, False),
+        (10_000, 13_001, True),
+    ],
+)
 def test_weekly_progression(w0: int, w1: int, fires: bool) -> None:
     h = hist(_weeks(w0, w1), until=day(13))
     f = only(WeeklyProgression(), h, day(13))
     assert (f is not None) is fires
     if f is not None:
         assert f.severity is Severity.INFO and f.key == "weekly_progression:sam:2026-W03"
-        assert f.metrics == {"last_7d_km": w1 / 1000, "previous_7d_km": w0 / 1000,
-                             "pct_change": pytest.approx(100 * (w1 / w0 - 1))}
+        assert f.metrics == {
+            "last_7d_km": w1 / 1000,
+            "previous_7d_km": w0 / 1000,
+            "pct_change": pytest.approx(100 * (w1 / w0 - 1)),
+        }
 
 
 def test_weekly_progression_needs_two_full_weeks() -> None:
@@ -150,15 +162,18 @@ def test_acwr_ewma_seeded_with_the_first_day() -> None:
     assert f.metrics["acwr_rolling_uncoupled"] == 0.0
 
 
-@pytest.mark.parametrize(("gap_days", "severity"), [
-    (6, None), (7, Severity.INFO), (30, Severity.INFO), (31, Severity.CAUTION)])
+@pytest.mark.parametrize(
+    ("gap_days", "severity"), [(6, None), (7, Severity.INFO), (30, Severity.INFO), (31, Severity.CAUTION)]
+)
 def test_return_from_break(gap_days: int, severity: Severity | None) -> None:
     h = hist([run(-20, 6000), run(-10, 9000), run(0, 8000), run(gap_days, 5000)])
     f = only(ReturnFromBreak(), h, day(gap_days))
     assert (f.severity if f else None) == severity
     if f is not None:
-        assert f.metrics == {"days_since_previous_run": gap_days,
-                             "typical_run_km_before_break": 8.0}  # median of 6, 9, 8
+        assert f.metrics == {
+            "days_since_previous_run": gap_days,
+            "typical_run_km_before_break": 8.0,
+        }  # median of 6, 9, 8
         assert f.session == h.runs[-1].id
 
 

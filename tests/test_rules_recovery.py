@@ -22,8 +22,7 @@ def week(*minutes: int) -> list[Activity]:
     """One run a day from day 0 with these durations (0 = rest day), at 6:00 min/km; a
     zero-load marker the day before starts the history, so leading rest days count."""
     marker = act(at(-1), 1, moving_s=0)
-    return [marker, *(act(at(i), m * 1000 // 6, moving_s=m * 60)
-                      for i, m in enumerate(minutes) if m)]
+    return [marker, *(act(at(i), m * 1000 // 6, moving_s=m * 60) for i, m in enumerate(minutes) if m)]
 
 
 def monotony_of(*minutes: int) -> Severity | None:
@@ -49,8 +48,8 @@ def test_monotony_zero_sd_is_inf_and_caution() -> None:
 
 
 def test_monotony_boundaries_and_history_needed() -> None:
-    assert monotony_of(0, 0, 15, 20, 20, 25, 25) is Severity.INFO     # exactly 1.5
-    assert monotony_of(0, 10, 25, 25, 25, 25, 30) is Severity.INFO    # exactly 2.0: not above
+    assert monotony_of(0, 0, 15, 20, 20, 25, 25) is Severity.INFO  # exactly 1.5
+    assert monotony_of(0, 10, 25, 25, 25, 25, 30) is Severity.INFO  # exactly 2.0: not above
     assert monotony_of(0, 0, 0, 30, 0, 60, 90) is None
     assert only(Monotony(), hist(week(30, 30, 30, 30, 30, 30)), day(4)) is None  # 6 days
 
@@ -70,8 +69,19 @@ def runs_on_days(days: range | list[int]) -> list[Activity]:
 def streak_history(old_streak_end: int) -> list[Activity]:
     # earlier streaks 3, 3, 4, 5, 8 in the 84 days before day 100; a 20-day streak ending
     # on `old_streak_end`; the current streak starts on day 100
-    days = [*range(old_streak_end - 19, old_streak_end + 1), 20, 21, 22, 30, 31, 32,
-            *range(40, 44), *range(50, 55), *range(60, 68), *range(100, 112)]
+    days = [
+        *range(old_streak_end - 19, old_streak_end + 1),
+        20,
+        21,
+        22,
+        30,
+        31,
+        32,
+        *range(40, 44),
+        *range(50, 55),
+        *range(60, 68),
+        *range(100, 112),
+    ]
     return runs_on_days(days)
 
 
@@ -105,8 +115,15 @@ def test_run_streak_without_earlier_streaks_p90_is_zero() -> None:
 
 
 def test_back_to_back_hard() -> None:
-    h = hist([run(0, 5000, rpe=7), run(1, 5000, hr_zone45_s=600), run(2, 5000, rpe=3),
-              run(4, 5000, rpe=9), run(6, 5000, rpe=9)])
+    h = hist(
+        [
+            run(0, 5000, rpe=7),
+            run(1, 5000, hr_zone45_s=600),
+            run(2, 5000, rpe=3),
+            run(4, 5000, rpe=9),
+            run(6, 5000, rpe=9),
+        ]
+    )
     f = only(BackToBackHard(), h, day(1))
     assert f is not None and f.severity is Severity.INFO
     assert f.metrics == {"hard_days": f"{day(0)},{day(1)}", "reasons": "rpe,hr_zones_4_5"}

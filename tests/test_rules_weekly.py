@@ -15,8 +15,10 @@ from syncd.rules.recovery import Monotony
 
 
 def history(days: list[tuple[date, float]]):  # type: ignore[no-untyped-def]
-    acts = [run("garmin", f"g{i}", f"{d.isoformat()}T07:00:00", km, minutes=km * 6)
-            for i, (d, km) in enumerate(days)]
+    acts = [
+        run("garmin", f"g{i}", f"{d.isoformat()}T07:00:00", km, minutes=km * 6)
+        for i, (d, km) in enumerate(days)
+    ]
     return build_history(group_sessions(acts), Profile())
 
 

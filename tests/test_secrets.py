@@ -54,18 +54,21 @@ def credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return directory
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("env:NTFY_TOKEN", True),
-    ("credential:strava_client_secret", True),
-    ("keyring:garmin", True),
-    ("env:", False),
-    ("ENV:X", False),
-    ("ntfys://ntfy.sh/topic", False),
-    ("hunter2", False),
-    ("", False),
-    (None, False),
-    (42, False),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("env:NTFY_TOKEN", True),
+        ("credential:strava_client_secret", True),
+        ("keyring:garmin", True),
+        ("env:", False),
+        ("ENV:X", False),
+        ("ntfys://ntfy.sh/topic", False),
+        ("hunter2", False),
+        ("", False),
+        (None, False),
+        (42, False),
+    ],
+)
 def test_is_reference(value: object, expected: bool) -> None:
     assert is_reference(value) is expected
 
@@ -111,20 +114,32 @@ def _setup_empty_credential(credentials: Path, monkeypatch: pytest.MonkeyPatch) 
     (credentials / "blank").write_text("\n")
 
 
-@pytest.mark.parametrize(("ref", "setup", "expected"), [
-    ("env:SYNCD_MISSING", _setup_nothing, ["env:SYNCD_MISSING", "SYNCD_MISSING is not set"]),
-    ("env:SYNCD_EMPTY", _setup_empty_env, ["env:SYNCD_EMPTY", "is empty"]),
-    ("credential:ntfy", _setup_no_credentials_dir,
-     ["credential:ntfy", "CREDENTIALS_DIRECTORY is not set", "LoadCredential=ntfy:/"]),
-    ("credential:ntfy", _setup_nothing,
-     ["credential:ntfy", "no credential ntfy", "LoadCredential=ntfy:/"]),
-    ("credential:blank", _setup_empty_credential, ["credential:blank", "is empty"]),
-    ("credential:../etc/passwd", _setup_nothing, ["not a valid credential name"]),
-    ("credential:..", _setup_nothing, ["not a valid credential name"]),
-    ("credential:a/b", _setup_nothing, ["not a valid credential name"]),
-])
+@pytest.mark.parametrize(
+    ("ref", "setup", "expected"),
+    [
+        ("env:SYNCD_MISSING", _setup_nothing, ["env:SYNCD_MISSING", "SYNCD_MISSING is not set"]),
+        ("env:SYNCD_EMPTY", _setup_empty_env, ["env:SYNCD_EMPTY", "is empty"]),
+        (
+            "credential:ntfy",
+            _setup_no_credentials_dir,
+            ["credential:ntfy", "CREDENTIALS_DIRECTORY is not set", "LoadCredential=ntfy:/"],
+        ),
+        (
+            "credential:ntfy",
+            _setup_nothing,
+            ["credential:ntfy", "no credential ntfy", "LoadCredential=ntfy:/"],
+        ),
+        ("credential:blank", _setup_empty_credential, ["credential:blank", "is empty"]),
+        ("credential:../etc/passwd", _setup_nothing, ["not a valid credential name"]),
+        ("credential:..", _setup_nothing, ["not a valid credential name"]),
+        ("credential:a/b", _setup_nothing, ["not a valid credential name"]),
+    ],
+)
 def test_unresolvable_reference_names_it_and_the_fix(
-    ref: str, setup: object, expected: list[str], credentials: Path,
+    ref: str,
+    setup: object,
+    expected: list[str],
+    credentials: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert callable(setup)
@@ -157,22 +172,25 @@ def test_literal_value_is_refused_without_being_echoed() -> None:
     assert "env:NAME" in str(info.value)
 
 
-@pytest.mark.parametrize(("url", "expected"), [
-    ("json://user:s3cretpw@127.0.0.1:8080/", "json://user:****@127.0.0.1:8080/"),
-    ("ntfys://ntfy.example.org/sam-running", "ntfys://ntfy.example.org/sa****"),
-    ("ntfys://sam-running", "ntfys://s****"),
-    ("ntfy://tk_abcdefghij@ntfy.example.org/sam-running",
-     "ntfy://t****@ntfy.example.org/sa****"),
-    ("gotify://gotify.example.org/AbCdEfGhIj", "gotify://gotify.example.org/Ab****"),
-    ("pover://uQiRzpo4DXghDmr9QzzfQu27cmVRsG@azGDORePK8gMaC0QOYAMyEEuzJnyUi",
-     "pover://u****@a****"),
-    ("json://example.org/hook?token=abcdef&priority=high",
-     "json://example.org/****?token=****&priority=high"),
-    ("json://example.org/?+Authorization=Bearer%20xyz", "json://example.org/?+Authorization=****"),
-    ("tgram://123456789:abcdefg_hijklmnop/12315544/", "tgram://1****/12****/"),
-    ("mailtos://user:pass@example.org", "mailtos://user:****@example.org"),
-    ("not a url", "****"),
-])
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("json://user:s3cretpw@127.0.0.1:8080/", "json://user:****@127.0.0.1:8080/"),
+        ("ntfys://ntfy.example.org/sam-running", "ntfys://ntfy.example.org/sa****"),
+        ("ntfys://sam-running", "ntfys://s****"),
+        ("ntfy://tk_abcdefghij@ntfy.example.org/sam-running", "ntfy://t****@ntfy.example.org/sa****"),
+        ("gotify://gotify.example.org/AbCdEfGhIj", "gotify://gotify.example.org/Ab****"),
+        ("pover://uQiRzpo4DXghDmr9QzzfQu27cmVRsG@azGDORePK8gMaC0QOYAMyEEuzJnyUi", "pover://u****@a****"),
+        (
+            "json://example.org/hook?token=abcdef&priority=high",
+            "json://example.org/****?token=****&priority=high",
+        ),
+        ("json://example.org/?+Authorization=Bearer%20xyz", "json://example.org/?+Authorization=****"),
+        ("tgram://123456789:abcdefg_hijklmnop/12315544/", "tgram://1****/12****/"),
+        ("mailtos://user:pass@example.org", "mailtos://user:****@example.org"),
+        ("not a url", "****"),
+    ],
+)
 def test_mask_url_examples(url: str, expected: str) -> None:
     assert mask_url(url) == expected
 

@@ -27,7 +27,8 @@ def test_version_1_database_migrates_and_keeps_its_data(tmp_path: Path) -> None:
     old.execute(
         "INSERT INTO activities (athlete, provider, provider_id, start_utc, sport, distance_m, "
         "moving_s, content_hash, first_seen_at, updated_at) VALUES ('sam', 'strava', '42', "
-        "'2025-01-02T07:00:00+00:00', 'run', 10000, 3000, 'x', 'now', 'now')")
+        "'2025-01-02T07:00:00+00:00', 'run', 10000, 3000, 'x', 'now', 'now')"
+    )
     old.execute("INSERT INTO cursors VALUES ('sam', 'strava', '1735800000', 'now')")
     assert old.execute("PRAGMA user_version").fetchone()[0] == 1
     old.close()
@@ -75,8 +76,9 @@ def test_edited_numbers_bump_revision_but_text_edits_do_not(store: Store) -> Non
 
 def test_deleted_activity_leaves_the_sessions(store: Store) -> None:
     store.ensure_athlete("sam", "UTC")
-    store.upsert_activities([run("strava", "1", "2025-03-01T07:00:00", 10),
-                             run("strava", "2", "2025-03-02T07:00:00", 12)])
+    store.upsert_activities(
+        [run("strava", "1", "2025-03-01T07:00:00", 10), run("strava", "2", "2025-03-02T07:00:00", 12)]
+    )
     assert store.mark_deleted("sam", "strava", "2")
     assert [s.distance_m for s in store.sessions("sam")] == [10000]
     assert len(store.activities("sam", include_deleted=True)) == 2

@@ -24,17 +24,21 @@ def at(text: str) -> datetime:
 
 
 def seen(state: BudgetState, when: str) -> BudgetState:
-    return BudgetState(state.overall_limit, state.overall_usage, state.read_limit,
-                       state.read_usage, at(when).timestamp())
+    return BudgetState(
+        state.overall_limit, state.overall_usage, state.read_limit, state.read_usage, at(when).timestamp()
+    )
 
 
-@pytest.mark.parametrize(("now", "start", "end"), [
-    ("2024-05-01 14:59:59", "2024-05-01 14:45:00", "2024-05-01 15:00:00"),
-    ("2024-05-01 15:00:00", "2024-05-01 15:00:00", "2024-05-01 15:15:00"),
-    ("2024-05-01 15:14:59.999", "2024-05-01 15:00:00", "2024-05-01 15:15:00"),
-    ("2024-05-01 23:59:59", "2024-05-01 23:45:00", "2024-05-02 00:00:00"),
-    ("2024-05-02 00:00:00", "2024-05-02 00:00:00", "2024-05-02 00:15:00"),
-])
+@pytest.mark.parametrize(
+    ("now", "start", "end"),
+    [
+        ("2024-05-01 14:59:59", "2024-05-01 14:45:00", "2024-05-01 15:00:00"),
+        ("2024-05-01 15:00:00", "2024-05-01 15:00:00", "2024-05-01 15:15:00"),
+        ("2024-05-01 15:14:59.999", "2024-05-01 15:00:00", "2024-05-01 15:15:00"),
+        ("2024-05-01 23:59:59", "2024-05-01 23:45:00", "2024-05-02 00:00:00"),
+        ("2024-05-02 00:00:00", "2024-05-02 00:00:00", "2024-05-02 00:15:00"),
+    ],
+)
 def test_quarter_hour_windows(now: str, start: str, end: str) -> None:
     assert window_start(at(now)) == at(start)
     assert next_window(at(now)) == at(end)
@@ -68,8 +72,7 @@ def test_full_day_blocks_until_utc_midnight() -> None:
 
 
 def test_usage_from_yesterdays_last_window_counts_zero_after_midnight() -> None:
-    state = seen(BudgetState(overall_usage=(150, 1500), read_usage=(90, 900)),
-                 "2024-05-01 23:59:59")
+    state = seen(BudgetState(overall_usage=(150, 1500), read_usage=(90, 900)), "2024-05-01 23:59:59")
     now = state.current(at("2024-05-02 00:00:00"))
     assert (now.overall_usage, now.read_usage) == ((0, 0), (0, 0))
     same = state.current(at("2024-05-01 23:59:59"))
@@ -77,15 +80,13 @@ def test_usage_from_yesterdays_last_window_counts_zero_after_midnight() -> None:
 
 
 def test_a_new_quarter_resets_only_the_short_window() -> None:
-    state = seen(BudgetState(overall_usage=(150, 1500), read_usage=(90, 900)),
-                 "2024-05-01 14:59:59")
+    state = seen(BudgetState(overall_usage=(150, 1500), read_usage=(90, 900)), "2024-05-01 14:59:59")
     now = state.current(at("2024-05-01 15:00:00"))
     assert (now.overall_usage, now.read_usage) == ((0, 1500), (0, 900))
 
 
 def test_writes_count_toward_the_overall_limit_only() -> None:
-    state = seen(BudgetState(overall_usage=(150, 900), read_usage=(100, 500)),
-                 "2024-05-01 10:00:00")
+    state = seen(BudgetState(overall_usage=(150, 900), read_usage=(100, 500)), "2024-05-01 10:00:00")
     now = at("2024-05-01 10:01:00")
     assert state.blocked_until(now, reads=1) == at("2024-05-01 10:15:00")
     assert state.blocked_until(now, writes=1) is None
@@ -96,9 +97,16 @@ def test_writes_count_toward_the_overall_limit_only() -> None:
 
 def test_headers_replace_the_usage_and_a_silent_request_still_counts() -> None:
     now = at("2024-05-01 10:00:00")
-    state = BudgetState().reported(now, {
-        "X-RateLimit-Limit": "600,6000", "X-RateLimit-Usage": "15,300",
-        "X-ReadRateLimit-Limit": "300,3000", "X-ReadRateLimit-Usage": "5,50"}, "GET")
+    state = BudgetState().reported(
+        now,
+        {
+            "X-RateLimit-Limit": "600,6000",
+            "X-RateLimit-Usage": "15,300",
+            "X-ReadRateLimit-Limit": "300,3000",
+            "X-ReadRateLimit-Usage": "5,50",
+        },
+        "GET",
+    )
     assert state.overall_limit == (600, 6000) and state.overall_usage == (15, 300)
     assert state.read_limit == (300, 3000) and state.read_usage == (5, 50)
     counted = state.reported(now, {}, "GET")  # e.g. a 502 from a proxy, no headers
@@ -125,15 +133,20 @@ def test_saved_state_survives_garbage() -> None:
     assert BudgetState.from_json(state.to_json()) == state
 
 
-@given(o15=st.integers(0, 250), oday=st.integers(0, 2500), r15=st.integers(0, 120),
-       rday=st.integers(0, 1200), reads=st.integers(0, 3), writes=st.integers(0, 3),
-       seconds=st.integers(0, 86400 * 2))
+@given(
+    o15=st.integers(0, 250),
+    oday=st.integers(0, 2500),
+    r15=st.integers(0, 120),
+    rday=st.integers(0, 1200),
+    reads=st.integers(0, 3),
+    writes=st.integers(0, 3),
+    seconds=st.integers(0, 86400 * 2),
+)
 def test_refusal_is_in_the_future_and_acceptance_fits_the_limits(
-        o15: int, oday: int, r15: int, rday: int, reads: int, writes: int,
-        seconds: int) -> None:
+    o15: int, oday: int, r15: int, rday: int, reads: int, writes: int, seconds: int
+) -> None:
     start = at("2024-05-01 00:00:00")
-    state = BudgetState(overall_usage=(o15, oday), read_usage=(r15, rday),
-                        seen_at=start.timestamp())
+    state = BudgetState(overall_usage=(o15, oday), read_usage=(r15, rday), seen_at=start.timestamp())
     now = start + timedelta(seconds=seconds)
     until = state.blocked_until(now, reads=reads, writes=writes)
     cur = state.current(now)
@@ -151,8 +164,15 @@ def test_one_budget_per_app_shared_by_athletes_and_kept_in_the_store(store: Stor
     sam = Budget(store, 111, lambda: clock[0])
     kim = Budget(store, 111, lambda: clock[0])
     other_app = Budget(store, 222, lambda: clock[0])
-    sam.record({"X-RateLimit-Limit": "200,2000", "X-RateLimit-Usage": "199,1000",
-                "X-ReadRateLimit-Limit": "100,1000", "X-ReadRateLimit-Usage": "100,900"}, "GET")
+    sam.record(
+        {
+            "X-RateLimit-Limit": "200,2000",
+            "X-RateLimit-Usage": "199,1000",
+            "X-ReadRateLimit-Limit": "100,1000",
+            "X-ReadRateLimit-Usage": "100,900",
+        },
+        "GET",
+    )
     with pytest.raises(RateLimited) as caught:
         kim.reserve(reads=1)
     assert caught.value.retry_at == at("2024-05-01 10:15:00")
@@ -161,6 +181,5 @@ def test_one_budget_per_app_shared_by_athletes_and_kept_in_the_store(store: Stor
     assert store.provider_value("strava", "budget:111")["overall_usage"] == [199, 1000]
     clock[0] = at("2024-05-01 10:15:00")
     kim.reserve(reads=1)
-    assert kim.summary()["15min"] == {"used": 0, "limit": 200, "reads_used": 0,
-                                      "reads_limit": 100}
+    assert kim.summary()["15min"] == {"used": 0, "limit": 200, "reads_used": 0, "reads_limit": 100}
     assert kim.summary()["day"]["used"] == 1000

@@ -59,22 +59,23 @@ def connect(argv: list[str], *extra: str, tamper: str | None = None) -> int:
             location = requests.get(url, allow_redirects=False, timeout=5).headers["Location"]
             landed.append(location.replace("state=", f"state={tamper}") if tamper else location)
         else:  # the browser follows the redirect to the one-shot listener
-            threading.Thread(target=requests.get, args=(url,), kwargs={"timeout": 5},
-                             daemon=True).start()
+            threading.Thread(target=requests.get, args=(url,), kwargs={"timeout": 5}, daemon=True).start()
 
     return syncd.cli_strava.cmd_connect(args, read=lambda: landed[0], opened=browser)
 
 
 def account(argv: list[str]) -> tuple[str, str]:
     with Store(Path(argv[3])) as store:
-        row = store.conn.execute("SELECT external_id, status FROM accounts WHERE athlete = 'sam' "
-                                 "AND provider = 'strava'").fetchone()
+        row = store.conn.execute(
+            "SELECT external_id, status FROM accounts WHERE athlete = 'sam' AND provider = 'strava'"
+        ).fetchone()
     return row["external_id"], row["status"]
 
 
 @pytest.mark.parametrize("mode", [["--paste"], ["--timeout", "10"]])
-def test_connect_saves_tokens_and_the_account(mode: list[str], argv: list[str], fake: FakeStrava,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_connect_saves_tokens_and_the_account(
+    mode: list[str], argv: list[str], fake: FakeStrava, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert connect(argv, *mode) == 0
     saved = token_store().load("strava", "sam")
     assert saved is not None and saved["athlete_id"] == 1513
@@ -86,7 +87,8 @@ def test_connect_saves_tokens_and_the_account(mode: list[str], argv: list[str], 
 
 
 def test_connect_without_write_permission_connects_without_notes(
-        argv: list[str], fake: FakeStrava, capsys: pytest.CaptureFixture[str]) -> None:
+    argv: list[str], fake: FakeStrava, capsys: pytest.CaptureFixture[str]
+) -> None:
     fake.grant_scope = "read,activity:read_all"
     assert connect(argv, "--paste") == 0
     assert "cannot write notes" in capsys.readouterr().out
@@ -107,8 +109,9 @@ def test_connect_refuses_a_redirect_with_another_state(argv: list[str], fake: Fa
     assert token_store().load("strava", "sam") is None
 
 
-def test_disconnect_revokes_and_deletes(argv: list[str], fake: FakeStrava,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_disconnect_revokes_and_deletes(
+    argv: list[str], fake: FakeStrava, capsys: pytest.CaptureFixture[str]
+) -> None:
     connect(argv, "--paste")
     assert main(["disconnect", "strava", "--athlete", "sam", *argv]) == 0
     assert "access revoked and tokens deleted" in capsys.readouterr().out
@@ -120,7 +123,8 @@ def test_disconnect_revokes_and_deletes(argv: list[str], fake: FakeStrava,
 
 
 def test_disconnect_deletes_tokens_even_when_strava_cannot_be_told(
-        argv: list[str], fake: FakeStrava, capsys: pytest.CaptureFixture[str]) -> None:
+    argv: list[str], fake: FakeStrava, capsys: pytest.CaptureFixture[str]
+) -> None:
     connect(argv, "--paste")
     fake.fail_next("500", path="/oauth/deauthorize")
     assert main(["disconnect", "strava", "--athlete", "sam", *argv]) == 1
@@ -136,8 +140,7 @@ def test_connect_needs_the_strava_table(tmp_path: Path, capsys: pytest.CaptureFi
     assert "strava.client_id: required" in capsys.readouterr().err
 
 
-def test_webhook_commands(argv: list[str], fake: FakeStrava,
-                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_webhook_commands(argv: list[str], fake: FakeStrava, capsys: pytest.CaptureFixture[str]) -> None:
     state = WebhookState(Path(argv[3]) / "syncd.sqlite3", fake.client_id)
     Store(Path(argv[3])).close()
     server = serve(WebhookApp(verify_token_for(fake.client_secret), state, lambda e: None), port=0)
@@ -163,9 +166,9 @@ def test_webhook_commands(argv: list[str], fake: FakeStrava,
         thread.join(5)
 
 
-def test_no_token_or_secret_in_logs_or_output(argv: list[str], fake: FakeStrava,
-                                              caplog: pytest.LogCaptureFixture,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_token_or_secret_in_logs_or_output(
+    argv: list[str], fake: FakeStrava, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
     caplog.set_level("DEBUG")
     fake.add_activity(datetime.now(UTC) - timedelta(hours=2), description="Felt good")
     assert connect(argv, "--paste") == 0
@@ -180,9 +183,14 @@ def test_no_token_or_secret_in_logs_or_output(argv: list[str], fake: FakeStrava,
         pages = list(provider.fetch(None))
         assert pages[0].activities[0].description == "Felt good"
         block = "— syncd —\nfine"
-        provider.write_note(pages[0].activities[0].provider_id,
-                            lambda d: apply_block(d, block).description
-                            if apply_block(d, block).outcome is NoteOutcome.WRITE else None)
+        provider.write_note(
+            pages[0].activities[0].provider_id,
+            lambda d: (
+                apply_block(d, block).description
+                if apply_block(d, block).outcome is NoteOutcome.WRITE
+                else None
+            ),
+        )
     assert main(["disconnect", "strava", "--athlete", "sam", *argv]) == 0
     secrets = [*fake.issued, fake.client_secret]
     assert len(secrets) == 6  # a code, two access and two refresh tokens, the client secret
@@ -193,9 +201,11 @@ def test_no_token_or_secret_in_logs_or_output(argv: list[str], fake: FakeStrava,
 
 
 def test_cli_module_imports_nothing_heavy() -> None:
-    code = ("import sys, syncd.cli, syncd.cli_strava; syncd.cli.build_parser(); "
-            "print([m for m in ('requests', 'stravalib', 'waitress', 'keyring', 'http.server') "
-            "if m in sys.modules])")
+    code = (
+        "import sys, syncd.cli, syncd.cli_strava; syncd.cli.build_parser(); "
+        "print([m for m in ('requests', 'stravalib', 'waitress', 'keyring', 'http.server') "
+        "if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

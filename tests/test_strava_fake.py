@@ -44,8 +44,7 @@ def connect(fake: FakeStrava, tokens: FileTokenStore, scope: str | None = None) 
 def provider(fake: FakeStrava, store: Store, tokens: FileTokenStore) -> StravaProvider:
     store.ensure_athlete("sam", "UTC")
     app = StravaApp(fake.base_url, fake.client_id, fake.client_secret, timeout=(2.0, 0.4))
-    return StravaProvider("sam", StravaApi(app, tokens, "sam", Budget(store, fake.client_id)),
-                          store)
+    return StravaProvider("sam", StravaApi(app, tokens, "sam", Budget(store, fake.client_id)), store)
 
 
 def sync(prov: StravaProvider, store: Store) -> int:
@@ -66,7 +65,8 @@ def backfill(fake: FakeStrava, count: int, **fields: Any) -> None:
 
 
 def test_backfill_of_1030_is_6_list_requests_then_an_idle_poll_is_1(
-        fake: FakeStrava, store: Store, tokens: FileTokenStore) -> None:
+    fake: FakeStrava, store: Store, tokens: FileTokenStore
+) -> None:
     backfill(fake, 1030)
     connect(fake, tokens)
     prov = provider(fake, store, tokens)
@@ -80,35 +80,37 @@ def test_backfill_of_1030_is_6_list_requests_then_an_idle_poll_is_1(
     assert fake.log[-1].query["after"] == str(int(store.cursor("sam", "strava") or 0) - 3 * 86400)
 
 
-def test_exactly_full_pages_need_one_more_empty_page(fake: FakeStrava, store: Store,
-                                                     tokens: FileTokenStore) -> None:
+def test_exactly_full_pages_need_one_more_empty_page(
+    fake: FakeStrava, store: Store, tokens: FileTokenStore
+) -> None:
     backfill(fake, 400)
     connect(fake, tokens)
     assert sync(provider(fake, store, tokens), store) == 400
     assert [r.query["page"] for r in fake.requests(LIST)] == ["1", "2", "3"]
 
 
-def test_recent_runs_are_read_in_detail_once(fake: FakeStrava, store: Store,
-                                             tokens: FileTokenStore) -> None:
+def test_recent_runs_are_read_in_detail_once(fake: FakeStrava, store: Store, tokens: FileTokenStore) -> None:
     backfill(fake, 10)
     now = datetime.now(UTC)
-    fresh = fake.add_activity(now - timedelta(hours=4), description="Left knee ached after 8 km",
-                              private_note="RPE 8", perceived_exertion=8)
+    fresh = fake.add_activity(
+        now - timedelta(hours=4),
+        description="Left knee ached after 8 km",
+        private_note="RPE 8",
+        perceived_exertion=8,
+    )
     connect(fake, tokens)
     prov = provider(fake, store, tokens)
     sync(prov, store)
     assert len(fake.requests(f"/api/v3/activities/{fresh['id']}")) == 1
     stored = store.activities("sam")[-1]
-    assert (stored.description, stored.private_note, stored.rpe) == (
-        "Left knee ached after 8 km", "RPE 8", 8)
+    assert (stored.description, stored.private_note, stored.rpe) == ("Left knee ached after 8 km", "RPE 8", 8)
     before = len(fake.log)
     sync(prov, store)
     assert len(fake.log) - before == 1
     assert store.activities("sam")[-1].description == "Left knee ached after 8 km"
 
 
-def test_a_note_keeps_the_runners_text(fake: FakeStrava, store: Store,
-                                       tokens: FileTokenStore) -> None:
+def test_a_note_keeps_the_runners_text(fake: FakeStrava, store: Store, tokens: FileTokenStore) -> None:
     item = fake.add_activity(datetime(2024, 5, 1, 7, tzinfo=UTC), description="Great hills today.")
     connect(fake, tokens)
     prov = provider(fake, store, tokens)
@@ -125,8 +127,9 @@ def test_a_note_keeps_the_runners_text(fake: FakeStrava, store: Store,
     assert [r.method for r in fake.log[before:]] == ["GET", "PUT", "GET"]
 
 
-def test_expired_token_is_refreshed_and_the_rotated_pair_saved(fake: FakeStrava, store: Store,
-                                                               tokens: FileTokenStore) -> None:
+def test_expired_token_is_refreshed_and_the_rotated_pair_saved(
+    fake: FakeStrava, store: Store, tokens: FileTokenStore
+) -> None:
     backfill(fake, 3)
     connect(fake, tokens)
     first = tokens.load("strava", "sam")
@@ -135,7 +138,9 @@ def test_expired_token_is_refreshed_and_the_rotated_pair_saved(fake: FakeStrava,
     tokens.save("strava", "sam", {**first, "expires_at": int(datetime.now(UTC).timestamp()) - 5})
     assert sync(provider(fake, store, tokens), store) == 3
     assert [r.form.get("grant_type") for r in fake.requests("/api/v3/oauth/token")] == [
-        "authorization_code", "refresh_token"]
+        "authorization_code",
+        "refresh_token",
+    ]
     second = tokens.load("strava", "sam")
     assert second is not None
     assert second["refresh_token"] != first["refresh_token"]
@@ -144,8 +149,9 @@ def test_expired_token_is_refreshed_and_the_rotated_pair_saved(fake: FakeStrava,
     assert second["refresh_token"] in fake.refresh
 
 
-def test_a_token_strava_refuses_leads_to_reconnect(fake: FakeStrava, store: Store,
-                                                   tokens: FileTokenStore) -> None:
+def test_a_token_strava_refuses_leads_to_reconnect(
+    fake: FakeStrava, store: Store, tokens: FileTokenStore
+) -> None:
     connect(fake, tokens)
     saved = tokens.load("strava", "sam")
     assert saved is not None
@@ -155,8 +161,9 @@ def test_a_token_strava_refuses_leads_to_reconnect(fake: FakeStrava, store: Stor
         sync(provider(fake, store, tokens), store)
 
 
-def test_a_429_stops_cleanly_and_the_next_fetch_resumes(fake: FakeStrava, store: Store,
-                                                        tokens: FileTokenStore) -> None:
+def test_a_429_stops_cleanly_and_the_next_fetch_resumes(
+    fake: FakeStrava, store: Store, tokens: FileTokenStore
+) -> None:
     backfill(fake, 500)
     connect(fake, tokens)
     prov = provider(fake, store, tokens)
@@ -177,8 +184,7 @@ def test_a_429_stops_cleanly_and_the_next_fetch_resumes(fake: FakeStrava, store:
     assert len(store.activities("sam")) == 500
 
 
-def test_the_budget_stops_before_strava_would_refuse(tmp_path: Path,
-                                                     tokens: FileTokenStore) -> None:
+def test_the_budget_stops_before_strava_would_refuse(tmp_path: Path, tokens: FileTokenStore) -> None:
     with FakeStrava(limits=((50, 1000), (3, 1000))) as fake, Store(tmp_path / "s") as store:
         backfill(fake, 1000)
         connect(fake, tokens)
@@ -188,11 +194,18 @@ def test_the_budget_stops_before_strava_would_refuse(tmp_path: Path,
         assert all(r.status == 200 for r in fake.log)  # never a 429
 
 
-@pytest.mark.parametrize(("fault", "error"), [
-    ("timeout", Unavailable), ("500", Unavailable), ("broken_json", Unavailable),
-    ("403_inactive", ApplicationInactive)])
-def test_faults(fault: str, error: type[Exception], fake: FakeStrava, store: Store,
-                tokens: FileTokenStore) -> None:
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        ("timeout", Unavailable),
+        ("500", Unavailable),
+        ("broken_json", Unavailable),
+        ("403_inactive", ApplicationInactive),
+    ],
+)
+def test_faults(
+    fault: str, error: type[Exception], fake: FakeStrava, store: Store, tokens: FileTokenStore
+) -> None:
     backfill(fake, 5)
     connect(fake, tokens)
     fake.fail_next(fault, path=LIST)
@@ -202,8 +215,9 @@ def test_faults(fault: str, error: type[Exception], fake: FakeStrava, store: Sto
     assert sync(provider(fake, store, tokens), store) == 5  # and it recovers
 
 
-def test_a_401_fault_is_survived_with_one_refresh(fake: FakeStrava, store: Store,
-                                                  tokens: FileTokenStore) -> None:
+def test_a_401_fault_is_survived_with_one_refresh(
+    fake: FakeStrava, store: Store, tokens: FileTokenStore
+) -> None:
     backfill(fake, 2)
     connect(fake, tokens)
     fake.fail_next("401", path=LIST)
@@ -211,8 +225,9 @@ def test_a_401_fault_is_survived_with_one_refresh(fake: FakeStrava, store: Store
     assert len(fake.requests("/api/v3/oauth/token")) == 2
 
 
-def test_fetch_one_of_a_deleted_activity_is_none(fake: FakeStrava, store: Store,
-                                                 tokens: FileTokenStore) -> None:
+def test_fetch_one_of_a_deleted_activity_is_none(
+    fake: FakeStrava, store: Store, tokens: FileTokenStore
+) -> None:
     item = fake.add_activity(datetime(2024, 5, 1, 7, tzinfo=UTC))
     connect(fake, tokens)
     prov = provider(fake, store, tokens)
@@ -222,11 +237,13 @@ def test_fetch_one_of_a_deleted_activity_is_none(fake: FakeStrava, store: Store,
     assert prov.fetch_one(str(item["id"])) is None
 
 
-def test_relisting_an_older_run_keeps_the_runners_words(fake: FakeStrava, store: Store,
-                                                         tokens: FileTokenStore) -> None:
+def test_relisting_an_older_run_keeps_the_runners_words(
+    fake: FakeStrava, store: Store, tokens: FileTokenStore
+) -> None:
     now = datetime.now(UTC)
-    fake.add_activity(now - timedelta(hours=5), description="Left knee sore on the downhill",
-                            perceived_exertion=8)
+    fake.add_activity(
+        now - timedelta(hours=5), description="Left knee sore on the downhill", perceived_exertion=8
+    )
     connect(fake, tokens)
     app = StravaApp(fake.base_url, fake.client_id, fake.client_secret, timeout=(2.0, 0.4))
     api = StravaApi(app, tokens, "sam", Budget(store, fake.client_id))

@@ -30,18 +30,37 @@ TOKEN = f"{BASE}/api/v3/oauth/token"
 NOW = datetime(2024, 6, 3, 12, 0, tzinfo=UTC)
 DETAILED = json.loads((DATA / "activity.3.json").read_text())
 MANUAL = json.loads((DATA / "activity-manual.3.json").read_text())
-DETAIL_ONLY = ("description", "private_note", "perceived_exertion", "segment_efforts",
-               "best_efforts", "splits_metric", "splits_standard", "calories")
-HEADERS = {"X-RateLimit-Limit": "200,2000", "X-RateLimit-Usage": "10,100",
-           "X-ReadRateLimit-Limit": "100,1000", "X-ReadRateLimit-Usage": "5,50"}
+DETAIL_ONLY = (
+    "description",
+    "private_note",
+    "perceived_exertion",
+    "segment_efforts",
+    "best_efforts",
+    "splits_metric",
+    "splits_standard",
+    "calories",
+)
+HEADERS = {
+    "X-RateLimit-Limit": "200,2000",
+    "X-RateLimit-Usage": "10,100",
+    "X-ReadRateLimit-Limit": "100,1000",
+    "X-ReadRateLimit-Usage": "5,50",
+}
 
 
 def summary(ident: int, start: datetime, **extra: Any) -> dict[str, Any]:
     """A SummaryActivity shaped like the reference payload (no detail-only fields)."""
     item = {k: v for k, v in copy.deepcopy(DETAILED).items() if k not in DETAIL_ONLY}
-    item.update(id=ident, resource_state=2, start_date=start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                sport_type="Run", utc_offset=7200.0, average_heartrate=150.5,
-                max_heartrate=178.0, suffer_score=52.0)
+    item.update(
+        id=ident,
+        resource_state=2,
+        start_date=start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        sport_type="Run",
+        utc_offset=7200.0,
+        average_heartrate=150.5,
+        max_heartrate=178.0,
+        suffer_score=52.0,
+    )
     item.update(extra)
     return item
 
@@ -60,10 +79,17 @@ def mock() -> Iterator[responses.RequestsMock]:
 @pytest.fixture
 def tokens(tmp_path: Path) -> FileTokenStore:
     store = FileTokenStore(tmp_path / "tokens")
-    store.save("strava", "sam", {"access_token": "access-1", "refresh_token": "refresh-1",
-                                 "expires_at": int((NOW + timedelta(hours=5)).timestamp()),
-                                 "athlete_id": 1513,
-                                 "scope": "read,activity:write,activity:read_all"})
+    store.save(
+        "strava",
+        "sam",
+        {
+            "access_token": "access-1",
+            "refresh_token": "refresh-1",
+            "expires_at": int((NOW + timedelta(hours=5)).timestamp()),
+            "athlete_id": 1513,
+            "scope": "read,activity:write,activity:read_all",
+        },
+    )
     return store
 
 
@@ -79,12 +105,16 @@ def provider(store: Store, tokens: FileTokenStore) -> StravaProvider:
     return make(store, tokens)
 
 
-def listing(mock: responses.RequestsMock, page: int, items: list[dict[str, Any]],
-            after: int = 0, **kw: Any) -> None:
+def listing(
+    mock: responses.RequestsMock, page: int, items: list[dict[str, Any]], after: int = 0, **kw: Any
+) -> None:
     kw.setdefault("json", items)
     kw.setdefault("headers", HEADERS)
-    mock.get(LIST, match=[matchers.query_param_matcher(
-        {"after": str(after), "per_page": "200", "page": str(page)})], **kw)
+    mock.get(
+        LIST,
+        match=[matchers.query_param_matcher({"after": str(after), "per_page": "200", "page": str(page)})],
+        **kw,
+    )
 
 
 def store_pages(provider: StravaProvider, store: Store, cursor: str | None = None) -> list[Any]:
@@ -101,11 +131,13 @@ def store_pages(provider: StravaProvider, store: Store, cursor: str | None = Non
 
 # -- paging, overlap, cursor -------------------------------------------------------------------
 
-def test_paging_stops_at_the_first_short_page(provider: StravaProvider, store: Store,
-                                              mock: responses.RequestsMock) -> None:
+
+def test_paging_stops_at_the_first_short_page(
+    provider: StravaProvider, store: Store, mock: responses.RequestsMock
+) -> None:
     items = old_items(405)
     for n in range(3):
-        listing(mock, n + 1, items[n * 200:(n + 1) * 200])
+        listing(mock, n + 1, items[n * 200 : (n + 1) * 200])
     pages = store_pages(provider, store)
     assert [len(p.activities) for p in pages] == [200, 200, 5]
     assert len(mock.calls) == 3
@@ -114,8 +146,9 @@ def test_paging_stops_at_the_first_short_page(provider: StravaProvider, store: S
     assert pages[0].cursor == str(int(datetime.fromisoformat(items[199]["start_date"]).timestamp()))
 
 
-def test_a_full_last_page_costs_one_more_empty_page(provider: StravaProvider, store: Store,
-                                                    mock: responses.RequestsMock) -> None:
+def test_a_full_last_page_costs_one_more_empty_page(
+    provider: StravaProvider, store: Store, mock: responses.RequestsMock
+) -> None:
     listing(mock, 1, old_items(200))
     listing(mock, 2, [])
     pages = store_pages(provider, store)
@@ -123,8 +156,9 @@ def test_a_full_last_page_costs_one_more_empty_page(provider: StravaProvider, st
     assert pages[1].cursor == pages[0].cursor  # an empty page never moves the cursor back
 
 
-def test_after_is_the_cursor_minus_the_overlap(store: Store, tokens: FileTokenStore,
-                                               mock: responses.RequestsMock) -> None:
+def test_after_is_the_cursor_minus_the_overlap(
+    store: Store, tokens: FileTokenStore, mock: responses.RequestsMock
+) -> None:
     store.ensure_athlete("sam", "UTC")
     cursor = 1_700_000_000
     listing(mock, 1, [], after=cursor - 3 * 86400)
@@ -134,8 +168,9 @@ def test_after_is_the_cursor_minus_the_overlap(store: Store, tokens: FileTokenSt
     list(make(store, tokens, overlap_days=1 / 24).fetch(str(cursor)))
 
 
-def test_the_cursor_advances_only_with_a_stored_page(provider: StravaProvider, store: Store,
-                                                     mock: responses.RequestsMock) -> None:
+def test_the_cursor_advances_only_with_a_stored_page(
+    provider: StravaProvider, store: Store, mock: responses.RequestsMock
+) -> None:
     items = old_items(300)
     listing(mock, 1, items[:200])
     listing(mock, 2, [], status=503)
@@ -150,20 +185,28 @@ def test_the_cursor_advances_only_with_a_stored_page(provider: StravaProvider, s
     assert len(store.activities("sam")) == 300
 
 
-def test_a_generator_not_consumed_sends_nothing(provider: StravaProvider,
-                                                mock: responses.RequestsMock) -> None:
+def test_a_generator_not_consumed_sends_nothing(
+    provider: StravaProvider, mock: responses.RequestsMock
+) -> None:
     provider.fetch(None)
     assert len(mock.calls) == 0
 
 
 # -- details for recent activities, idle polls -------------------------------------------------
 
-def test_recent_activities_are_fetched_in_detail_once(provider: StravaProvider, store: Store,
-                                                      mock: responses.RequestsMock) -> None:
+
+def test_recent_activities_are_fetched_in_detail_once(
+    provider: StravaProvider, store: Store, mock: responses.RequestsMock
+) -> None:
     recent = summary(900, NOW - timedelta(hours=5))
-    detail = {**copy.deepcopy(DETAILED), "id": 900, "start_date": recent["start_date"],
-              "description": "Knee a bit sore", "private_note": "felt 7/10",
-              "perceived_exertion": 7}
+    detail = {
+        **copy.deepcopy(DETAILED),
+        "id": 900,
+        "start_date": recent["start_date"],
+        "description": "Knee a bit sore",
+        "private_note": "felt 7/10",
+        "perceived_exertion": 7,
+    }
     listing(mock, 1, [*old_items(3), recent])
     mock.get(f"{BASE}/api/v3/activities/900", json=detail, headers=HEADERS)
     store_pages(provider, store)
@@ -184,28 +227,31 @@ def test_recent_activities_are_fetched_in_detail_once(provider: StravaProvider, 
     assert store.activities("sam")[-1].revision == 0  # nothing changed
 
 
-def test_a_detail_that_fails_keeps_the_page_then_raises(provider: StravaProvider, store: Store,
-                                                        mock: responses.RequestsMock) -> None:
+def test_a_detail_that_fails_keeps_the_page_then_raises(
+    provider: StravaProvider, store: Store, mock: responses.RequestsMock
+) -> None:
     a, b = summary(901, NOW - timedelta(hours=3)), summary(902, NOW - timedelta(hours=2))
     listing(mock, 1, [a, b])
-    mock.get(f"{BASE}/api/v3/activities/901", status=429, headers={
-        **HEADERS, "X-RateLimit-Usage": "201,300"})
+    mock.get(f"{BASE}/api/v3/activities/901", status=429, headers={**HEADERS, "X-RateLimit-Usage": "201,300"})
     with pytest.raises(RateLimited):
         store_pages(provider, store)
     assert {x.provider_id for x in store.activities("sam")} == {"901", "902"}  # summaries kept
     assert len(mock.calls) == 2  # no detail request for 902 after the 429
 
 
-def test_a_detail_not_readable_yet_keeps_the_summary(provider: StravaProvider, store: Store,
-                                                     mock: responses.RequestsMock) -> None:
+def test_a_detail_not_readable_yet_keeps_the_summary(
+    provider: StravaProvider, store: Store, mock: responses.RequestsMock
+) -> None:
     listing(mock, 1, [summary(903, NOW - timedelta(hours=1))])
-    mock.get(f"{BASE}/api/v3/activities/903", status=404, json={"message": "Record Not Found"},
-             headers=HEADERS)
+    mock.get(
+        f"{BASE}/api/v3/activities/903", status=404, json={"message": "Record Not Found"}, headers=HEADERS
+    )
     pages = store_pages(provider, store)
     assert pages[0].activities[0].provider_id == "903"
 
 
 # -- mapping -----------------------------------------------------------------------------------
+
 
 def test_mapping_of_the_reference_payloads() -> None:
     run = activity_from(DETAILED, "sam")
@@ -218,8 +264,7 @@ def test_mapping_of_the_reference_payloads() -> None:
     assert json.loads(run.raw_json) == DETAILED
     hike = activity_from(MANUAL, "sam")
     assert hike.manual and hike.sport is Sport.HIKE and hike.distance_m == 22531
-    item = summary(5, NOW, sport_type="TrailRun", type="Run", perceived_exertion=11,
-                   suffer_score=None)
+    item = summary(5, NOW, sport_type="TrailRun", type="Run", perceived_exertion=11, suffer_score=None)
     mapped = activity_from(item, "sam")
     assert mapped.sport is Sport.TRAIL_RUN and mapped.rpe is None and mapped.effort_score is None
     assert (mapped.avg_hr, mapped.max_hr, mapped.utc_offset_s) == (150.5, 178.0, 7200)
@@ -229,10 +274,12 @@ def test_mapping_agrees_with_stravalibs_models() -> None:
     from stravalib.model import DetailedActivity
 
     spec = json.loads((DATA / "strava_swagger.json").read_text())
-    examples = [DETAILED, MANUAL, *spec["paths"]["/athlete/activities"]["get"]["responses"]
-                ["200"]["examples"]["application/json"],
-                spec["paths"]["/activities/{id}"]["get"]["responses"]["200"]["examples"]
-                ["application/json"]]
+    examples = [
+        DETAILED,
+        MANUAL,
+        *spec["paths"]["/athlete/activities"]["get"]["responses"]["200"]["examples"]["application/json"],
+        spec["paths"]["/activities/{id}"]["get"]["responses"]["200"]["examples"]["application/json"],
+    ]
     for payload in examples:
         ours, theirs = activity_from(payload, "sam"), DetailedActivity.model_validate(payload)
         assert ours.provider_id == str(theirs.id) and ours.start_utc == theirs.start_date
@@ -245,19 +292,22 @@ def test_mapping_agrees_with_stravalibs_models() -> None:
         assert ours.utc_offset_s == int(theirs.utc_offset or 0)
 
 
-@pytest.mark.parametrize(("change", "reason"), [
-    ({"id": None}, "numeric id"),
-    ({"id": True}, "numeric id"),
-    ({"start_date": None}, "start_date"),
-    ({"start_date": "yesterday"}, "start_date"),
-    ({"distance": "far"}, "distance"),
-    ({"distance": -5.0}, "negative"),
-    ({"max_heartrate": "high"}, "max_heartrate"),
-    ({"sport_type": 7}, "sport_type"),
-])
-def test_malformed_items_are_skipped_with_a_reason(change: dict[str, Any], reason: str,
-                                                   provider: StravaProvider, store: Store,
-                                                   mock: responses.RequestsMock) -> None:
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"id": None}, "numeric id"),
+        ({"id": True}, "numeric id"),
+        ({"start_date": None}, "start_date"),
+        ({"start_date": "yesterday"}, "start_date"),
+        ({"distance": "far"}, "distance"),
+        ({"distance": -5.0}, "negative"),
+        ({"max_heartrate": "high"}, "max_heartrate"),
+        ({"sport_type": 7}, "sport_type"),
+    ],
+)
+def test_malformed_items_are_skipped_with_a_reason(
+    change: dict[str, Any], reason: str, provider: StravaProvider, store: Store, mock: responses.RequestsMock
+) -> None:
     good = old_items(2)
     listing(mock, 1, [good[0], {**old_items(1, 50)[0], **change}, good[1], "junk"])
     pages = store_pages(provider, store)
@@ -269,66 +319,113 @@ def test_malformed_items_are_skipped_with_a_reason(change: dict[str, Any], reaso
 
 # -- errors ------------------------------------------------------------------------------------
 
-def test_401_refreshes_once_then_asks_to_reconnect(provider: StravaProvider, tokens: FileTokenStore,
-                                                   mock: responses.RequestsMock) -> None:
-    listing(mock, 1, [], status=401, json={"message": "Authorization Error", "errors": [
-        {"resource": "Athlete", "field": "access_token", "code": "invalid"}]})
-    mock.post(TOKEN, json={"access_token": "access-2", "refresh_token": "refresh-2",
-                           "expires_at": int((NOW + timedelta(hours=6)).timestamp())})
+
+def test_401_refreshes_once_then_asks_to_reconnect(
+    provider: StravaProvider, tokens: FileTokenStore, mock: responses.RequestsMock
+) -> None:
+    listing(
+        mock,
+        1,
+        [],
+        status=401,
+        json={
+            "message": "Authorization Error",
+            "errors": [{"resource": "Athlete", "field": "access_token", "code": "invalid"}],
+        },
+    )
+    mock.post(
+        TOKEN,
+        json={
+            "access_token": "access-2",
+            "refresh_token": "refresh-2",
+            "expires_at": int((NOW + timedelta(hours=6)).timestamp()),
+        },
+    )
     listing(mock, 1, [], status=401, json={"message": "Authorization Error"})
     with pytest.raises(AuthRequired, match="syncd connect strava --athlete sam"):
         list(provider.fetch(None))
-    assert [c.request.headers["Authorization"] for c in mock.calls if "athlete" in c.request.url] \
-        == ["Bearer access-1", "Bearer access-2"]
+    assert [c.request.headers["Authorization"] for c in mock.calls if "athlete" in c.request.url] == [
+        "Bearer access-1",
+        "Bearer access-2",
+    ]
     assert tokens.load("strava", "sam")["refresh_token"] == "refresh-2"  # type: ignore[index]
 
 
-def test_401_then_a_working_refreshed_token(provider: StravaProvider,
-                                            mock: responses.RequestsMock) -> None:
+def test_401_then_a_working_refreshed_token(provider: StravaProvider, mock: responses.RequestsMock) -> None:
     listing(mock, 1, [], status=401, json={"message": "Authorization Error"})
-    mock.post(TOKEN, json={"access_token": "access-2", "refresh_token": "refresh-2",
-                           "expires_at": int((NOW + timedelta(hours=6)).timestamp())})
+    mock.post(
+        TOKEN,
+        json={
+            "access_token": "access-2",
+            "refresh_token": "refresh-2",
+            "expires_at": int((NOW + timedelta(hours=6)).timestamp()),
+        },
+    )
     listing(mock, 1, old_items(1))
     assert len(next(iter(provider.fetch(None))).activities) == 1
 
 
-def test_a_revoked_grant_asks_to_reconnect(provider: StravaProvider, tokens: FileTokenStore,
-                                           mock: responses.RequestsMock) -> None:
+def test_a_revoked_grant_asks_to_reconnect(
+    provider: StravaProvider, tokens: FileTokenStore, mock: responses.RequestsMock
+) -> None:
     tokens.save("strava", "sam", {**tokens.load("strava", "sam"), "expires_at": 0})  # type: ignore[dict-item]
-    mock.post(TOKEN, status=400, json={"message": "Bad Request", "errors": [
-        {"resource": "RefreshToken", "field": "refresh_token", "code": "invalid"}]})
+    mock.post(
+        TOKEN,
+        status=400,
+        json={
+            "message": "Bad Request",
+            "errors": [{"resource": "RefreshToken", "field": "refresh_token", "code": "invalid"}],
+        },
+    )
     with pytest.raises(AuthRequired, match="reconnect"):
         list(provider.fetch(None))
 
 
-def test_inactive_application_is_explained(provider: StravaProvider,
-                                           mock: responses.RequestsMock) -> None:
-    listing(mock, 1, [], status=403, json={"message": "Forbidden", "errors": [
-        {"resource": "Application", "field": "Status", "code": "Inactive"}]})
+def test_inactive_application_is_explained(provider: StravaProvider, mock: responses.RequestsMock) -> None:
+    listing(
+        mock,
+        1,
+        [],
+        status=403,
+        json={
+            "message": "Forbidden",
+            "errors": [{"resource": "Application", "field": "Status", "code": "Inactive"}],
+        },
+    )
     with pytest.raises(ApplicationInactive, match="subscription") as caught:
         list(provider.fetch(None))
     assert not isinstance(caught.value, AuthRequired)  # reconnecting would not help
 
 
-@pytest.mark.parametrize("failure", [
-    {"status": 500, "json": {"message": "Internal Server Error"}},
-    {"status": 502, "body": "<html>Bad gateway</html>"},
-    {"body": requests.exceptions.ReadTimeout("slow")},
-    {"body": requests.exceptions.ConnectionError("refused")},
-    {"status": 200, "body": '[{"id": 1, "na'},
-])
-def test_server_trouble_is_unavailable(failure: dict[str, Any], provider: StravaProvider,
-                                       mock: responses.RequestsMock) -> None:
+@pytest.mark.parametrize(
+    "failure",
+    [
+        {"status": 500, "json": {"message": "Internal Server Error"}},
+        {"status": 502, "body": "<html>Bad gateway</html>"},
+        {"body": requests.exceptions.ReadTimeout("slow")},
+        {"body": requests.exceptions.ConnectionError("refused")},
+        {"status": 200, "body": '[{"id": 1, "na'},
+    ],
+)
+def test_server_trouble_is_unavailable(
+    failure: dict[str, Any], provider: StravaProvider, mock: responses.RequestsMock
+) -> None:
     mock.get(LIST, **failure)
     with pytest.raises(Unavailable):
         list(provider.fetch(None))
 
 
-def test_429_waits_for_the_next_quarter_hour(provider: StravaProvider, store: Store,
-                                             mock: responses.RequestsMock) -> None:
-    listing(mock, 1, [], status=429, headers={**HEADERS, "X-RateLimit-Usage": "201,300",
-                                               "X-ReadRateLimit-Usage": "101,300"},
-            json={"message": "Rate Limit Exceeded"})
+def test_429_waits_for_the_next_quarter_hour(
+    provider: StravaProvider, store: Store, mock: responses.RequestsMock
+) -> None:
+    listing(
+        mock,
+        1,
+        [],
+        status=429,
+        headers={**HEADERS, "X-RateLimit-Usage": "201,300", "X-ReadRateLimit-Usage": "101,300"},
+        json={"message": "Rate Limit Exceeded"},
+    )
     with pytest.raises(RateLimited) as caught:
         list(provider.fetch(None))
     assert caught.value.retry_at == datetime(2024, 6, 3, 12, 15, tzinfo=UTC)
@@ -338,27 +435,46 @@ def test_429_waits_for_the_next_quarter_hour(provider: StravaProvider, store: St
     assert len(mock.calls) == 1
 
 
-def test_429_on_the_daily_limit_waits_for_midnight(provider: StravaProvider,
-                                                   mock: responses.RequestsMock) -> None:
-    listing(mock, 1, [], status=429, headers={**HEADERS, "X-RateLimit-Usage": "30,2001",
-                                               "X-ReadRateLimit-Usage": "20,1001"})
+def test_429_on_the_daily_limit_waits_for_midnight(
+    provider: StravaProvider, mock: responses.RequestsMock
+) -> None:
+    listing(
+        mock,
+        1,
+        [],
+        status=429,
+        headers={**HEADERS, "X-RateLimit-Usage": "30,2001", "X-ReadRateLimit-Usage": "20,1001"},
+    )
     with pytest.raises(RateLimited) as caught:
         list(provider.fetch(None))
     assert caught.value.retry_at == datetime(2024, 6, 4, tzinfo=UTC)
 
 
-def test_token_refreshed_before_expiry_and_rotation_saved(provider: StravaProvider,
-                                                          tokens: FileTokenStore,
-                                                          mock: responses.RequestsMock) -> None:
+def test_token_refreshed_before_expiry_and_rotation_saved(
+    provider: StravaProvider, tokens: FileTokenStore, mock: responses.RequestsMock
+) -> None:
     saved = tokens.load("strava", "sam")
     assert saved is not None
     soon = int((NOW + timedelta(minutes=14)).timestamp())
     tokens.save("strava", "sam", {**saved, "expires_at": soon})
-    mock.post(TOKEN, json={"access_token": "access-2", "refresh_token": "refresh-2",
-                           "expires_at": int((NOW + timedelta(hours=6)).timestamp())},
-              match=[matchers.urlencoded_params_matcher({
-                  "client_id": "4242", "client_secret": "app-secret",
-                  "refresh_token": "refresh-1", "grant_type": "refresh_token"})])
+    mock.post(
+        TOKEN,
+        json={
+            "access_token": "access-2",
+            "refresh_token": "refresh-2",
+            "expires_at": int((NOW + timedelta(hours=6)).timestamp()),
+        },
+        match=[
+            matchers.urlencoded_params_matcher(
+                {
+                    "client_id": "4242",
+                    "client_secret": "app-secret",
+                    "refresh_token": "refresh-1",
+                    "grant_type": "refresh_token",
+                }
+            )
+        ],
+    )
     listing(mock, 1, [])
     list(provider.fetch(None))
     assert mock.calls[1].request.headers["Authorization"] == "Bearer access-2"
@@ -368,8 +484,9 @@ def test_token_refreshed_before_expiry_and_rotation_saved(provider: StravaProvid
     assert after["athlete_id"] == 1513 and after["scope"] == saved["scope"]  # kept
 
 
-def test_fresh_token_is_not_refreshed(provider: StravaProvider, tokens: FileTokenStore,
-                                      mock: responses.RequestsMock) -> None:
+def test_fresh_token_is_not_refreshed(
+    provider: StravaProvider, tokens: FileTokenStore, mock: responses.RequestsMock
+) -> None:
     saved = tokens.load("strava", "sam")
     assert saved is not None
     later = int((NOW + timedelta(minutes=16)).timestamp())
@@ -381,11 +498,14 @@ def test_fresh_token_is_not_refreshed(provider: StravaProvider, tokens: FileToke
 
 # -- single activities and notes ---------------------------------------------------------------
 
+
 def test_fetch_one(provider: StravaProvider, mock: responses.RequestsMock) -> None:
-    mock.get(f"{BASE}/api/v3/activities/99895560", headers=HEADERS,
-             json={**DETAILED, "description": "Easy", "perceived_exertion": 3})
-    mock.get(f"{BASE}/api/v3/activities/1", status=404, headers=HEADERS,
-             json={"message": "Record Not Found"})
+    mock.get(
+        f"{BASE}/api/v3/activities/99895560",
+        headers=HEADERS,
+        json={**DETAILED, "description": "Easy", "perceived_exertion": 3},
+    )
+    mock.get(f"{BASE}/api/v3/activities/1", status=404, headers=HEADERS, json={"message": "Record Not Found"})
     got = provider.fetch_one("99895560")
     assert got is not None and got.description == "Easy" and got.rpe == 3
     assert provider.fetch_one("1") is None
@@ -393,12 +513,17 @@ def test_fetch_one(provider: StravaProvider, mock: responses.RequestsMock) -> No
         provider.fetch_one("../athlete")
 
 
-def test_write_note_reads_then_writes_only_a_change(provider: StravaProvider,
-                                                    mock: responses.RequestsMock) -> None:
+def test_write_note_reads_then_writes_only_a_change(
+    provider: StravaProvider, mock: responses.RequestsMock
+) -> None:
     url = f"{BASE}/api/v3/activities/99895560"
     mock.get(url, json={**DETAILED, "description": "Great hills."}, headers=HEADERS)
-    mock.put(url, json={**DETAILED}, headers=HEADERS, match=[matchers.json_params_matcher(
-        {"description": "Great hills.\n\n— syncd —\nnote"})])
+    mock.put(
+        url,
+        json={**DETAILED},
+        headers=HEADERS,
+        match=[matchers.json_params_matcher({"description": "Great hills.\n\n— syncd —\nnote"})],
+    )
     assert provider.write_note("99895560", lambda d: d + "\n\n— syncd —\nnote") is True
     mock.get(url, json={**DETAILED, "description": None}, headers=HEADERS)
     assert provider.write_note("99895560", lambda d: d) is False
@@ -407,16 +532,18 @@ def test_write_note_reads_then_writes_only_a_change(provider: StravaProvider,
     assert [c.request.method for c in mock.calls] == ["GET", "PUT", "GET", "GET"]
 
 
-def test_write_note_needs_room_for_both_requests(provider: StravaProvider, store: Store,
-                                                 mock: responses.RequestsMock) -> None:
+def test_write_note_needs_room_for_both_requests(
+    provider: StravaProvider, store: Store, mock: responses.RequestsMock
+) -> None:
     Budget(store, 4242, lambda: NOW).record({**HEADERS, "X-RateLimit-Usage": "199,300"}, "GET")
     with pytest.raises(RateLimited):
         provider.write_note("99895560", lambda d: "new")
     assert len(mock.calls) == 0
 
 
-def test_write_note_without_write_permission(provider: StravaProvider, tokens: FileTokenStore,
-                                             mock: responses.RequestsMock) -> None:
+def test_write_note_without_write_permission(
+    provider: StravaProvider, tokens: FileTokenStore, mock: responses.RequestsMock
+) -> None:
     saved = tokens.load("strava", "sam")
     assert saved is not None
     tokens.save("strava", "sam", {**saved, "scope": "read,activity:read_all"})
@@ -425,8 +552,15 @@ def test_write_note_without_write_permission(provider: StravaProvider, tokens: F
     tokens.save("strava", "sam", {**saved, "scope": None})  # pasted bare code: unknown scope
     url = f"{BASE}/api/v3/activities/99895560"
     mock.get(url, json=DETAILED, headers=HEADERS)
-    mock.put(url, status=401, headers=HEADERS, json={"message": "Authorization Error", "errors": [
-        {"resource": "AccessToken", "field": "activity:write_permission", "code": "missing"}]})
+    mock.put(
+        url,
+        status=401,
+        headers=HEADERS,
+        json={
+            "message": "Authorization Error",
+            "errors": [{"resource": "AccessToken", "field": "activity:write_permission", "code": "missing"}],
+        },
+    )
     with pytest.raises(ProviderError, match="activity:write") as caught:
         provider.write_note("99895560", lambda d: "new")
     assert not isinstance(caught.value, AuthRequired)  # syncing itself goes on

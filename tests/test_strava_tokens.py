@@ -19,8 +19,13 @@ from syncd.tokens import (
     token_store,
 )
 
-TOKENS = {"access_token": "a" * 40, "refresh_token": "r" * 40, "expires_at": 1_700_000_000,
-          "athlete_id": 1513, "scope": "read,activity:read_all,activity:write"}
+TOKENS = {
+    "access_token": "a" * 40,
+    "refresh_token": "r" * 40,
+    "expires_at": 1_700_000_000,
+    "athlete_id": 1513,
+    "scope": "read,activity:read_all,activity:write",
+}
 
 
 class MemoryKeyring(KeyringBackend):
@@ -63,8 +68,7 @@ def test_file_store_round_trip_with_private_permissions(tmp_path: Path) -> None:
     assert store.load("strava", "sam") is None
 
 
-def test_a_failed_write_keeps_the_old_tokens(tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_write_keeps_the_old_tokens(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = FileTokenStore(tmp_path)
     store.save("strava", "sam", TOKENS)
 

@@ -20,8 +20,7 @@ KINDS: tuple[Kind, ...] = ("squat", "quad_hold", "lateral", "hip", "calf", "stre
 
 SETUP_S = 15  # getting into position, reading the cues
 REP_S = 3  # one controlled repetition
-REST_S: dict[Kind, int] = {"squat": 40, "quad_hold": 40, "lateral": 40, "hip": 30,
-                           "calf": 30, "stretch": 10}
+REST_S: dict[Kind, int] = {"squat": 40, "quad_hold": 40, "lateral": 40, "hip": 30, "calf": 30, "stretch": 10}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,21 +98,17 @@ _SPECS: dict[str, tuple[Kind, Dose, tuple[Dose, ...]]] = {
     # starts at 2 holds for short sessions (our choice).
     "wall_sit": ("quad_hold", _h(3, 45), (_h(2, 30), _h(3, 30), _h(3, 45), _h(3, 60))),
     # Lateral lunge: no numbers in the article; 2 x 10 each side is our choice.
-    "lateral_lunge": ("lateral", _r(2, 10, True), (_r(2, 8, True), _r(2, 10, True),
-                                                   _r(3, 10, True))),
+    "lateral_lunge": ("lateral", _r(2, 10, True), (_r(2, 8, True), _r(2, 10, True), _r(3, 10, True))),
     # Hip abduction work (not in the article; patellofemoral pain guidance favours it):
     # 2-3 sets of 10-15 each side, our choice.
-    "side_lying_leg_raise": ("hip", _r(2, 12, True), (_r(2, 10, True), _r(2, 12, True),
-                                                      _r(3, 12, True))),
-    "clamshell": ("hip", _r(2, 15, True), (_r(2, 12, True), _r(2, 15, True),
-                                           _r(3, 15, True))),
+    "side_lying_leg_raise": ("hip", _r(2, 12, True), (_r(2, 10, True), _r(2, 12, True), _r(3, 12, True))),
+    "clamshell": ("hip", _r(2, 15, True), (_r(2, 12, True), _r(2, 15, True), _r(3, 15, True))),
     # Calf raise (not in the article): 2-3 sets of 12-15, our choice.
     "calf_raise": ("calf", _r(3, 15), (_r(2, 12), _r(2, 15), _r(3, 15))),
     # Hamstring stretch: the article gives a 30 s hold; doing it twice is our choice.
     "hamstring_stretch": ("stretch", _h(2, 30), (_h(1, 30), _h(2, 30))),
     # Calf stretch: the article gives 20-30 s on each leg; two rounds is our choice.
-    "calf_stretch": ("stretch", _h(2, 30, True), (_h(1, 20, True), _h(1, 30, True),
-                                                  _h(2, 30, True))),
+    "calf_stretch": ("stretch", _h(2, 30, True), (_h(1, 20, True), _h(1, 30, True), _h(2, 30, True))),
 }
 
 EXERCISE_IDS: tuple[str, ...] = tuple(_SPECS)
@@ -126,10 +121,16 @@ def _build(exercise_id: str, lang: str) -> Exercise:
         return _lang.text(f"ex.{exercise_id}.{part}", lang)
 
     return Exercise(
-        id=exercise_id, kind=kind, name=t("name"),
+        id=exercise_id,
+        kind=kind,
+        name=t("name"),
         muscles=tuple(m.strip() for m in t("muscles").split(",") if m.strip()),
         steps=tuple(s.strip() for s in t("steps").splitlines() if s.strip()),
-        dose=dose, ladder=ladder, easier=t("easier"), harder=t("harder"), safety=t("safety"),
+        dose=dose,
+        ladder=ladder,
+        easier=t("easier"),
+        harder=t("harder"),
+        safety=t("safety"),
     )
 
 

@@ -67,18 +67,32 @@ class Digest:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict of the digest."""
-        return {"athlete": self.athlete, "day": self.day.isoformat(), "units": self.units,
-                "title": self.title, "text": self.text,
-                "push": {"title": self.push_title, "body": self.push_body},
-                "next_run_cap_km": self.cap_km, "acwr_ewma": self.acwr,
-                "weeks": [{"start": w.start.isoformat(), "end": w.end.isoformat(),
-                           "run_km": w.run_km, "longest_km": w.longest_km,
-                           "strength": w.strength, "known": w.known,
-                           "spikes": [{"day": s.day.isoformat(), "distance_km": s.distance_km,
-                                       "severity": s.severity.label} for s in w.spikes]}
-                          for w in self.weeks],
-                "findings": [dict(f.to_json(), folded=f.key in self.folded)
-                             for f in self.findings]}
+        return {
+            "athlete": self.athlete,
+            "day": self.day.isoformat(),
+            "units": self.units,
+            "title": self.title,
+            "text": self.text,
+            "push": {"title": self.push_title, "body": self.push_body},
+            "next_run_cap_km": self.cap_km,
+            "acwr_ewma": self.acwr,
+            "weeks": [
+                {
+                    "start": w.start.isoformat(),
+                    "end": w.end.isoformat(),
+                    "run_km": w.run_km,
+                    "longest_km": w.longest_km,
+                    "strength": w.strength,
+                    "known": w.known,
+                    "spikes": [
+                        {"day": s.day.isoformat(), "distance_km": s.distance_km, "severity": s.severity.label}
+                        for s in w.spikes
+                    ],
+                }
+                for w in self.weeks
+            ],
+            "findings": [dict(f.to_json(), folded=f.key in self.folded) for f in self.findings],
+        }
 
 
 def day_label(day: date, lang: str = _lang.DEFAULT_LANG, *, weekday: bool = False) -> str:
@@ -122,8 +136,9 @@ def _week_findings(by_key: dict[str, Finding], folded: set[str]) -> tuple[list[F
             shown[group] = f
         if f.key in folded:
             marks.add(group)
-    ordered = sorted(shown.items(), key=lambda kv: (-kv[1].severity, kv[1].rule != PAIN_RULE,
-                                                     kv[1].day, kv[1].key))
+    ordered = sorted(
+        shown.items(), key=lambda kv: (-kv[1].severity, kv[1].rule != PAIN_RULE, kv[1].day, kv[1].key)
+    )
     return [f for _, f in ordered], {f.key for g, f in ordered if g in marks}
 
 
@@ -133,11 +148,22 @@ def _weeks(history: History, day: date, count: int, spikes: Sequence[Finding]) -
     for back in range(count - 1, -1, -1):
         end = day - timedelta(days=7 * back)
         start = end - timedelta(days=6)
-        marks = tuple(Spike(f.day, float(f.metrics.get("distance_km", 0.0)), f.severity)
-                      for f in spikes if start <= f.day <= end)
-        out.append(WeekPoint(start, end, _km(history.run_m(end, 7)),
-                             _km(history.longest_run_m(end, 7)), history.strength_count(end, 7),
-                             marks, history.first is not None and end >= history.first))
+        marks = tuple(
+            Spike(f.day, float(f.metrics.get("distance_km", 0.0)), f.severity)
+            for f in spikes
+            if start <= f.day <= end
+        )
+        out.append(
+            WeekPoint(
+                start,
+                end,
+                _km(history.run_m(end, 7)),
+                _km(history.longest_run_m(end, 7)),
+                history.strength_count(end, 7),
+                marks,
+                history.first is not None and end >= history.first,
+            )
+        )
     return out
 
 
@@ -155,9 +181,14 @@ def _finding_line(f: Finding, folded: bool, units: str, lang: str) -> str:
     body = message.body
     if f.rule in NOTE_RULES:
         body = " ".join(wording.note_lines(f, units, lang=lang)) or f.message
-    return _lang.text("digest.finding", lang, day=day_label(f.day, lang, weekday=True),
-                      title=message.title, text=body,
-                      folded=_lang.text("digest.folded", lang) if folded else "")
+    return _lang.text(
+        "digest.finding",
+        lang,
+        day=day_label(f.day, lang, weekday=True),
+        title=message.title,
+        text=body,
+        folded=_lang.text("digest.folded", lang) if folded else "",
+    )
 
 
 def _clip(text: str, limit: int) -> str:
@@ -166,28 +197,42 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def build_digest(history: History, findings: Sequence[Finding], *, athlete: str, day: date,
-                 units: str = "km", weeks: int = 12, folded: Sequence[Finding] = (),
-                 lang: str = _lang.DEFAULT_LANG, cap_pct: int = 10) -> Digest:
+def build_digest(
+    history: History,
+    findings: Sequence[Finding],
+    *,
+    athlete: str,
+    day: date,
+    units: str = "km",
+    weeks: int = 12,
+    folded: Sequence[Finding] = (),
+    lang: str = _lang.DEFAULT_LANG,
+    cap_pct: int = 10,
+) -> Digest:
     """The digest of the week ending on local `day` (chart: the last `weeks` weeks)."""
     if weeks < 1:
         raise ValueError(f"weeks must be at least 1, got {weeks}")
     if units not in ("km", "mi"):
         raise ValueError(f"units must be 'km' or 'mi', not {units!r}")
     if history.last is None or history.last < day:
-        history = build_history([f.session for f in history.sessions], history.profile,
-                                until=day, previous=history)
+        history = build_history(
+            [f.session for f in history.sessions], history.profile, until=day, previous=history
+        )
     first = day - timedelta(days=6)
     every = [*findings, *folded]
     spikes = _dedupe(f for f in every if f.rule == SPIKE_RULE and f.severity >= Severity.CAUTION)
     series = _weeks(history, day, max(weeks, PREVIOUS_WEEKS + 1), list(spikes.values()))
     cap = next_run_cap_km(history, day, cap_pct)
-    listed, marked = _week_findings(_dedupe(f for f in every if first <= f.day <= day),
-                                    {f.key for f in folded})
+    listed, marked = _week_findings(
+        _dedupe(f for f in every if first <= f.day <= day), {f.key for f in folded}
+    )
     acwr = _acwr(history, day)
     head = _head(history, series, cap, cap_pct, units, lang)
-    tail = [_lang.text("digest.acwr", lang, ratio=f"{acwr:.1f}") if acwr is not None
-            else _lang.text("digest.acwr.none", lang)]
+    tail = [
+        _lang.text("digest.acwr", lang, ratio=f"{acwr:.1f}")
+        if acwr is not None
+        else _lang.text("digest.acwr.none", lang)
+    ]
     # the pain line already points to a professional; other notes get the full disclaimer
     pain = any(f.rule == PAIN_RULE for f in listed)
     tail.append(_lang.text("long.disclaimer" if listed and not pain else "digest.footer", lang))
@@ -196,47 +241,79 @@ def build_digest(history: History, findings: Sequence[Finding], *, athlete: str,
     def compose(keep: int) -> str:
         hidden = len(lines) - keep
         more = [_lang.text("digest.more", lang, n=hidden)] if hidden else []
-        middle = ([_lang.text("digest.findings", lang), *lines[:keep], *more] if lines
-                  else [_lang.text("digest.quiet", lang)])
+        middle = (
+            [_lang.text("digest.findings", lang), *lines[:keep], *more]
+            if lines
+            else [_lang.text("digest.quiet", lang)]
+        )
         return "\n\n".join(["\n".join(head), "\n".join(middle), "\n".join(tail)])
 
     keep = len(lines)
     while keep > 1 and len(compose(keep)) > TEXT_MAX:
         keep -= 1
     push_title, push_body = _push(series[-1], cap, listed, units, lang)
-    return Digest(athlete=athlete, day=day, units=units, lang=lang,
-                  title=_clip(_lang.text("digest.title", lang, span=_span(first, day, lang)), 59),
-                  text=compose(keep), push_title=push_title, push_body=push_body,
-                  weeks=tuple(series[-weeks:]), cap_km=cap, acwr=acwr, findings=tuple(listed),
-                  folded=frozenset(marked))
+    return Digest(
+        athlete=athlete,
+        day=day,
+        units=units,
+        lang=lang,
+        title=_clip(_lang.text("digest.title", lang, span=_span(first, day, lang)), 59),
+        text=compose(keep),
+        push_title=push_title,
+        push_body=push_body,
+        weeks=tuple(series[-weeks:]),
+        cap_km=cap,
+        acwr=acwr,
+        findings=tuple(listed),
+        folded=frozenset(marked),
+    )
 
 
-def _head(history: History, series: list[WeekPoint], cap: float, cap_pct: int, units: str,
-          lang: str) -> list[str]:
+def _head(
+    history: History, series: list[WeekPoint], cap: float, cap_pct: int, units: str, lang: str
+) -> list[str]:
     """Distance against the weeks before, the longest run, the cap, strength against 2-3."""
     this, u = series[-1], _lang.text(f"unit.{units}", lang)
 
     def d(km: float) -> str:
         return wording.distance(km, units)
 
-    before = [w for w in series[-PREVIOUS_WEEKS - 1:-1] if w.known]
-    head = [_lang.text("digest.distance", lang, km=d(this.run_km), unit=u, n=len(before),
-                       previous=", ".join(d(w.run_km) for w in before)) if before else
-            _lang.text("digest.distance.alone", lang, km=d(this.run_km), unit=u)]
+    before = [w for w in series[-PREVIOUS_WEEKS - 1 : -1] if w.known]
+    head = [
+        _lang.text(
+            "digest.distance",
+            lang,
+            km=d(this.run_km),
+            unit=u,
+            n=len(before),
+            previous=", ".join(d(w.run_km) for w in before),
+        )
+        if before
+        else _lang.text("digest.distance.alone", lang, km=d(this.run_km), unit=u)
+    ]
     runs = [f for i in range(7) for f in history.runs_on(this.start + timedelta(days=i))]
     if runs:
         longest = max(runs, key=lambda f: f.distance_m)
-        head.append(_lang.text("digest.longest", lang, km=d(_km(longest.distance_m)), unit=u,
-                               day=day_label(longest.day, lang, weekday=True)))
-    head.append(_lang.text("digest.cap", lang, cap=wording.cap_distance(cap, units), unit=u,
-                           pct=cap_pct) if cap else _lang.text("digest.cap.none", lang))
+        head.append(
+            _lang.text(
+                "digest.longest",
+                lang,
+                km=d(_km(longest.distance_m)),
+                unit=u,
+                day=day_label(longest.day, lang, weekday=True),
+            )
+        )
+    head.append(
+        _lang.text("digest.cap", lang, cap=wording.cap_distance(cap, units), unit=u, pct=cap_pct)
+        if cap
+        else _lang.text("digest.cap.none", lang)
+    )
     low, high = STRENGTH_TARGET
     key = "digest.strength.met" if this.strength >= low else f"digest.strength.{this.strength}"
     return [*head, _lang.text(key, lang, n=this.strength, low=low, high=high)]
 
 
-def _push(week: WeekPoint, cap: float, listed: list[Finding], units: str,
-          lang: str) -> tuple[str, str]:
+def _push(week: WeekPoint, cap: float, listed: list[Finding], units: str, lang: str) -> tuple[str, str]:
     """A push-sized summary: title under 60, body under 300 characters."""
     km, u = wording.distance(week.run_km, units), _lang.text(f"unit.{units}", lang)
     if listed:
@@ -247,12 +324,18 @@ def _push(week: WeekPoint, cap: float, listed: list[Finding], units: str,
     if any(f.rule == PAIN_RULE for f in listed):
         top = _lang.text("digest.push.pain", lang)
     elif listed:
-        top = _lang.text("digest.push.top", lang, title=wording.push(listed[0], units,
-                                                                     lang=lang).title)
+        top = _lang.text("digest.push.top", lang, title=wording.push(listed[0], units, lang=lang).title)
     low, high = STRENGTH_TARGET
-    body = _lang.text("digest.push.body", lang, km=km, unit=u,
-                      longest=wording.distance(week.longest_km, units), strength=week.strength,
-                      low=low, high=high, top=top,
-                      cap=_lang.text("digest.push.cap", lang, unit=u,
-                                     cap=wording.cap_distance(cap, units)) if cap else "")
+    body = _lang.text(
+        "digest.push.body",
+        lang,
+        km=km,
+        unit=u,
+        longest=wording.distance(week.longest_km, units),
+        strength=week.strength,
+        low=low,
+        high=high,
+        top=top,
+        cap=_lang.text("digest.push.cap", lang, unit=u, cap=wording.cap_distance(cap, units)) if cap else "",
+    )
     return _clip(title, 59), _clip(body, 299)

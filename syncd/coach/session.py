@@ -15,8 +15,7 @@ from datetime import date, timedelta
 from syncd.coach import lang as _lang
 from syncd.coach.catalogue import CATALOGUE, KINDS, Dose, Exercise, Kind, get, of_kind
 
-SQUAT_ROTATION: tuple[str, ...] = ("neutral_squat", "wide_squat", "staggered_squat",
-                                   "narrow_squat")
+SQUAT_ROTATION: tuple[str, ...] = ("neutral_squat", "wide_squat", "staggered_squat", "narrow_squat")
 HIP_ALTERNATION: tuple[str, ...] = ("side_lying_leg_raise", "clamshell")
 MIN_MINUTES, MAX_MINUTES = 15, 25
 HARD_DAY_MAX_MINUTES = 15
@@ -69,15 +68,16 @@ class StrengthSession:
         """One line for an activity note or a push; drops trailing items to fit `max_chars`."""
         if not self.items:
             return _lang.text("session.empty", lang)
-        parts = [_lang.text("session.item", lang, name=_local(ex, lang).name,
-                            dose=dose.describe(lang)) for ex, dose in self.items]
+        parts = [
+            _lang.text("session.item", lang, name=_local(ex, lang).name, dose=dose.describe(lang))
+            for ex, dose in self.items
+        ]
         sep = _lang.text("session.sep", lang)
         for keep in range(len(parts), 0, -1):
             shown = parts[:keep]
             if keep < len(parts):
                 shown = [*shown, _lang.text("session.more", lang, n=len(parts) - keep)]
-            line = _lang.text("session.one_line", lang, minutes=self.total_minutes,
-                              items=sep.join(shown))
+            line = _lang.text("session.one_line", lang, minutes=self.total_minutes, items=sep.join(shown))
             if len(line) <= max_chars:
                 return line
         return line[: max(0, max_chars - 1)] + "…"
@@ -86,16 +86,25 @@ class StrengthSession:
         """Several lines with every exercise, its dose, steps and variations."""
         if not self.items:
             return _lang.text("session.empty", lang)
-        out = [_lang.text("session.long_head", lang, day=self.day.isoformat(),
-                          minutes=self.total_minutes)]
+        out = [_lang.text("session.long_head", lang, day=self.day.isoformat(), minutes=self.total_minutes)]
         for n, (ex, dose) in enumerate(self.items, 1):
             local = _local(ex, lang)
-            out.append(_lang.text("session.long_item", lang, n=n, name=local.name.capitalize(),
-                                  dose=dose.describe(lang), muscles=", ".join(local.muscles)))
+            out.append(
+                _lang.text(
+                    "session.long_item",
+                    lang,
+                    n=n,
+                    name=local.name.capitalize(),
+                    dose=dose.describe(lang),
+                    muscles=", ".join(local.muscles),
+                )
+            )
             out += [f"   - {step}" for step in local.steps]
-            for key, value in (("session.easier", local.easier),
-                               ("session.harder", local.harder),
-                               ("session.safety", local.safety)):
+            for key, value in (
+                ("session.easier", local.easier),
+                ("session.harder", local.harder),
+                ("session.safety", local.safety),
+            ):
                 out.append("   " + _lang.text(key, lang, text=value))
         return "\n".join(out)
 
@@ -113,8 +122,7 @@ def _cycle(order: tuple[str, ...], start: int) -> list[str]:
     return [order[(start + i) % len(order)] for i in range(len(order))]
 
 
-def _preferences(athlete: str, day: date,
-                 previous: StrengthSession | None) -> dict[Kind, list[str]]:
+def _preferences(athlete: str, day: date, previous: StrengthSession | None) -> dict[Kind, list[str]]:
     """Exercise ids of each kind in the order the slots should try them."""
     prefs: dict[Kind, list[str]] = {k: [e.id for e in of_kind(k)] for k in KINDS}
     last_squat = previous.squat if previous else None
@@ -125,8 +133,11 @@ def _preferences(athlete: str, day: date,
         squats = _cycle(SQUAT_ROTATION, _seed(athlete, day, "squat"))
     prefs["squat"] = squats
     last_hip = previous.hip if previous else None
-    start = (HIP_ALTERNATION.index(last_hip) + 1 if last_hip and last_hip in HIP_ALTERNATION
-             else _seed(athlete, day, "hip"))
+    start = (
+        HIP_ALTERNATION.index(last_hip) + 1
+        if last_hip and last_hip in HIP_ALTERNATION
+        else _seed(athlete, day, "hip")
+    )
     prefs["hip"] = _cycle(HIP_ALTERNATION, start)
     return prefs
 
@@ -152,9 +163,15 @@ def _choose(prefs: dict[Kind, list[str]], exclude: frozenset[str]) -> list[tuple
     return sorted(chosen.items())
 
 
-def build_session(athlete: str, day: date, *, previous: StrengthSession | None = None,
-                  hard_day: bool = False, minutes: int = 20,
-                  exclude: frozenset[str] = frozenset()) -> StrengthSession:
+def build_session(
+    athlete: str,
+    day: date,
+    *,
+    previous: StrengthSession | None = None,
+    hard_day: bool = False,
+    minutes: int = 20,
+    exclude: frozenset[str] = frozenset(),
+) -> StrengthSession:
     """A 15-25 minute session (about 12-15 on a hard day), the same for the same inputs."""
     unknown = sorted(set(exclude) - set(CATALOGUE))
     if unknown:
@@ -168,8 +185,7 @@ def build_session(athlete: str, day: date, *, previous: StrengthSession | None =
     levels = [0] * len(exercises)
 
     def total(lv: list[int], keep: list[bool]) -> int:
-        return sum(e.seconds_for(e.ladder[n]) for e, n, k in zip(exercises, lv, keep, strict=True)
-                   if k)
+        return sum(e.seconds_for(e.ladder[n]) for e, n, k in zip(exercises, lv, keep, strict=True) if k)
 
     keep = [True] * len(exercises)
     for i in (i for i, opt in enumerate(optional) if opt):  # "if time allows"
@@ -186,13 +202,13 @@ def build_session(athlete: str, day: date, *, previous: StrengthSession | None =
                         grew = True
                     else:
                         levels[i] -= 1
-    items = tuple((ex, ex.ladder[n]) for ex, n, k in zip(exercises, levels, keep, strict=True)
-                  if k)
+    items = tuple((ex, ex.ladder[n]) for ex, n, k in zip(exercises, levels, keep, strict=True) if k)
     return StrengthSession(athlete=athlete, day=day, items=items, hard_day=hard_day)
 
 
-def offered_session(athlete: str, day: date, *, minutes: int = 20,
-                    exclude: frozenset[str] = frozenset()) -> StrengthSession:
+def offered_session(
+    athlete: str, day: date, *, minutes: int = 20, exclude: frozenset[str] = frozenset()
+) -> StrengthSession:
     """The session syncd offers on `day`: the same wherever it is shown (note, push, check,
     demo), and never the same squat as the one offered on the previous prompt day."""
     previous = build_session(athlete, day - timedelta(days=2), minutes=minutes, exclude=exclude)

@@ -22,7 +22,7 @@ STRINGS: dict[str, str] = {
     "long.heading": "{title} — {severity}",
     "long.source": "Source: {citation}.",
     "long.disclaimer": "This is general advice, not a diagnosis; any knee pain is worth "
-                       "showing to a physiotherapist or doctor.",
+    "showing to a physiotherapist or doctor.",
     "value.same_every_day": "very high, same load every day",
     "load.session_rpe": "session effort (minutes × RPE)",
     "load.trimp": "heart-rate load (TRIMP)",
@@ -35,146 +35,136 @@ STRINGS: dict[str, str] = {
     "session_spike.action": "Keep your next runs under {cap} {unit}.",
     "session_spike.action.alert": "Make the next run a short, easy one: under {cap} {unit}.",
     "session_spike.note": "{pct} % longer than your longest run in 30 days ({distance} vs "
-                          "{reference} {unit}). Next runs: under {cap} {unit}.",
+    "{reference} {unit}). Next runs: under {cap} {unit}.",
     "session_spike.push": "{distance} {unit} today, {pct} % longer than your longest run of "
-                          "the previous 30 days ({reference} {unit}). {action}",
+    "the previous 30 days ({reference} {unit}). {action}",
     "session_spike.long": "{distance} {unit} today was {pct} % longer than your longest run "
-                          "of the previous 30 days ({reference} {unit}). {evidence} That "
-                          "describes a large group of runners, not a forecast for you, and no "
-                          "step up is guaranteed to be fine: 10 % is only where the comparison "
-                          "group ends. {action}",
+    "of the previous 30 days ({reference} {unit}). {evidence} That "
+    "describes a large group of runners, not a forecast for you, and no "
+    "step up is guaranteed to be fine: 10 % is only where the comparison "
+    "group ends. {action}",
     "session_spike.evidence.0": "In a study of about 5,200 runners, runs more than 10 % longer "
-                                "than the longest of the previous 30 days were associated with "
-                                "a higher injury rate.",
+    "than the longest of the previous 30 days were associated with "
+    "a higher injury rate.",
     "session_spike.evidence.1": "In a study of about 5,200 runners, runs 10–30 % longer than "
-                                "the longest of the previous 30 days were associated with a "
-                                "higher injury rate (about 1.6 times that of runs within 10 %).",
+    "the longest of the previous 30 days were associated with a "
+    "higher injury rate (about 1.6 times that of runs within 10 %).",
     "session_spike.evidence.2": "In a study of about 5,200 runners, runs 30–100 % longer than "
-                                "the longest of the previous 30 days were associated with a "
-                                "higher injury rate (about 1.5 times that of runs within 10 %).",
+    "the longest of the previous 30 days were associated with a "
+    "higher injury rate (about 1.5 times that of runs within 10 %).",
     "session_spike.evidence.3": "In a study of about 5,200 runners, runs more than twice the "
-                                "longest of the previous 30 days were associated with a higher "
-                                "injury rate (about 2.3 times that of runs within 10 %).",
+    "longest of the previous 30 days were associated with a higher "
+    "injury rate (about 2.3 times that of runs within 10 %).",
     # -- weekly_progression -------------------------------------------------------------
     "weekly_progression.title": "Weekly distance up {pct} %",
     "weekly_progression.action": "Consider holding this weekly distance steady for a week.",
-    "weekly_progression.note": "This week {last} {unit}, up {pct} % on the week before "
-                               "({previous} {unit}).",
+    "weekly_progression.note": "This week {last} {unit}, up {pct} % on the week before ({previous} {unit}).",
     "weekly_progression.push": "{last} {unit} in the last 7 days, up {pct} % on the 7 before "
-                               "({previous} {unit}). {action}",
+    "({previous} {unit}). {action}",
     "weekly_progression.long": "You ran {last} {unit} in the last 7 days, {pct} % more than "
-                               "the 7 days before ({previous} {unit}). In a study of novice "
-                               "runners, a rise of more than 30 % over two weeks had a "
-                               "borderline link with some overuse injuries, runner's knee among "
-                               "them. In a larger study of about 5,200 runners, week-to-week "
-                               "change showed no link, and the popular 10 % rule did not hold "
-                               "up in a trial. Read it as a nudge, not a limit. {action}",
+    "the 7 days before ({previous} {unit}). In a study of novice "
+    "runners, a rise of more than 30 % over two weeks had a "
+    "borderline link with some overuse injuries, runner's knee among "
+    "them. In a larger study of about 5,200 runners, week-to-week "
+    "change showed no link, and the popular 10 % rule did not hold "
+    "up in a trial. Read it as a nudge, not a limit. {action}",
     # -- acwr ---------------------------------------------------------------------------
     "acwr.title": "Load ratio {ewma} (descriptive)",
     "acwr.action": "Use it as context, not as a target.",
-    "acwr.note": "Load ratio, descriptive only: {ewma} (EWMA), {rolling} (rolling), "
-                 "from {load}.",
+    "acwr.note": "Load ratio, descriptive only: {ewma} (EWMA), {rolling} (rolling), from {load}.",
     "acwr.push": "Acute:chronic load ratio {ewma} (EWMA) and {rolling} (rolling), from {load}. "
-                 "It is descriptive, not a risk score. {action}",
+    "It is descriptive, not a risk score. {action}",
     "acwr.long": "Your acute:chronic workload ratio is {ewma} by EWMA (7 vs 28 days) and "
-                 "{rolling} by the rolling method (last 7 days vs the 21 before), from {load}. "
-                 "syncd shows it as a descriptive figure only and never warns on it: the "
-                 "0.8–1.3 \"sweet spot\" comes from team sports and has been challenged as a "
-                 "statistical artefact, and in a study of about 5,200 runners higher ratios "
-                 "went with fewer injuries, not more. {action}",
+    "{rolling} by the rolling method (last 7 days vs the 21 before), from {load}. "
+    "syncd shows it as a descriptive figure only and never warns on it: the "
+    '0.8–1.3 "sweet spot" comes from team sports and has been challenged as a '
+    "statistical artefact, and in a study of about 5,200 runners higher ratios "
+    "went with fewer injuries, not more. {action}",
     # -- return_from_break --------------------------------------------------------------
     "return_from_break.title": "Back after {days} days off",
     "return_from_break.title.caution": "Return mode after {days} days off",
-    "return_from_break.action": "Keep the next few runs easy and no longer than about "
-                                "{typical} {unit}.",
+    "return_from_break.action": "Keep the next few runs easy and no longer than about {typical} {unit}.",
     "return_from_break.action.caution": "Run by time for now, no longer than your usual run "
-                                        "before the break (about {typical} {unit}).",
+    "before the break (about {typical} {unit}).",
     "return_from_break.note": "First run after {days} days off. Easing back in: easy runs, up "
-                              "to about {typical} {unit}.",
+    "to about {typical} {unit}.",
     "return_from_break.note.caution": "Return mode after {days} days off: runs by time, up to "
-                                      "the usual {typical} {unit} from before the break.",
+    "the usual {typical} {unit} from before the break.",
     "return_from_break.push": "First run after {days} days off. {action}",
-    "return_from_break.long": "This was your first run after {days} days off. {evidence} "
-                              "{action}",
+    "return_from_break.long": "This was your first run after {days} days off. {evidence} {action}",
     "return_from_break.long.caution": "This was your first run after {days} days off. With no "
-                                      "run in the previous 30 days, the long-run check has no "
-                                      "reference yet; this run becomes the reference for the "
-                                      "ones after it. {evidence} {action}",
+    "run in the previous 30 days, the long-run check has no "
+    "reference yet; this run becomes the reference for the "
+    "ones after it. {evidence} {action}",
     "return_from_break.evidence": "After breaks of a week or more, marathon finish times in a "
-                                  "study of about 300,000 runners were 5–8 % slower, and "
-                                  "return-to-run reviews favour gradual, time-based comebacks, "
-                                  "with walk–run if needed.",
+    "study of about 300,000 runners were 5–8 % slower, and "
+    "return-to-run reviews favour gradual, time-based comebacks, "
+    "with walk–run if needed.",
     # -- monotony -----------------------------------------------------------------------
     "monotony.title": "Very even training days",
     "monotony.action": "Make one of the next days clearly easier, or take it off.",
     "monotony.note": "Training load very even from day to day (monotony {monotony}). An "
-                     "easier day or a rest day mixes it up.",
-    "monotony.push": "Your daily training load barely varied over 7 days (monotony "
-                     "{monotony}). {action}",
+    "easier day or a rest day mixes it up.",
+    "monotony.push": "Your daily training load barely varied over 7 days (monotony {monotony}). {action}",
     "monotony.long": "Over the last 7 days your daily load, from {load}, varied little: "
-                     "monotony {monotony} (mean daily load divided by its day-to-day spread) "
-                     "and strain {strain} (weekly load times monotony). Values above 2.0 are a "
-                     "convention from a study of 25 athletes that looked at illness rather "
-                     "than injury, so read it as a hint to vary your days. {action}",
+    "monotony {monotony} (mean daily load divided by its day-to-day spread) "
+    "and strain {strain} (weekly load times monotony). Values above 2.0 are a "
+    "convention from a study of 25 athletes that looked at illness rather "
+    "than injury, so read it as a hint to vary your days. {action}",
     # -- run_streak ---------------------------------------------------------------------
     "run_streak.title": "{streak} days of running in a row",
     "run_streak.action": "Plan a rest day or an easy cross-training day soon.",
     "run_streak.note": "Day {streak} of running in a row; rest days in the last 7: {rest}.",
     "run_streak.note.caution": "Day {streak} of running in a row with no rest day this week, "
-                               "longer than the usual streak. A rest day soon helps.",
+    "longer than the usual streak. A rest day soon helps.",
     "run_streak.push": "You have run {streak} days in a row (rest days in the last 7: {rest}); "
-                       "your usual longest streak is about {p90} day(s). {action}",
+    "your usual longest streak is about {p90} day(s). {action}",
     "run_streak.long": "You have run {streak} days in a row (rest days in the last 7: {rest}); "
-                       "over the last 12 weeks your streaks rarely went past {p90} day(s) "
-                       "(90th percentile). In a trial with novice runners, injury rates rose "
-                       "with the number of running days per week; no study sets a maximum "
-                       "streak for trained runners, so this compares you with yourself. "
-                       "{action}",
+    "over the last 12 weeks your streaks rarely went past {p90} day(s) "
+    "(90th percentile). In a trial with novice runners, injury rates rose "
+    "with the number of running days per week; no study sets a maximum "
+    "streak for trained runners, so this compares you with yourself. "
+    "{action}",
     # -- back_to_back_hard --------------------------------------------------------------
     "back_to_back_hard.title": "{count} hard days in a row",
     "back_to_back_hard.action": "Make your next day easy, or rest.",
-    "back_to_back_hard.note": "{count} hard days in a row; an easy day next lets the legs "
-                              "absorb them.",
+    "back_to_back_hard.note": "{count} hard days in a row; an easy day next lets the legs absorb them.",
     "back_to_back_hard.push": "{count} hard days in a row ({reasons}). {action}",
     "back_to_back_hard.long": "You had {count} hard days in a row ({reasons}). The hard–easy "
-                              "principle holds that the body adapts during the easier days "
-                              "between hard ones; this is coaching practice rather than a "
-                              "measured result. {action}",
+    "principle holds that the body adapts during the easier days "
+    "between hard ones; this is coaching practice rather than a "
+    "measured result. {action}",
     "back_to_back_hard.no_reasons": "effort, heart rate or score",
     # -- strength_frequency -------------------------------------------------------------
     "strength_frequency.title": "Strength work: {n7} in the last 7 days",
     "strength_frequency.title.warning": "No strength work in 14 days",
-    "strength_frequency.note": "Strength sessions in the last 7 days: {n7} (aim: {target} a "
-                               "week).",
-    "strength_frequency.note.warning": "No strength session in the last 14 days (aim: "
-                                       "{target} a week).",
-    "strength_frequency.push": "Strength sessions in the last 7 days: {n7}, aim {target} a "
-                               "week. {session}",
-    "strength_frequency.push.warning": "No strength session in 14 days, aim {target} a week. "
-                                       "{session}",
+    "strength_frequency.note": "Strength sessions in the last 7 days: {n7} (aim: {target} a week).",
+    "strength_frequency.note.warning": "No strength session in the last 14 days (aim: {target} a week).",
+    "strength_frequency.push": "Strength sessions in the last 7 days: {n7}, aim {target} a week. {session}",
+    "strength_frequency.push.warning": "No strength session in 14 days, aim {target} a week. {session}",
     "strength_frequency.long": "You logged {n7} strength sessions in the last 7 days and {n14} "
-                               "in the last 14; the aim is {target} a week. In pooled studies "
-                               "across sports, strength training was associated with about a "
-                               "third of the injury rate, and runner's knee guidelines favour "
-                               "combined hip and knee work. A short home programme for "
-                               "first-time marathoners showed no effect, so take this as good "
-                               "practice, not a promise.\n{session}",
+    "in the last 14; the aim is {target} a week. In pooled studies "
+    "across sports, strength training was associated with about a "
+    "third of the injury rate, and runner's knee guidelines favour "
+    "combined hip and knee work. A short home programme for "
+    "first-time marathoners showed no effect, so take this as good "
+    "practice, not a promise.\n{session}",
     # -- pain_reported ------------------------------------------------------------------
     "pain_reported.title": "Knee pain mentioned",
     "pain_reported.note": "Knee mentioned in the notes: easing off for now, with rest, ice, "
-                          "compression and the leg raised after runs. A physiotherapist or "
-                          "doctor can check it early.",
-    "pain_reported.push": "You wrote \"{matched}\". Book a physiotherapist or doctor early: "
-                          "several conditions cause knee pain in runners and a professional "
-                          "can tell them apart. Meanwhile, easier runs and rest, ice, "
-                          "compression and a raised leg after running can calm it.",
-    "pain_reported.long": "About your activity of {day} you wrote: \"{matched}\". syncd cannot tell what is "
-                          "behind knee pain: several conditions cause it in runners, and a "
-                          "physiotherapist or doctor can tell them apart, often from your "
-                          "account and an examination alone. Book one early; sooner tends to "
-                          "go better. Until then, ease off with shorter, easier runs or a few "
-                          "days off, and after runs use rest, ice, compression and elevation "
-                          "(leg raised) to settle it.",
+    "compression and the leg raised after runs. A physiotherapist or "
+    "doctor can check it early.",
+    "pain_reported.push": 'You wrote "{matched}". Book a physiotherapist or doctor early: '
+    "several conditions cause knee pain in runners and a professional "
+    "can tell them apart. Meanwhile, easier runs and rest, ice, "
+    "compression and a raised leg after running can calm it.",
+    "pain_reported.long": 'About your activity of {day} you wrote: "{matched}". syncd cannot tell what is '
+    "behind knee pain: several conditions cause it in runners, and a "
+    "physiotherapist or doctor can tell them apart, often from your "
+    "account and an examination alone. Book one early; sooner tends to "
+    "go better. Until then, ease off with shorter, easier runs or a few "
+    "days off, and after runs use rest, ice, compression and elevation "
+    "(leg raised) to settle it.",
     # -- strength sessions --------------------------------------------------------------
     "session.one_line": "Strength today ({minutes} min): {items}",
     "session.item": "{name} {dose}",
@@ -193,158 +183,157 @@ STRINGS: dict[str, str] = {
     "ex.neutral_squat.name": "neutral squat",
     "ex.neutral_squat.muscles": "quads, glutes, hamstrings",
     "ex.neutral_squat.steps": "Feet under your shoulders, toes forward.\n"
-                              "Push the hips back and lower as if to a chair.\n"
-                              "Heels flat, chest tall, eyes ahead.\n"
-                              "Go as low as feels fine, then drive back up.",
+    "Push the hips back and lower as if to a chair.\n"
+    "Heels flat, chest tall, eyes ahead.\n"
+    "Go as low as feels fine, then drive back up.",
     "ex.neutral_squat.easier": "Sit down onto a chair and stand up from it.",
     "ex.neutral_squat.harder": "Hold a weight at your chest, or pause 2 s at the bottom.",
     "ex.neutral_squat.safety": "Knees track over the toes; stop short of kneecap pain.",
     "ex.wide_squat.name": "wide squat",
     "ex.wide_squat.muscles": "quads, inner thighs, glutes",
     "ex.wide_squat.steps": "Stance a little wider than the shoulders, toes angled out.\n"
-                           "Lead with the hips, sinking back and down.\n"
-                           "Heels flat, chest tall, eyes ahead.\n"
-                           "Press the floor away to stand.",
+    "Lead with the hips, sinking back and down.\n"
+    "Heels flat, chest tall, eyes ahead.\n"
+    "Press the floor away to stand.",
     "ex.wide_squat.easier": "Go only half way down.",
     "ex.wide_squat.harder": "Hold one weight with both hands between your legs.",
     "ex.wide_squat.safety": "Knees point the same way as the toes, never inward.",
     "ex.staggered_squat.name": "staggered squat",
     "ex.staggered_squat.muscles": "quads, glutes (front leg)",
     "ex.staggered_squat.steps": "One foot half a step ahead of the other.\n"
-                                "Both heels down; sit the hips back and down.\n"
-                                "Chest tall, eyes ahead, then rise.\n"
-                                "Swap the front foot halfway through the set.",
+    "Both heels down; sit the hips back and down.\n"
+    "Chest tall, eyes ahead, then rise.\n"
+    "Swap the front foot halfway through the set.",
     "ex.staggered_squat.easier": "Make the stagger smaller and the squat shallower.",
     "ex.staggered_squat.harder": "Put more weight on the front foot.",
     "ex.staggered_squat.safety": "Front knee stays over the middle toes.",
     "ex.narrow_squat.name": "narrow squat",
     "ex.narrow_squat.muscles": "quads, glutes",
     "ex.narrow_squat.steps": "Feet close together, a small gap between them.\n"
-                             "Sit the hips back and down.\n"
-                             "Keep a gap between the knees all the way.\n"
-                             "Chest tall, eyes ahead, then stand.",
+    "Sit the hips back and down.\n"
+    "Keep a gap between the knees all the way.\n"
+    "Chest tall, eyes ahead, then stand.",
     "ex.narrow_squat.easier": "Hold a table edge and squat less deep.",
     "ex.narrow_squat.harder": "Slow 3 s lowering on every rep.",
     "ex.narrow_squat.safety": "Don't let the knees collapse together.",
     "ex.wall_sit.name": "wall sit",
     "ex.wall_sit.muscles": "quads",
     "ex.wall_sit.steps": "Back flat on a wall, feet hip-width and a stride out.\n"
-                         "Slide down until the knees bend close to a right angle.\n"
-                         "Knees sit above the ankles; shuffle the feet out if not.\n"
-                         "Hold with steady breathing, then slide up.",
+    "Slide down until the knees bend close to a right angle.\n"
+    "Knees sit above the ankles; shuffle the feet out if not.\n"
+    "Hold with steady breathing, then slide up.",
     "ex.wall_sit.easier": "Sit less deep, or hold for less time.",
     "ex.wall_sit.harder": "Lift one heel, then the other, a few seconds each.",
     "ex.wall_sit.safety": "Stay higher up the wall if the kneecap aches.",
     "ex.lateral_lunge.name": "lateral lunge",
     "ex.lateral_lunge.muscles": "glutes, hips, inner and outer thighs",
     "ex.lateral_lunge.steps": "Stand tall, feet under the hips.\n"
-                              "Take a big step sideways and bend that knee; the other leg "
-                              "stays long.\n"
-                              "Hips back, chest up, reach toward the bent leg's foot.\n"
-                              "Push off to return, then go to the other side.",
+    "Take a big step sideways and bend that knee; the other leg "
+    "stays long.\n"
+    "Hips back, chest up, reach toward the bent leg's foot.\n"
+    "Push off to return, then go to the other side.",
     "ex.lateral_lunge.easier": "Take a shorter step and bend less.",
     "ex.lateral_lunge.harder": "Hold a weight at your chest.",
     "ex.lateral_lunge.safety": "The bent knee stays behind the toes and over the foot.",
     "ex.side_lying_leg_raise.name": "side leg raise",
     "ex.side_lying_leg_raise.muscles": "hip abductors (side of the hip)",
     "ex.side_lying_leg_raise.steps": "Lie on your side, bottom knee bent, top leg straight.\n"
-                                     "Turn the top toes slightly down so the heel leads.\n"
-                                     "Lift the top leg slowly, about a hand's height.\n"
-                                     "Lower with control, hips stacked.",
+    "Turn the top toes slightly down so the heel leads.\n"
+    "Lift the top leg slowly, about a hand's height.\n"
+    "Lower with control, hips stacked.",
     "ex.side_lying_leg_raise.easier": "Smaller lift, fewer reps.",
     "ex.side_lying_leg_raise.harder": "Loop a band around the ankles.",
     "ex.side_lying_leg_raise.safety": "Don't roll backwards; lift less if the low back works.",
     "ex.clamshell.name": "clamshell",
     "ex.clamshell.muscles": "glutes (hip rotators and abductors)",
     "ex.clamshell.steps": "Lie on your side, knees bent, heels together.\n"
-                          "Keep the feet touching and open the top knee.\n"
-                          "Stop before the pelvis rolls back.\n"
-                          "Close slowly and repeat.",
+    "Keep the feet touching and open the top knee.\n"
+    "Stop before the pelvis rolls back.\n"
+    "Close slowly and repeat.",
     "ex.clamshell.easier": "Open the knee only part of the way.",
     "ex.clamshell.harder": "Add a band just above the knees.",
     "ex.clamshell.safety": "Move slowly and keep the pelvis still.",
     "ex.calf_raise.name": "calf raise",
     "ex.calf_raise.muscles": "calves",
     "ex.calf_raise.steps": "Stand tall beside a wall for balance.\n"
-                           "Rise onto the balls of both feet.\n"
-                           "Pause a second at the top.\n"
-                           "Lower slowly back down.",
+    "Rise onto the balls of both feet.\n"
+    "Pause a second at the top.\n"
+    "Lower slowly back down.",
     "ex.calf_raise.easier": "Both hands on the wall and a smaller rise.",
     "ex.calf_raise.harder": "One leg at a time, or heels off a step.",
     "ex.calf_raise.safety": "Keep the ankles straight, not rolling outward.",
     "ex.hamstring_stretch.name": "hamstring stretch",
     "ex.hamstring_stretch.muscles": "hamstrings, upper back, shoulders",
     "ex.hamstring_stretch.steps": "Feet hip-width, hands clasped behind you.\n"
-                                  "Legs straight, fold forward from the hips.\n"
-                                  "Let the head hang and the clasped hands drift overhead.\n"
-                                  "Hold, then come up slowly.",
+    "Legs straight, fold forward from the hips.\n"
+    "Let the head hang and the clasped hands drift overhead.\n"
+    "Hold, then come up slowly.",
     "ex.hamstring_stretch.easier": "Hands on the backs of the thighs, knees soft.",
     "ex.hamstring_stretch.harder": "Hold up to 45 s.",
     "ex.hamstring_stretch.safety": "Rise slowly; ease off if you feel tingling or back pain.",
     "ex.calf_stretch.name": "calf stretch",
     "ex.calf_stretch.muscles": "calves",
     "ex.calf_stretch.steps": "Face a wall, a bit less than an arm's length away.\n"
-                             "One foot forward, one back, both aimed at the wall.\n"
-                             "Bend the front knee and sink the back heel down.\n"
-                             "Hold, then change legs.",
+    "One foot forward, one back, both aimed at the wall.\n"
+    "Bend the front knee and sink the back heel down.\n"
+    "Hold, then change legs.",
     "ex.calf_stretch.easier": "Use a shorter stance.",
     "ex.calf_stretch.harder": "Bend the back knee a little to reach the lower calf.",
     "ex.calf_stretch.safety": "A gentle pull only, no bouncing.",
 }
 
 # -- weekly digest and its chart (syncd.coach.digest, syncd.coach.chart) -------------------
-STRINGS.update({
-    "digest.months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
-    "digest.weekdays": "Mon Tue Wed Thu Fri Sat Sun",
-    "digest.span": "{first}–{last}",
-    "digest.title": "Your running week, {span}",
-    "digest.distance": "Running: {km} {unit} this week. The {n} weeks before, oldest "
-                       "first: {previous} {unit}.",
-    "digest.distance.alone": "Running: {km} {unit} this week.",
-    "digest.longest": "Longest run: {km} {unit} ({day}).",
-    "digest.cap": "Keep the next runs under {cap} {unit}: your longest run of the last 30 "
-                  "days plus {pct} %.",
-    "digest.cap.none": "No run in the last 30 days, so there is no distance cap yet: come "
-                       "back with short, easy runs and judge them by time.",
-    "digest.strength.0": "Strength: 0 sessions this week (aim: {low} to {high}). Two short "
-                         "sessions of squats, a wall sit, side lunges and hip work would do.",
-    "digest.strength.1": "Strength: 1 session this week; the aim is {low} to {high}, so one "
-                         "more would get you there.",
-    "digest.strength.met": "Strength: {n} sessions this week, on target ({low} to {high}). "
-                           "Nicely done.",
-    "digest.findings": "Worth knowing this week:",
-    "digest.finding": "• {day}, {title}: {text}{folded}",
-    "digest.folded": " (saved for this digest instead of a push)",
-    "digest.more": "• …and {n} more; `syncd check` lists them all.",
-    "digest.quiet": "A quiet week: nothing in your training stood out. Keep enjoying the "
-                    "runs.",
-    "digest.acwr": "Acute:chronic load ratio {ratio} (last 7 days against the last 28). A "
-                   "descriptive number, not a warning.",
-    "digest.footer": "General advice, not a diagnosis.",
-    "digest.acwr.none": "Acute:chronic load ratio: not enough history yet (it needs 28 days).",
-    "digest.push.title": "Your week: {km} {unit}, {n} to note",
-    "digest.push.title.quiet": "Your week: {km} {unit}, all quiet",
-    "digest.push.body": "{km} {unit} run, longest {longest} {unit}; strength {strength} of "
-                        "{low}–{high}. {cap}{top}",
-    "digest.push.cap": "Next runs: under {cap} {unit}. ",
-    "digest.push.top": "Top note: {title}.",
-    "digest.push.pain": "You mentioned knee pain: please have it checked by a physiotherapist "
-                        "or doctor.",
-    "chart.title": "Last {weeks} weeks",
-    "chart.subtitle": "{athlete} · week ending {day}",
-    "chart.cap_line": "Next-run cap as of {day}: {cap} {unit} for any single run",
-    "chart.cap_text": "Keep the next runs under {cap} {unit}",
-    "chart.distance": "Running per week ({unit})",
-    "chart.longest": "Longest run ({unit})",
-    "chart.strength": "Strength sessions per week (aim: {low} to {high})",
-    "chart.strength_done": "session done",
-    "chart.strength_missing": "missing to reach {low}",
-    "chart.spike_week": "Week with a much longer run",
-    "chart.spike_run": "Run much longer than the previous 30 days' longest",
-    "chart.week": "Weekly running distance",
-    "chart.no_data": "no data",
-    "chart.week_axis": "Weeks, labelled by their first day",
-    "chart.text_spike": "▲ longer run",
-    "chart.text_legend": "█ {unit} per week · S strength session · ▲ much longer run",
-    "report.page_title": "syncd · {title}",
-})
+STRINGS.update(
+    {
+        "digest.months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+        "digest.weekdays": "Mon Tue Wed Thu Fri Sat Sun",
+        "digest.span": "{first}–{last}",
+        "digest.title": "Your running week, {span}",
+        "digest.distance": "Running: {km} {unit} this week. The {n} weeks before, oldest "
+        "first: {previous} {unit}.",
+        "digest.distance.alone": "Running: {km} {unit} this week.",
+        "digest.longest": "Longest run: {km} {unit} ({day}).",
+        "digest.cap": "Keep the next runs under {cap} {unit}: your longest run of the last 30 "
+        "days plus {pct} %.",
+        "digest.cap.none": "No run in the last 30 days, so there is no distance cap yet: come "
+        "back with short, easy runs and judge them by time.",
+        "digest.strength.0": "Strength: 0 sessions this week (aim: {low} to {high}). Two short "
+        "sessions of squats, a wall sit, side lunges and hip work would do.",
+        "digest.strength.1": "Strength: 1 session this week; the aim is {low} to {high}, so one "
+        "more would get you there.",
+        "digest.strength.met": "Strength: {n} sessions this week, on target ({low} to {high}). Nicely done.",
+        "digest.findings": "Worth knowing this week:",
+        "digest.finding": "• {day}, {title}: {text}{folded}",
+        "digest.folded": " (saved for this digest instead of a push)",
+        "digest.more": "• …and {n} more; `syncd check` lists them all.",
+        "digest.quiet": "A quiet week: nothing in your training stood out. Keep enjoying the runs.",
+        "digest.acwr": "Acute:chronic load ratio {ratio} (last 7 days against the last 28). A "
+        "descriptive number, not a warning.",
+        "digest.footer": "General advice, not a diagnosis.",
+        "digest.acwr.none": "Acute:chronic load ratio: not enough history yet (it needs 28 days).",
+        "digest.push.title": "Your week: {km} {unit}, {n} to note",
+        "digest.push.title.quiet": "Your week: {km} {unit}, all quiet",
+        "digest.push.body": "{km} {unit} run, longest {longest} {unit}; strength {strength} of "
+        "{low}–{high}. {cap}{top}",
+        "digest.push.cap": "Next runs: under {cap} {unit}. ",
+        "digest.push.top": "Top note: {title}.",
+        "digest.push.pain": "You mentioned knee pain: please have it checked by a physiotherapist or doctor.",
+        "chart.title": "Last {weeks} weeks",
+        "chart.subtitle": "{athlete} · week ending {day}",
+        "chart.cap_line": "Next-run cap as of {day}: {cap} {unit} for any single run",
+        "chart.cap_text": "Keep the next runs under {cap} {unit}",
+        "chart.distance": "Running per week ({unit})",
+        "chart.longest": "Longest run ({unit})",
+        "chart.strength": "Strength sessions per week (aim: {low} to {high})",
+        "chart.strength_done": "session done",
+        "chart.strength_missing": "missing to reach {low}",
+        "chart.spike_week": "Week with a much longer run",
+        "chart.spike_run": "Run much longer than the previous 30 days' longest",
+        "chart.week": "Weekly running distance",
+        "chart.no_data": "no data",
+        "chart.week_axis": "Weeks, labelled by their first day",
+        "chart.text_spike": "▲ longer run",
+        "chart.text_legend": "█ {unit} per week · S strength session · ▲ much longer run",
+        "report.page_title": "syncd · {title}",
+    }
+)

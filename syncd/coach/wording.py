@@ -27,11 +27,21 @@ NOTE_MAX_CHARS = 500
 NOTE_LINE_MAX = 240
 TITLE_MAX = 59  # push title shorter than 60
 BODY_MAX = 299  # push body shorter than 300
-PRIORITY: dict[Severity, Priority] = {Severity.INFO: "low", Severity.CAUTION: "normal",
-                                      Severity.WARNING: "high", Severity.ALERT: "urgent"}
-_LOAD_KINDS = {"session_rpe": "session_rpe", "srpe": "session_rpe", "rpe": "session_rpe",
-               "trimp": "trimp", "duration": "duration", "minutes": "duration",
-               "time": "duration"}
+PRIORITY: dict[Severity, Priority] = {
+    Severity.INFO: "low",
+    Severity.CAUTION: "normal",
+    Severity.WARNING: "high",
+    Severity.ALERT: "urgent",
+}
+_LOAD_KINDS = {
+    "session_rpe": "session_rpe",
+    "srpe": "session_rpe",
+    "rpe": "session_rpe",
+    "trimp": "trimp",
+    "duration": "duration",
+    "minutes": "duration",
+    "time": "duration",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +52,7 @@ class PushMessage:
 
 
 # -- numbers -----------------------------------------------------------------------------
+
 
 def _check_units(units: str) -> Units:
     if units not in ("km", "mi"):
@@ -98,40 +109,58 @@ def _load(f: Finding, lang: str) -> str:
 def _spike(f: Finding, u: str, lang: str) -> Fields:
     m, pct = f.metrics, float(f.metrics["pct_over_reference"])
     band = 3 if pct > 100 else 2 if pct > 30 else 1 if pct > 10 else 0
-    return {"distance": distance(m["distance_km"], u), "reference": distance(m["reference_km"], u),
-            "cap": cap_distance(m["next_run_cap_km"], u), "pct": percent(pct),
-            "evidence": _lang.text(f"session_spike.evidence.{band}", lang)}
+    return {
+        "distance": distance(m["distance_km"], u),
+        "reference": distance(m["reference_km"], u),
+        "cap": cap_distance(m["next_run_cap_km"], u),
+        "pct": percent(pct),
+        "evidence": _lang.text(f"session_spike.evidence.{band}", lang),
+    }
 
 
 def _weekly(f: Finding, u: str, lang: str) -> Fields:
     m = f.metrics
-    return {"last": distance(m["last_7d_km"], u), "previous": distance(m["previous_7d_km"], u),
-            "pct": percent(m["pct_change"])}
+    return {
+        "last": distance(m["last_7d_km"], u),
+        "previous": distance(m["previous_7d_km"], u),
+        "pct": percent(m["pct_change"]),
+    }
 
 
 def _acwr(f: Finding, u: str, lang: str) -> Fields:
     m = f.metrics
-    return {"ewma": f"{float(m['acwr_ewma']):.1f}",
-            "rolling": f"{float(m['acwr_rolling_uncoupled']):.1f}", "load": _load(f, lang)}
+    return {
+        "ewma": f"{float(m['acwr_ewma']):.1f}",
+        "rolling": f"{float(m['acwr_rolling_uncoupled']):.1f}",
+        "load": _load(f, lang),
+    }
 
 
 def _break(f: Finding, u: str, lang: str) -> Fields:
     m = f.metrics
-    return {"days": number(m["days_since_previous_run"]),
-            "typical": distance(m["typical_run_km_before_break"], u),
-            "evidence": _lang.text("return_from_break.evidence", lang)}
+    return {
+        "days": number(m["days_since_previous_run"]),
+        "typical": distance(m["typical_run_km_before_break"], u),
+        "evidence": _lang.text("return_from_break.evidence", lang),
+    }
 
 
 def _monotony(f: Finding, u: str, lang: str) -> Fields:
     m = f.metrics
-    return {"monotony": number(m["monotony"], lang), "strain": number(m["strain"], lang),
-            "load": _load(f, lang)}
+    return {
+        "monotony": number(m["monotony"], lang),
+        "strain": number(m["strain"], lang),
+        "load": _load(f, lang),
+    }
 
 
 def _streak(f: Finding, u: str, lang: str) -> Fields:
     m = f.metrics
-    return {"streak": number(m["streak_days"]), "rest": number(m["rest_days_last_7"]),
-            "p90": number(m["personal_p90_streak"])}
+    return {
+        "streak": number(m["streak_days"]),
+        "rest": number(m["rest_days_last_7"]),
+        "p90": number(m["personal_p90_streak"]),
+    }
 
 
 def _hard(f: Finding, u: str, lang: str) -> Fields:
@@ -155,20 +184,28 @@ def _strength(f: Finding, u: str, lang: str) -> Fields:
     target = int(m["target_per_week"])
     # the reference article recommends 2 to 3 sessions a week; the rule prompts below `target`
     shown = f"{target} to 3" if target < 3 else number(target)
-    return {"n7": number(m["strength_last_7d"]), "n14": number(m["strength_last_14d"]),
-            "target": shown}
+    return {"n7": number(m["strength_last_7d"]), "n14": number(m["strength_last_14d"]), "target": shown}
 
 
 def _pain(f: Finding, u: str, lang: str) -> Fields:
     matched = str(f.metrics["matched_text"]).replace('"', "'")
-    return {"matched": _clip(matched, 50), "activity": str(f.metrics.get("activity") or ""),
-            "day": f.day.strftime("%a %d %b").replace(" 0", " ")}
+    return {
+        "matched": _clip(matched, 50),
+        "activity": str(f.metrics.get("activity") or ""),
+        "day": f.day.strftime("%a %d %b").replace(" 0", " "),
+    }
 
 
 _FACTS: dict[str, Callable[[Finding, str, str], Fields]] = {
-    "session_spike": _spike, "weekly_progression": _weekly, "acwr": _acwr,
-    "return_from_break": _break, "monotony": _monotony, "run_streak": _streak,
-    "back_to_back_hard": _hard, "strength_frequency": _strength, "pain_reported": _pain,
+    "session_spike": _spike,
+    "weekly_progression": _weekly,
+    "acwr": _acwr,
+    "return_from_break": _break,
+    "monotony": _monotony,
+    "run_streak": _streak,
+    "back_to_back_hard": _hard,
+    "strength_frequency": _strength,
+    "pain_reported": _pain,
 }
 
 
@@ -200,8 +237,14 @@ def _session_for(f: Finding, strength: StrengthSession | None) -> StrengthSessio
 
 # -- channels ------------------------------------------------------------------------------
 
-def push(finding: Finding, units: str = "km", *, strength: StrengthSession | None = None,
-         lang: str = _lang.DEFAULT_LANG) -> PushMessage:
+
+def push(
+    finding: Finding,
+    units: str = "km",
+    *,
+    strength: StrengthSession | None = None,
+    lang: str = _lang.DEFAULT_LANG,
+) -> PushMessage:
     """A phone notification: short title, one action in the body, priority from severity."""
     _check_units(units)
     title = _render(finding, "title", units, lang) or finding.title or finding.rule
@@ -215,12 +258,12 @@ def push(finding: Finding, units: str = "km", *, strength: StrengthSession | Non
         body = _render(finding, "push", units, lang)
     if body is None:
         body = finding.message or finding.title
-    return PushMessage(title=_clip(title, TITLE_MAX), body=_clip(body, BODY_MAX),
-                       priority=PRIORITY[finding.severity])
+    return PushMessage(
+        title=_clip(title, TITLE_MAX), body=_clip(body, BODY_MAX), priority=PRIORITY[finding.severity]
+    )
 
 
-def note_lines(finding: Finding, units: str = "km", *,
-               lang: str = _lang.DEFAULT_LANG) -> list[str]:
+def note_lines(finding: Finding, units: str = "km", *, lang: str = _lang.DEFAULT_LANG) -> list[str]:
     """The lines this finding adds to the activity note (public: calm, nothing private)."""
     _check_units(units)
     line = _render(finding, "note", units, lang)
@@ -233,9 +276,13 @@ def _note_order(f: Finding) -> tuple[int, int]:
     return (-int(f.severity), 0 if f.rule == "pain_reported" else 1)
 
 
-def note_block(findings: Iterable[Finding], units: str = "km",
-               strength: StrengthSession | None = None, *,
-               lang: str = _lang.DEFAULT_LANG) -> str:
+def note_block(
+    findings: Iterable[Finding],
+    units: str = "km",
+    strength: StrengthSession | None = None,
+    *,
+    lang: str = _lang.DEFAULT_LANG,
+) -> str:
     """The whole syncd block for one activity: header, then at most 4 lines, ≤ 500 chars.
 
     Findings are ordered highest severity first (pain first among equals); the strength
@@ -260,8 +307,13 @@ def note_block(findings: Iterable[Finding], units: str = "km",
     return "\n".join([HEADER, *lines]) if lines else ""
 
 
-def long_form(finding: Finding, units: str = "km", *, strength: StrengthSession | None = None,
-              lang: str = _lang.DEFAULT_LANG) -> str:
+def long_form(
+    finding: Finding,
+    units: str = "km",
+    *,
+    strength: StrengthSession | None = None,
+    lang: str = _lang.DEFAULT_LANG,
+) -> str:
     """Several sentences for `syncd check` and the digest, with the evidence and its source."""
     _check_units(units)
     title = _render(finding, "title", units, lang) or finding.title or finding.rule
@@ -270,9 +322,13 @@ def long_form(finding: Finding, units: str = "km", *, strength: StrengthSession 
     body = _render(finding, "long", units, lang, **extra)
     if body is None:
         body = finding.message or finding.title
-    out = [_lang.text("long.heading", lang, title=title,
-                      severity=_lang.text(f"sev.{finding.severity.label}", lang)),
-           body, _lang.text("long.disclaimer", lang)]
+    out = [
+        _lang.text(
+            "long.heading", lang, title=title, severity=_lang.text(f"sev.{finding.severity.label}", lang)
+        ),
+        body,
+        _lang.text("long.disclaimer", lang),
+    ]
     if finding.citation:
         out.append(_lang.text("long.source", lang, citation=finding.citation))
     return "\n".join(out)

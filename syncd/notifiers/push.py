@@ -20,8 +20,7 @@ _SERVICE_PRIORITY: dict[str, dict[str, str]] = {
     "gotify": {"low": "3", "normal": "5", "high": "8", "urgent": "10"},
     "pover": {"low": "-1", "normal": "0", "high": "1", "urgent": "1"},
 }
-_SCHEME_FAMILY = {"ntfy": "ntfy", "ntfys": "ntfy", "gotify": "gotify", "gotifys": "gotify",
-                  "pover": "pover"}
+_SCHEME_FAMILY = {"ntfy": "ntfy", "ntfys": "ntfy", "gotify": "gotify", "gotifys": "gotify", "pover": "pover"}
 
 # Loggers whose records may quote a push URL, a topic or a token (apprise at every level,
 # urllib3 at DEBUG with request paths).
@@ -124,15 +123,15 @@ class PushNotifier(Notifier):
     def send(self, message: Message) -> None:
         """Send one notification; raises DeliveryFailed (retryable unless the URL is unusable)."""
         if message.priority not in PRIORITIES:
-            raise ValueError(f"unknown priority {message.priority!r}; expected one of "
-                             f"{', '.join(PRIORITIES)}")
+            raise ValueError(
+                f"unknown priority {message.priority!r}; expected one of {', '.join(PRIORITIES)}"
+            )
         title, body = _title_and_body(message)
         apobj = self._apprise(url_for(self._url, message.priority, self._timeout_s))
         extra = {"attach": message.attach} if message.attach else {}
         result = apobj.notify(title=title, body=body, notify_type=notify_type(message.priority), **extra)
         if not result:
-            raise DeliveryFailed(f"push to {self.masked_url} failed: {_reason(result)}",
-                                 retryable=True)
+            raise DeliveryFailed(f"push to {self.masked_url} failed: {_reason(result)}", retryable=True)
 
     def _apprise(self, url: str) -> Any:
         """An apprise.Apprise holding just `url`; raises DeliveryFailed(retryable=False)."""
@@ -140,9 +139,12 @@ class PushNotifier(Notifier):
 
         plugin = apprise.Apprise.instantiate(url)
         if plugin is None:
-            raise DeliveryFailed(f"push to {self.masked_url}: apprise cannot use this URL "
-                                 "(unknown scheme or missing parts); fix it in the athlete's "
-                                 "notify list", retryable=False)
+            raise DeliveryFailed(
+                f"push to {self.masked_url}: apprise cannot use this URL "
+                "(unknown scheme or missing parts); fix it in the athlete's "
+                "notify list",
+                retryable=False,
+            )
         apobj = apprise.Apprise()
         apobj.add(plugin)
         return apobj

@@ -27,9 +27,20 @@ _STRAVA_ALIASES = {"HIIT": "HighIntensityIntervalTraining", "RockClimb": "RockCl
 _REQUIRED = ("provider", "id", "start", "sport")
 #: Optional JSON Lines keys (named as the Activity fields they fill) and their types.
 _OPTIONAL: dict[str, type] = {
-    "distance_m": int, "moving_s": int, "elapsed_s": int, "avg_hr": float, "max_hr": float,
-    "rpe": int, "effort_score": float, "hr_zone45_s": int, "title": str, "description": str,
-    "private_note": str, "manual": bool, "trainer": bool, "deleted": bool,
+    "distance_m": int,
+    "moving_s": int,
+    "elapsed_s": int,
+    "avg_hr": float,
+    "max_hr": float,
+    "rpe": int,
+    "effort_score": float,
+    "hr_zone45_s": int,
+    "title": str,
+    "description": str,
+    "private_note": str,
+    "manual": bool,
+    "trainer": bool,
+    "deleted": bool,
 }
 
 Outcome = tuple[int, Activity | str]  # (first line, the activity or why it was refused)
@@ -163,19 +174,25 @@ def _export_activity(named: dict[str, list[str]], raw: str, athlete: str) -> Act
         raise _Bad("Activity ID is empty")
     sport_raw = _strava_type(_best(named, "Activity Type"))
     sport = sport_from("strava", sport_raw)
-    moving, elapsed, rpe = (_number(named, k) for k in ("Moving Time", "Elapsed Time",
-                                                           "Perceived Exertion"))
+    moving, elapsed, rpe = (_number(named, k) for k in ("Moving Time", "Elapsed Time", "Perceived Exertion"))
     return Activity(
-        provider="strava", provider_id=activity_id, athlete=athlete,
-        start_utc=_export_date(_best(named, "Activity Date")), sport=sport, sport_raw=sport_raw,
+        provider="strava",
+        provider_id=activity_id,
+        athlete=athlete,
+        start_utc=_export_date(_best(named, "Activity Date")),
+        sport=sport,
+        sport_raw=sport_raw,
         distance_m=_export_distance(named.get("Distance", []), sport),
         moving_s=None if moving is None else round(moving),
         elapsed_s=None if elapsed is None else round(elapsed),
-        avg_hr=_number(named, "Average Heart Rate"), max_hr=_number(named, "Max Heart Rate"),
+        avg_hr=_number(named, "Average Heart Rate"),
+        max_hr=_number(named, "Max Heart Rate"),
         rpe=None if rpe is None else _whole("Perceived Exertion", rpe, exact=True),
-        effort_score=_number(named, "Relative Effort"), title=_best(named, "Activity Name"),
+        effort_score=_number(named, "Relative Effort"),
+        title=_best(named, "Activity Name"),
         description=_best(named, "Activity Description"),
-        private_note=_best(named, "Activity Private Note"), raw_json=raw,
+        private_note=_best(named, "Activity Private Note"),
+        raw_json=raw,
     )
 
 
@@ -272,13 +289,17 @@ def _jsonl_activity(line: str, athlete: str) -> Activity:
         raise _Bad(f"'id' {ident!r} must be text or a whole number")
     start = _aware(obj["start"])
     offset = start.utcoffset()
-    extra = {k: _typed(k, v, _OPTIONAL[k]) for k, v in obj.items()
-             if k in _OPTIONAL and v is not None}
+    extra = {k: _typed(k, v, _OPTIONAL[k]) for k, v in obj.items() if k in _OPTIONAL and v is not None}
     return Activity(
-        provider=provider, provider_id=str(ident), athlete=athlete, start_utc=start,
-        sport=sport_from(provider, sport), sport_raw=sport,
+        provider=provider,
+        provider_id=str(ident),
+        athlete=athlete,
+        start_utc=start,
+        sport=sport_from(provider, sport),
+        sport_raw=sport,
         utc_offset_s=round(offset.total_seconds()) if offset is not None else 0,
-        raw_json=json.dumps(obj, sort_keys=True, ensure_ascii=False), **extra,
+        raw_json=json.dumps(obj, sort_keys=True, ensure_ascii=False),
+        **extra,
     )
 
 

@@ -62,8 +62,15 @@ if TYPE_CHECKING:
     from syncd.store import Store
     from syncd.tokens import TokenStore
 
-__all__ = ["GarminProvider", "activity_from", "clear_lockout", "flatten_detail", "lock_logins",
-           "login_lockout", "resume_client"]
+__all__ = [
+    "GarminProvider",
+    "activity_from",
+    "clear_lockout",
+    "flatten_detail",
+    "lock_logins",
+    "login_lockout",
+    "resume_client",
+]
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +144,7 @@ def clear_lockout(store: Store, athlete: str) -> None:
 
 # -- the provider ------------------------------------------------------------------------------
 
+
 class GarminProvider(Provider):
     """One athlete's Garmin Connect account. Without a `store` (tests), nothing is kept
     across passes: no rate-limit wait, no resume point."""
@@ -144,10 +152,18 @@ class GarminProvider(Provider):
     name: ClassVar[str] = "garmin"
     writes_notes: ClassVar[bool] = True
 
-    def __init__(self, athlete: str, api: GarminApi, tokens: TokenStore, *,
-                 store: Store | None = None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC), page_size: int = PAGE_SIZE,
-                 max_activities: int = MAX_ACTIVITIES, overlap: timedelta = OVERLAP) -> None:
+    def __init__(
+        self,
+        athlete: str,
+        api: GarminApi,
+        tokens: TokenStore,
+        *,
+        store: Store | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        page_size: int = PAGE_SIZE,
+        max_activities: int = MAX_ACTIVITIES,
+        overlap: timedelta = OVERLAP,
+    ) -> None:
         super().__init__(athlete)
         self.api, self.tokens, self.store, self.clock = api, tokens, store, clock
         self.page_size, self.max_activities, self.overlap = page_size, max_activities, overlap
@@ -165,9 +181,15 @@ class GarminProvider(Provider):
         api.client._refresh_di_token = recorded  # type: ignore[method-assign]
 
     @classmethod
-    def create(cls, config: Config, athlete: AthleteConfig, store: Store, *,
-               client_factory: ClientFactory = resume_client,
-               clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> GarminProvider:
+    def create(
+        cls,
+        config: Config,
+        athlete: AthleteConfig,
+        store: Store,
+        *,
+        client_factory: ClientFactory = resume_client,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> GarminProvider:
         """The provider for `athlete`, resumed from the saved tokens without a request.
 
         Raises RateLimited during a sign-in lockout (checked first: using the account then
@@ -177,8 +199,11 @@ class GarminProvider(Provider):
 
         until = login_lockout(store, athlete.name, clock())
         if until is not None:
-            raise RateLimited(f"Garmin blocked sign-ins for {athlete.name}; syncd leaves the account "
-                              f"alone until {until:%H:%M} UTC", until)
+            raise RateLimited(
+                f"Garmin blocked sign-ins for {athlete.name}; syncd leaves the account "
+                f"alone until {until:%H:%M} UTC",
+                until,
+            )
         try:
             tokens = token_store()
         except ConfigError as exc:
@@ -191,8 +216,9 @@ class GarminProvider(Provider):
         try:
             return cls(athlete.name, client_factory(session), tokens, store=store, clock=clock)
         except ValueError:
-            raise AuthRequired(f"{athlete.name}'s saved Garmin sign-in cannot be read; {reconnect} "
-                               "again") from None
+            raise AuthRequired(
+                f"{athlete.name}'s saved Garmin sign-in cannot be read; {reconnect} again"
+            ) from None
 
     def _reload(self) -> None:
         """Pick up tokens another process saved (`syncd connect` while the daemon runs), which
@@ -200,16 +226,20 @@ class GarminProvider(Provider):
         saved = self.tokens.load("garmin", self.athlete)
         session = saved.get("session") if saved else None
         if not isinstance(session, str):
-            raise AuthRequired(f"{self.athlete} disconnected Garmin Connect; run `syncd connect "
-                               f"garmin --athlete {self.athlete}` to sync it again")
+            raise AuthRequired(
+                f"{self.athlete} disconnected Garmin Connect; run `syncd connect "
+                f"garmin --athlete {self.athlete}` to sync it again"
+            )
         if session != self._saved:
             from garminconnect import GarminConnectConnectionError
 
             try:
                 self.api.client.loads(session)
             except GarminConnectConnectionError:
-                raise AuthRequired(f"{self.athlete}'s saved Garmin sign-in cannot be read; run "
-                                   f"`syncd connect garmin --athlete {self.athlete}` again") from None
+                raise AuthRequired(
+                    f"{self.athlete}'s saved Garmin sign-in cannot be read; run "
+                    f"`syncd connect garmin --athlete {self.athlete}` again"
+                ) from None
             self._saved = session
             log.info("%s/garmin: using the sign-in saved by `syncd connect`", self.athlete)
 
@@ -238,8 +268,11 @@ class GarminProvider(Provider):
         key = f"rate_limited_until:{self.athlete}"
         until = None if self.store is None else _until(self.store, key, now)
         if until is not None:
-            raise RateLimited(f"Garmin Connect is rate-limiting syncd; no request for {self.athlete} "
-                              f"before {until:%H:%M} UTC", until)
+            raise RateLimited(
+                f"Garmin Connect is rate-limiting syncd; no request for {self.athlete} "
+                f"before {until:%H:%M} UTC",
+                until,
+            )
         self._refresh_failure = None
         try:
             result = self._request(what, request, missing_ok)
@@ -266,8 +299,12 @@ class GarminProvider(Provider):
             log.debug("%s/garmin: refreshed the sign-in before it expired", self.athlete)
         try:
             return request()
-        except (GarminConnectAuthenticationError, GarminConnectTooManyRequestsError,
-                GarminConnectConnectionError, requests.RequestException) as exc:
+        except (
+            GarminConnectAuthenticationError,
+            GarminConnectTooManyRequestsError,
+            GarminConnectConnectionError,
+            requests.RequestException,
+        ) as exc:
             if missing_ok and _status(exc) == 404:
                 return None
             error = translate(exc, what, self.athlete, self.clock())
@@ -343,8 +380,9 @@ class GarminProvider(Provider):
             reached = cutoff is not None and any(a.start_utc < cutoff for a in activities)
             capped = listed >= self.max_activities and not reached and len(items) == limit
             if capped:
-                log.warning("%s/garmin: stopped after %d activities; older ones are not synced",
-                            self.athlete, listed)
+                log.warning(
+                    "%s/garmin: stopped after %d activities; older ones are not synced", self.athlete, listed
+                )
             last = reached or capped or len(items) < limit
             done = newest.isoformat() if last and newest is not None else None
             yield Page(activities=activities, cursor=done, skipped=skipped)
@@ -352,8 +390,9 @@ class GarminProvider(Provider):
             if known is None and last:
                 self._set_state("backfill", None)
             elif known is None and oldest is not None and newest is not None:
-                self._set_state("backfill", {"offset": listed, "oldest": oldest.isoformat(),
-                                             "newest": newest.isoformat()})
+                self._set_state(
+                    "backfill", {"offset": listed, "oldest": oldest.isoformat(), "newest": newest.isoformat()}
+                )
             if last:
                 return
 
@@ -378,8 +417,9 @@ class GarminProvider(Provider):
         new = edit(current)
         if new is None or new == current:
             return False
-        self._call(f"write the note on activity {ident}",
-                   partial(self.api.set_activity_description, ident, new))
+        self._call(
+            f"write the note on activity {ident}", partial(self.api.set_activity_description, ident, new)
+        )
         return True
 
 

@@ -47,8 +47,9 @@ def _status(exc: BaseException) -> int | None:
 def _retry_wait(exc: BaseException, now: datetime) -> timedelta:
     """Garmin's Retry-After (seconds or a date) within RATE_LIMIT_BOUNDS, else RATE_LIMIT_WAIT."""
     for error in _causes(exc):
-        value = str((getattr(getattr(error, "response", None), "headers", None) or {})
-                    .get("Retry-After") or "").strip()
+        value = str(
+            (getattr(getattr(error, "response", None), "headers", None) or {}).get("Retry-After") or ""
+        ).strip()
         try:
             wait = timedelta(seconds=int(value)) if value.isdigit() else parsedate_to_datetime(value) - now
         except (TypeError, ValueError):
@@ -58,14 +59,19 @@ def _retry_wait(exc: BaseException, now: datetime) -> timedelta:
 
 
 def _reconnect(athlete: str, what: str) -> AuthRequired:
-    return AuthRequired(f"Garmin Connect no longer accepts syncd's sign-in for {athlete} (while "
-                        f"trying to {what}); run `syncd connect garmin --athlete {athlete}` again")
+    return AuthRequired(
+        f"Garmin Connect no longer accepts syncd's sign-in for {athlete} (while "
+        f"trying to {what}); run `syncd connect garmin --athlete {athlete}` again"
+    )
 
 
 def _rate_limited(exc: BaseException, what: str, now: datetime) -> RateLimited:
     retry_at = now + _retry_wait(exc, now)
-    return RateLimited(f"Garmin Connect is rate-limiting syncd (while trying to {what}); next "
-                       f"try after {retry_at:%H:%M} UTC", retry_at)
+    return RateLimited(
+        f"Garmin Connect is rate-limiting syncd (while trying to {what}); next "
+        f"try after {retry_at:%H:%M} UTC",
+        retry_at,
+    )
 
 
 def translate(exc: BaseException, what: str, athlete: str, now: datetime) -> ProviderError:
@@ -78,8 +84,10 @@ def translate(exc: BaseException, what: str, athlete: str, now: datetime) -> Pro
     if isinstance(exc, GarminConnectTooManyRequestsError) or status == 429:
         return _rate_limited(exc, what, now)
     if status == 403:  # a refused token gives 401; a 403 is mostly Garmin blocking the network
-        return Unavailable(f"Garmin Connect refused to {what} (HTTP 403), probably blocking this "
-                           "network for a while; will retry later")
+        return Unavailable(
+            f"Garmin Connect refused to {what} (HTTP 403), probably blocking this "
+            "network for a while; will retry later"
+        )
     if status is not None and 400 <= status < 500:
         return ProviderError(f"Garmin Connect refused to {what} (HTTP {status})")
     detail = f"HTTP {status}" if status else type(exc).__name__

@@ -69,17 +69,26 @@ def activity_from(data: Any, athlete: str) -> Activity:
     moving, elapsed = _whole(data, "movingDuration"), _whole(data, "elapsedDuration")
     try:
         return Activity(
-            provider="garmin", provider_id=str(ident), athlete=athlete,
-            start_utc=gmt.replace(tzinfo=UTC), sport=sport_from("garmin", type_key), sport_raw=type_key,
-            utc_offset_s=offset, distance_m=_whole(data, "distance"),
-            moving_s=timer if moving is None else moving, elapsed_s=timer if elapsed is None else elapsed,
-            avg_hr=_number(data, "averageHR"), max_hr=_number(data, "maxHR"),
-            rpe=_rpe(_number(data, "directWorkoutRpe")), effort_score=_number(data, "activityTrainingLoad"),
+            provider="garmin",
+            provider_id=str(ident),
+            athlete=athlete,
+            start_utc=gmt.replace(tzinfo=UTC),
+            sport=sport_from("garmin", type_key),
+            sport_raw=type_key,
+            utc_offset_s=offset,
+            distance_m=_whole(data, "distance"),
+            moving_s=timer if moving is None else moving,
+            elapsed_s=timer if elapsed is None else elapsed,
+            avg_hr=_number(data, "averageHR"),
+            max_hr=_number(data, "maxHR"),
+            rpe=_rpe(_number(data, "directWorkoutRpe")),
+            effort_score=_number(data, "activityTrainingLoad"),
             hr_zone45_s=round(sum(zones)) if zones else None,
             title=_field(data, "activityName", (str,), "text") or "",
             description=_field(data, "description", (str,), "text") or "",
             manual=bool(_field(data, "manualActivity", (bool,), "true or false")),
-            raw_json=json.dumps(data, sort_keys=True))
+            raw_json=json.dumps(data, sort_keys=True),
+        )
     except ValueError as exc:  # negative distances or durations
         raise BadPayload(f"activity {ident}: {exc}") from None
 

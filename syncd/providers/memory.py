@@ -22,9 +22,15 @@ class MemoryProvider(Provider):
     name: ClassVar[str] = "memory"
     writes_notes: ClassVar[bool] = True
 
-    def __init__(self, athlete: str, activities: Iterable[Activity] = (), *,
-                 provider_name: str | None = None, page_size: int = 200,
-                 overlap: timedelta = timedelta(days=3)) -> None:
+    def __init__(
+        self,
+        athlete: str,
+        activities: Iterable[Activity] = (),
+        *,
+        provider_name: str | None = None,
+        page_size: int = 200,
+        overlap: timedelta = timedelta(days=3),
+    ) -> None:
         super().__init__(athlete)
         self.overlap = overlap
         self.provider_name = provider_name or self.name
@@ -38,8 +44,9 @@ class MemoryProvider(Provider):
 
     def put(self, activity: Activity) -> None:
         """Add or change an activity, as the runner would on the service."""
-        self.items[activity.provider_id] = replace(activity, provider=self.provider_name,
-                                                   athlete=self.athlete)
+        self.items[activity.provider_id] = replace(
+            activity, provider=self.provider_name, athlete=self.athlete
+        )
 
     def remove(self, provider_id: str) -> None:
         self.items.pop(provider_id, None)
@@ -53,12 +60,14 @@ class MemoryProvider(Provider):
         """Activities that started after the cursor (an ISO start time) minus the overlap
         window, oldest first; the overlap catches recent edits and late uploads, as with Strava."""
         after = None if cursor is None else datetime.fromisoformat(cursor) - self.overlap
-        pending = sorted((a for a in self.items.values() if after is None or a.start_utc > after),
-                         key=lambda a: (a.start_utc, a.provider_id))
+        pending = sorted(
+            (a for a in self.items.values() if after is None or a.start_utc > after),
+            key=lambda a: (a.start_utc, a.provider_id),
+        )
         offset = 0
         while True:
             self._request(f"list offset={offset}")
-            page = pending[offset:offset + self.page_size]
+            page = pending[offset : offset + self.page_size]
             offset += len(page)
             newest = page[-1].start_utc.isoformat() if page else cursor
             new_cursor = max(filter(None, (newest, cursor)), default=None)

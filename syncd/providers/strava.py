@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 PER_PAGE = 200
 #: Fields only the detailed representation has; their presence marks a copy as detailed.
 DETAIL_KEYS = ("description", "private_note", "perceived_exertion")
+
+
 class _Reader:
     """Typed access to one payload's fields; a present field of the wrong type is BadPayload."""
 
@@ -107,17 +109,28 @@ def activity_from(item: Any, athlete: str) -> Activity:
     rpe = read.number("perceived_exertion")
     try:
         return Activity(
-            provider="strava", provider_id=str(ident), athlete=athlete, start_utc=read.start(),
-            sport=sport_from("strava", sport_raw), sport_raw=sport_raw,
-            utc_offset_s=read.whole("utc_offset") or 0, distance_m=read.whole("distance"),
-            moving_s=read.whole("moving_time"), elapsed_s=read.whole("elapsed_time"),
-            avg_hr=read.number("average_heartrate"), max_hr=read.number("max_heartrate"),
+            provider="strava",
+            provider_id=str(ident),
+            athlete=athlete,
+            start_utc=read.start(),
+            sport=sport_from("strava", sport_raw),
+            sport_raw=sport_raw,
+            utc_offset_s=read.whole("utc_offset") or 0,
+            distance_m=read.whole("distance"),
+            moving_s=read.whole("moving_time"),
+            elapsed_s=read.whole("elapsed_time"),
+            avg_hr=read.number("average_heartrate"),
+            max_hr=read.number("max_heartrate"),
             # an effort outside Strava's 1-10 slider is noise, not a reason to drop the run
             rpe=int(rpe) if rpe is not None and rpe.is_integer() and 1 <= rpe <= 10 else None,
-            effort_score=read.number("suffer_score"), title=read.text("name"),
-            description=read.text("description"), private_note=read.text("private_note"),
-            manual=read.flag("manual"), trainer=read.flag("trainer"),
-            raw_json=json.dumps(item, sort_keys=True))
+            effort_score=read.number("suffer_score"),
+            title=read.text("name"),
+            description=read.text("description"),
+            private_note=read.text("private_note"),
+            manual=read.flag("manual"),
+            trainer=read.flag("trainer"),
+            raw_json=json.dumps(item, sort_keys=True),
+        )
     except ValueError as exc:  # negative distances or durations, out-of-range values
         raise BadPayload(f"activity {ident}: {exc}") from None
 
@@ -141,9 +154,16 @@ class StravaProvider(Provider):
     name: ClassVar[str] = "strava"
     writes_notes: ClassVar[bool] = True
 
-    def __init__(self, athlete: str, api: StravaApi, store: Store, *, overlap_days: float = 3,
-                 detail_days: float = 3,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self,
+        athlete: str,
+        api: StravaApi,
+        store: Store,
+        *,
+        overlap_days: float = 3,
+        detail_days: float = 3,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         super().__init__(athlete)
         self.api = api
         self.store = store
@@ -160,16 +180,19 @@ class StravaProvider(Provider):
 
         strava = config.strava
         if strava.client_id is None or strava.client_secret is None:
-            raise ProviderError("set client_id and client_secret in the [strava] table of the "
-                                "config to sync Strava")
+            raise ProviderError(
+                "set client_id and client_secret in the [strava] table of the config to sync Strava"
+            )
         try:
             secret = resolve(strava.client_secret)
             tokens = token_store()
         except ConfigError as exc:
             raise ProviderError(f"strava.client_secret: {exc}") from None
         if tokens.load("strava", athlete.name) is None:
-            raise AuthRequired(f"{athlete.name} has not connected Strava yet; run "
-                               f"`syncd connect strava --athlete {athlete.name}`")
+            raise AuthRequired(
+                f"{athlete.name} has not connected Strava yet; run "
+                f"`syncd connect strava --athlete {athlete.name}`"
+            )
         app = StravaApp(strava.base_url, strava.client_id, secret)
         api = StravaApi(app, tokens, athlete.name, Budget(store, strava.client_id))
         days = config.daemon.delivery_window_days
@@ -190,8 +213,9 @@ class StravaProvider(Provider):
         state = _Listing(newest)
         number = 1
         while True:
-            items = self.api.call("GET", "/athlete/activities",
-                                  params={"after": after, "per_page": PER_PAGE, "page": number})
+            items = self.api.call(
+                "GET", "/athlete/activities", params={"after": after, "per_page": PER_PAGE, "page": number}
+            )
             if not isinstance(items, list):
                 raise Unavailable("Strava's activity list was not a list; will retry later")
             yield self._page(items, state)
@@ -225,8 +249,9 @@ class StravaProvider(Provider):
         cursor = None if state.newest is None else str(state.newest)
         return Page(activities=activities, cursor=cursor, skipped=skipped)
 
-    def _detailed(self, item: dict[str, Any], summary: Activity, known: dict[str, dict[str, Any]],
-                  state: _Listing) -> Activity:
+    def _detailed(
+        self, item: dict[str, Any], summary: Activity, known: dict[str, dict[str, Any]], state: _Listing
+    ) -> Activity:
         """The recent activity with the runner's words: from the stored copy if it was
         fetched in detail before, else from one GET (none after a failure this pass)."""
         detail: Any = known.get(summary.provider_id)
@@ -234,8 +259,7 @@ class StravaProvider(Provider):
             if state.error is not None:
                 return summary
             try:
-                detail = self.api.call("GET", f"/activities/{summary.provider_id}",
-                                       missing_ok=True)
+                detail = self.api.call("GET", f"/activities/{summary.provider_id}", missing_ok=True)
             except (RateLimited, Unavailable) as exc:
                 # keep the summary; the overlap relists it and the next pass tries again
                 state.error = exc
@@ -248,8 +272,12 @@ class StravaProvider(Provider):
         try:
             return activity_from(with_details(item, detail), self.athlete)
         except BadPayload as exc:
-            log.warning("%s/strava: details of %s unreadable, summary kept: %s",
-                        self.athlete, summary.provider_id, exc)
+            log.warning(
+                "%s/strava: details of %s unreadable, summary kept: %s",
+                self.athlete,
+                summary.provider_id,
+                exc,
+            )
             return summary
 
     def _stored_details(self, keys: list[str]) -> dict[str, dict[str, Any]]:
@@ -258,7 +286,9 @@ class StravaProvider(Provider):
             return {}
         rows = self.store.conn.execute(
             "SELECT provider_id, raw_json FROM activities WHERE athlete = ? AND provider = ? "
-            f"AND provider_id IN ({','.join('?' * len(keys))})", (self.athlete, "strava", *keys))
+            f"AND provider_id IN ({','.join('?' * len(keys))})",
+            (self.athlete, "strava", *keys),
+        )
         out = {}
         for row in rows:
             raw = json.loads(row["raw_json"])
@@ -279,9 +309,11 @@ class StravaProvider(Provider):
         Checks first that the budget has room for both requests. Raises ProviderError when
         the runner did not grant activity:write, RateLimited, AuthRequired, Unavailable."""
         if not can_write(self.api.saved_tokens()):
-            raise ProviderError(f"{self.athlete} did not allow syncd to edit Strava activities "
-                                f"(activity:write); reconnect with `syncd connect strava "
-                                f"--athlete {self.athlete}` and leave that permission ticked")
+            raise ProviderError(
+                f"{self.athlete} did not allow syncd to edit Strava activities "
+                f"(activity:write); reconnect with `syncd connect strava "
+                f"--athlete {self.athlete}` and leave that permission ticked"
+            )
         self.api.budget.reserve(reads=1, writes=1)
         path = f"/activities/{_activity_id(provider_id)}"
         detail = self.api.call("GET", path, missing_ok=True)

@@ -46,7 +46,8 @@ INACTIVE_MESSAGE = (
     "Strava refuses every request of this API application because it is inactive: since "
     "2026 the Strava account that owns the app needs an active Strava subscription. The app "
     "owner must subscribe and reactivate the app at https://www.strava.com/settings/api; "
-    "syncd resumes by itself afterwards (no reconnect needed)")
+    "syncd resumes by itself afterwards (no reconnect needed)"
+)
 
 
 def new_state() -> str:
@@ -56,9 +57,17 @@ def new_state() -> str:
 
 def authorize_url(base_url: str, client_id: int, redirect_uri: str, state: str) -> str:
     """The page where the runner approves syncd's access."""
-    query = urlencode({"client_id": client_id, "redirect_uri": redirect_uri,
-                       "response_type": "code", "approval_prompt": "auto", "scope": SCOPES,
-                       "state": state}, safe=":,")
+    query = urlencode(
+        {
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "response_type": "code",
+            "approval_prompt": "auto",
+            "scope": SCOPES,
+            "state": state,
+        },
+        safe=":,",
+    )
     return f"{base_url}/oauth/authorize?{query}"
 
 
@@ -79,20 +88,26 @@ def grant_from_redirect(text: str, state: str) -> Grant:
     text = text.strip()
     if "=" not in text:
         if not text or not text.isalnum():
-            raise SyncdError("that is not an authorization code; paste the whole address "
-                             "your browser was sent to")
+            raise SyncdError(
+                "that is not an authorization code; paste the whole address your browser was sent to"
+            )
         return Grant(code=text, scope=None)
     query = urlsplit(text).query if "?" in text else text
     params = {k: v[0] for k, v in parse_qs(query).items()}
     if params.get("error"):
-        raise SyncdError(f"Strava did not authorize syncd ({params['error']}); run the "
-                         "command again and click Authorize")
+        raise SyncdError(
+            f"Strava did not authorize syncd ({params['error']}); run the command again and click Authorize"
+        )
     if not secrets.compare_digest(params.get("state", ""), state):
-        raise SyncdError("the redirect's state does not match this connect attempt, so it "
-                         "was refused (a stale or forged link); run the command again")
+        raise SyncdError(
+            "the redirect's state does not match this connect attempt, so it "
+            "was refused (a stale or forged link); run the command again"
+        )
     if not params.get("code"):
-        raise SyncdError("the address has no code=...; paste the whole address your browser "
-                         "was sent to after clicking Authorize")
+        raise SyncdError(
+            "the address has no code=...; paste the whole address your browser "
+            "was sent to after clicking Authorize"
+        )
     return Grant(code=params["code"], scope=params.get("scope", ""))
 
 
@@ -107,15 +122,20 @@ def check_scope(scope: str | None) -> list[str]:
         raise SyncdError(
             "Strava did not grant access to your activities (the box 'View data about your "
             "activities' was unticked), and syncd cannot work without it; run connect again "
-            "and leave it ticked")
+            "and leave it ticked"
+        )
     warnings = []
     if "activity:read_all" not in granted:
-        warnings.append("activities visible only to you ('Only Me') will not be seen: the "
-                        "box for private activities was unticked")
+        warnings.append(
+            "activities visible only to you ('Only Me') will not be seen: the "
+            "box for private activities was unticked"
+        )
     if "activity:write" not in granted:
-        warnings.append("syncd cannot write notes on your activities: the permission to "
-                        "edit them (activity:write) was unticked; connected without notes "
-                        "(run connect again and leave it ticked to get them)")
+        warnings.append(
+            "syncd cannot write notes on your activities: the permission to "
+            "edit them (activity:write) was unticked; connected without notes "
+            "(run connect again and leave it ticked to get them)"
+        )
     return warnings
 
 
@@ -138,8 +158,9 @@ def _errors(resp: requests.Response) -> list[dict[str, Any]]:
 
 def describe(resp: requests.Response) -> str:
     """Strava's own error codes, e.g. 'Athlete access_token invalid' (never a token value)."""
-    parts = [" ".join(str(e.get(k, "")) for k in ("resource", "field", "code")).strip()
-             for e in _errors(resp)]
+    parts = [
+        " ".join(str(e.get(k, "")) for k in ("resource", "field", "code")).strip() for e in _errors(resp)
+    ]
     return "; ".join(p for p in parts if p) or f"HTTP {resp.status_code}"
 
 
@@ -160,8 +181,10 @@ def raise_for(resp: requests.Response, what: str) -> None:
     if status < 400:
         return
     errors = _errors(resp)
-    if status == 403 and any(e.get("resource") == "Application" and e.get("field") == "Status"
-                             and e.get("code") == "Inactive" for e in errors):
+    if status == 403 and any(
+        e.get("resource") == "Application" and e.get("field") == "Status" and e.get("code") == "Inactive"
+        for e in errors
+    ):
         raise ApplicationInactive(INACTIVE_MESSAGE)
     if status == 429:
         until = next_window(datetime.now(UTC))
@@ -169,17 +192,25 @@ def raise_for(resp: requests.Response, what: str) -> None:
     if status >= 500:
         raise Unavailable(f"{what}: Strava answered {status}; will retry later")
     if status == 403:
-        raise ProviderError(f"{what}: Strava refused it ({describe(resp)}); the authorization "
-                            "may lack a permission: reconnect with `syncd connect strava`")
+        raise ProviderError(
+            f"{what}: Strava refused it ({describe(resp)}); the authorization "
+            "may lack a permission: reconnect with `syncd connect strava`"
+        )
     raise ProviderError(f"{what}: Strava refused the request ({describe(resp)})")
 
 
 class StravaApp:
     """syncd's API application at Strava: its OAuth endpoints, over one HTTP session."""
 
-    def __init__(self, base_url: str, client_id: int, client_secret: str, *,
-                 session: requests.Session | None = None,
-                 timeout: tuple[float, float] = TIMEOUT) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        client_id: int,
+        client_secret: str,
+        *,
+        session: requests.Session | None = None,
+        timeout: tuple[float, float] = TIMEOUT,
+    ) -> None:
         import requests
 
         self.base_url = base_url.rstrip("/")
@@ -202,16 +233,21 @@ class StravaApp:
             raise Unavailable(f"{what}: Strava cannot be reached ({type(exc).__name__})") from None
 
     def _token(self, data: dict[str, Any], what: str) -> dict[str, Any]:
-        resp = self.post("/api/v3/oauth/token", {
-            "client_id": self.client_id, "client_secret": self.client_secret, **data}, what)
+        resp = self.post(
+            "/api/v3/oauth/token",
+            {"client_id": self.client_id, "client_secret": self.client_secret, **data},
+            what,
+        )
         if resp.status_code in (400, 401):
             raise AuthRequired(f"{what}: Strava refused it ({describe(resp)})")
         raise_for(resp, what)
         try:
             body = resp.json()
-            tokens = {"access_token": str(body["access_token"]),
-                      "refresh_token": str(body["refresh_token"]),
-                      "expires_at": int(body["expires_at"])}
+            tokens = {
+                "access_token": str(body["access_token"]),
+                "refresh_token": str(body["refresh_token"]),
+                "expires_at": int(body["expires_at"]),
+            }
         except (ValueError, KeyError, TypeError):
             raise Unavailable(f"{what}: Strava's answer had no usable tokens") from None
         athlete = body.get("athlete")
@@ -222,14 +258,16 @@ class StravaApp:
     def exchange(self, code: str) -> dict[str, Any]:
         """Tokens for a one-time authorization code: access_token, refresh_token, expires_at
         and athlete_id. Raises AuthRequired (code refused or expired), Unavailable."""
-        return self._token({"code": code, "grant_type": "authorization_code"},
-                           "exchanging the authorization code")
+        return self._token(
+            {"code": code, "grant_type": "authorization_code"}, "exchanging the authorization code"
+        )
 
     def refresh(self, refresh_token: str) -> dict[str, Any]:
         """A new access token, and maybe a new refresh token (the old one then stops
         working). Raises AuthRequired when the grant was revoked, Unavailable."""
-        return self._token({"refresh_token": refresh_token, "grant_type": "refresh_token"},
-                           "refreshing the access token")
+        return self._token(
+            {"refresh_token": refresh_token, "grant_type": "refresh_token"}, "refreshing the access token"
+        )
 
     def deauthorize(self, access_token: str) -> None:
         """Revoke syncd's access for the token's athlete. Raises ProviderError."""
@@ -263,8 +301,14 @@ def _account_lock(athlete: str) -> threading.Lock:
 class StravaApi:
     """Authorized API calls for one athlete: budget checked first, token fresh, errors mapped."""
 
-    def __init__(self, app: StravaApp, tokens: TokenStore, athlete: str, budget: Budget,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self,
+        app: StravaApp,
+        tokens: TokenStore,
+        athlete: str,
+        budget: Budget,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.app = app
         self.tokens = tokens
         self.athlete = athlete
@@ -272,9 +316,11 @@ class StravaApi:
         self.clock = clock
 
     def _reconnect(self, why: str) -> AuthRequired:
-        return AuthRequired(f"Strava no longer accepts syncd's access for {self.athlete} "
-                            f"({why}); reconnect with `syncd connect strava --athlete "
-                            f"{self.athlete}`")
+        return AuthRequired(
+            f"Strava no longer accepts syncd's access for {self.athlete} "
+            f"({why}); reconnect with `syncd connect strava --athlete "
+            f"{self.athlete}`"
+        )
 
     def saved_tokens(self) -> dict[str, Any]:
         """The account's tokens from the token store. Raises AuthRequired if there are none."""
@@ -300,8 +346,15 @@ class StravaApi:
             log.info("%s/strava: access token refreshed", self.athlete)
             return str(fresh["access_token"]), True
 
-    def call(self, method: str, path: str, *, params: dict[str, Any] | None = None,
-             body: dict[str, Any] | None = None, missing_ok: bool = False) -> Any:
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+        missing_ok: bool = False,
+    ) -> Any:
         """The decoded JSON answer of one API call (None: 404 with `missing_ok`).
 
         Raises RateLimited before a request that would cross the budget and on 429;
@@ -320,38 +373,47 @@ class StravaApi:
             return None
         if resp.status_code == 429:
             until = state.exhausted_until(self.clock(), method)
-            raise RateLimited(f"Strava's rate limit for this app is reached; syncd continues at "
-                              f"{until:%H:%M} UTC", until)
+            raise RateLimited(
+                f"Strava's rate limit for this app is reached; syncd continues at {until:%H:%M} UTC", until
+            )
         raise_for(resp, what)
         if resp.status_code == 204 or not resp.content:
             return None
         try:
             return resp.json()
         except ValueError:
-            raise Unavailable(f"{what}: Strava's answer was not valid JSON; will retry "
-                              "later") from None
+            raise Unavailable(f"{what}: Strava's answer was not valid JSON; will retry later") from None
 
-    def _send(self, method: str, path: str, token: str, params: dict[str, Any] | None,
-              body: dict[str, Any] | None) -> tuple[requests.Response, BudgetState]:
+    def _send(
+        self, method: str, path: str, token: str, params: dict[str, Any] | None, body: dict[str, Any] | None
+    ) -> tuple[requests.Response, BudgetState]:
         """One request within the budget; the response and the budget after it."""
         import requests
 
         self.budget.reserve(reads=method == "GET", writes=method != "GET")
         try:
             resp = self.app.session.request(
-                method, f"{self.app.base_url}/api/v3{path}", params=params, json=body,
-                headers={"Authorization": f"Bearer {token}"}, timeout=self.app.timeout)
+                method,
+                f"{self.app.base_url}/api/v3{path}",
+                params=params,
+                json=body,
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=self.app.timeout,
+            )
         except requests.RequestException as exc:
             self.budget.record(None, method)
-            raise Unavailable(f"{method} {path}: Strava cannot be reached "
-                              f"({type(exc).__name__}); will retry later") from None
+            raise Unavailable(
+                f"{method} {path}: Strava cannot be reached ({type(exc).__name__}); will retry later"
+            ) from None
         return resp, self.budget.record(resp.headers, method)
 
     def _refuse(self, resp: requests.Response, what: str, refreshed: bool) -> None:
         """After a 401: raise unless one refresh may still help."""
         missing = missing_permission(resp)
         if missing == "activity:write_permission":
-            raise ProviderError(f"{what}: {self.athlete} did not allow syncd to edit "
-                                "activities (activity:write); reconnect and leave it ticked")
+            raise ProviderError(
+                f"{what}: {self.athlete} did not allow syncd to edit "
+                "activities (activity:write); reconnect and leave it ticked"
+            )
         if missing or refreshed:
             raise self._reconnect(describe(resp))

@@ -74,18 +74,26 @@ class BudgetState:
         def keep(usage: tuple[int, int]) -> tuple[int, int]:
             return (usage[0] if same_window else 0, usage[1] if same_day else 0)
 
-        return replace(self, overall_usage=keep(self.overall_usage),
-                       read_usage=keep(self.read_usage), seen_at=now.timestamp())
+        return replace(
+            self,
+            overall_usage=keep(self.overall_usage),
+            read_usage=keep(self.read_usage),
+            seen_at=now.timestamp(),
+        )
 
     def blocked_until(self, now: datetime, *, reads: int = 0, writes: int = 0) -> datetime | None:
         """None if `reads` GETs and `writes` other requests fit now; else when they may."""
         state = self.current(now)
         total = reads + writes
-        if (state.overall_usage[1] + total > state.overall_limit[1]
-                or state.read_usage[1] + reads > state.read_limit[1]):
+        if (
+            state.overall_usage[1] + total > state.overall_limit[1]
+            or state.read_usage[1] + reads > state.read_limit[1]
+        ):
             return next_midnight(now)
-        if (state.overall_usage[0] + total > state.overall_limit[0]
-                or state.read_usage[0] + reads > state.read_limit[0]):
+        if (
+            state.overall_usage[0] + total > state.overall_limit[0]
+            or state.read_usage[0] + reads > state.read_limit[0]
+        ):
             return next_window(now)
         return None
 
@@ -96,7 +104,8 @@ class BudgetState:
         return replace(
             state,
             overall_usage=(state.overall_usage[0] + 1, state.overall_usage[1] + 1),
-            read_usage=(state.read_usage[0] + read, state.read_usage[1] + read))
+            read_usage=(state.read_usage[0] + read, state.read_usage[1] + read),
+        )
 
     def reported(self, now: datetime, headers: Mapping[str, str], method: str) -> BudgetState:
         """After a response: its headers replace the usage (they count every client of the
@@ -109,13 +118,15 @@ class BudgetState:
             overall_usage=_pair(usage, (0, 0)),
             read_limit=_pair(headers.get("X-ReadRateLimit-Limit"), self.read_limit),
             read_usage=_pair(headers.get("X-ReadRateLimit-Usage"), self.read_usage),
-            seen_at=now.timestamp())
+            seen_at=now.timestamp(),
+        )
 
     def exhausted_until(self, now: datetime, method: str) -> datetime:
         """After a 429: UTC midnight if a daily limit is used up, else the next window."""
         state = self.current(now)
         daily_full = state.overall_usage[1] >= state.overall_limit[1] or (
-            method.upper() == "GET" and state.read_usage[1] >= state.read_limit[1])
+            method.upper() == "GET" and state.read_usage[1] >= state.read_limit[1]
+        )
         return next_midnight(now) if daily_full else next_window(now)
 
     def to_json(self) -> dict[str, Any]:
@@ -127,10 +138,13 @@ class BudgetState:
         if not isinstance(data, dict):
             return cls()
         try:
-            return cls(overall_limit=_ints(data["overall_limit"]),
-                       overall_usage=_ints(data["overall_usage"]),
-                       read_limit=_ints(data["read_limit"]), read_usage=_ints(data["read_usage"]),
-                       seen_at=float(data["seen_at"]))
+            return cls(
+                overall_limit=_ints(data["overall_limit"]),
+                overall_usage=_ints(data["overall_usage"]),
+                read_limit=_ints(data["read_limit"]),
+                read_usage=_ints(data["read_usage"]),
+                seen_at=float(data["seen_at"]),
+            )
         except (KeyError, TypeError, ValueError):
             return cls()
 
@@ -143,16 +157,16 @@ def _ints(value: Any) -> tuple[int, int]:
 class Budget:
     """The persisted budget of one Strava application (client id), shared by all athletes."""
 
-    def __init__(self, store: Store, client_id: int,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self, store: Store, client_id: int, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
         self.store = store
         self.key = f"budget:{client_id}"
         self.clock = clock
 
     def state(self) -> BudgetState:
         """The saved state as it stands now (reset windows count 0)."""
-        return BudgetState.from_json(self.store.provider_value("strava", self.key)).current(
-            self.clock())
+        return BudgetState.from_json(self.store.provider_value("strava", self.key)).current(self.clock())
 
     def _save(self, state: BudgetState) -> None:
         self.store.set_provider_value("strava", self.key, state.to_json())
@@ -162,14 +176,16 @@ class Budget:
         now = self.clock()
         until = self.state().blocked_until(now, reads=reads, writes=writes)
         if until is not None:
-            raise RateLimited(f"Strava's request budget for this app is used up until "
-                              f"{until:%H:%M} UTC; syncd will continue then", until)
+            raise RateLimited(
+                f"Strava's request budget for this app is used up until "
+                f"{until:%H:%M} UTC; syncd will continue then",
+                until,
+            )
 
     def record(self, headers: Mapping[str, str] | None, method: str) -> BudgetState:
         """Update the usage after a request (headers None: no response at all)."""
         now, state = self.clock(), self.state()
-        state = state.counted(now, method) if headers is None else state.reported(now, headers,
-                                                                                    method)
+        state = state.counted(now, method) if headers is None else state.reported(now, headers, method)
         self._save(state)
         return state
 
@@ -177,8 +193,16 @@ class Budget:
         """Usage for `syncd status`: {'15min': {...}, 'day': {...}}."""
         state = self.state()
         return {
-            "15min": {"used": state.overall_usage[0], "limit": state.overall_limit[0],
-                      "reads_used": state.read_usage[0], "reads_limit": state.read_limit[0]},
-            "day": {"used": state.overall_usage[1], "limit": state.overall_limit[1],
-                    "reads_used": state.read_usage[1], "reads_limit": state.read_limit[1]},
+            "15min": {
+                "used": state.overall_usage[0],
+                "limit": state.overall_limit[0],
+                "reads_used": state.read_usage[0],
+                "reads_limit": state.read_limit[0],
+            },
+            "day": {
+                "used": state.overall_usage[1],
+                "limit": state.overall_limit[1],
+                "reads_used": state.read_usage[1],
+                "reads_limit": state.read_limit[1],
+            },
         }

@@ -51,8 +51,14 @@ PENDING_MAX_AGE = timedelta(hours=24)
 RETRY_WAITS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 #: The one answer to every accepted or ignored event (it must not say which).
 ACK = {"status": "ok"}
-_STATUS = {200: "200 OK", 400: "400 Bad Request", 403: "403 Forbidden", 405: "405 Method Not "
-           "Allowed", 413: "413 Content Too Large", 500: "500 Internal Server Error"}
+_STATUS = {
+    200: "200 OK",
+    400: "400 Bad Request",
+    403: "403 Forbidden",
+    405: "405 Method Not Allowed",
+    413: "413 Content Too Large",
+    500: "500 Internal Server Error",
+}
 
 
 def verify_token_for(client_secret: str) -> str:
@@ -89,8 +95,7 @@ class WebhookEvent:
                 raise ValueError(f"{key} is missing or not a whole number")
             ints[key] = value
         kinds = (data.get("object_type"), data.get("aspect_type"))
-        if kinds[0] not in ("activity", "athlete") or kinds[1] not in ("create", "update",
-                                                                       "delete"):
+        if kinds[0] not in ("activity", "athlete") or kinds[1] not in ("create", "update", "delete"):
             raise ValueError("unknown object_type or aspect_type")
         updates = data.get("updates") or {}
         if not isinstance(updates, dict):
@@ -106,8 +111,7 @@ class WebhookEvent:
 
     @property
     def deauthorized(self) -> bool:
-        return (self.object_type == "athlete"
-                and str(self.updates.get("authorized", "")).lower() == "false")
+        return self.object_type == "athlete" and str(self.updates.get("authorized", "")).lower() == "false"
 
 
 class WebhookState:
@@ -126,8 +130,10 @@ class WebhookState:
     def subscription_id(self) -> int | None:
         """The id of this app's subscription, as `subscribe` saved it."""
         with closing(self._connect()) as conn:
-            row = conn.execute("SELECT value_json FROM provider_state WHERE provider = 'strava' "
-                               "AND key = ?", (subscription_key(self.client_id),)).fetchone()
+            row = conn.execute(
+                "SELECT value_json FROM provider_state WHERE provider = 'strava' AND key = ?",
+                (subscription_key(self.client_id),),
+            ).fetchone()
         value = json.loads(row["value_json"]) if row else None
         return int(value["id"]) if isinstance(value, dict) and "id" in value else None
 
@@ -136,7 +142,9 @@ class WebhookState:
         with closing(self._connect()) as conn:
             row = conn.execute(
                 "SELECT athlete FROM accounts WHERE provider = 'strava' AND external_id = ? "
-                "AND status != 'disconnected'", (str(owner_id),)).fetchone()
+                "AND status != 'disconnected'",
+                (str(owner_id),),
+            ).fetchone()
         return None if row is None else str(row["athlete"])
 
     def remember(self, event: WebhookEvent) -> bool:
@@ -145,31 +153,42 @@ class WebhookState:
             cur = conn.execute(
                 "INSERT OR IGNORE INTO webhook_events (provider, object_id, aspect, event_time, "
                 "owner_id, received_at) VALUES ('strava', ?, ?, ?, ?, ?)",
-                (str(event.object_id), event.aspect_key, event.event_time, str(event.owner_id),
-                 datetime.now(UTC).isoformat(timespec="seconds")))
+                (
+                    str(event.object_id),
+                    event.aspect_key,
+                    event.event_time,
+                    str(event.owner_id),
+                    datetime.now(UTC).isoformat(timespec="seconds"),
+                ),
+            )
             return cur.rowcount == 1
 
 
 class WebhookApp:
     """The callback endpoint as a WSGI application."""
 
-    def __init__(self, verify_token: str, state: WebhookState,
-                 enqueue: Callable[[WebhookEvent], None], max_body: int = MAX_BODY) -> None:
+    def __init__(
+        self,
+        verify_token: str,
+        state: WebhookState,
+        enqueue: Callable[[WebhookEvent], None],
+        max_body: int = MAX_BODY,
+    ) -> None:
         self.verify_token = verify_token
         self.state = state
         self.enqueue = enqueue
         self.max_body = max_body
 
-    def __call__(self, environ: dict[str, Any],
-                 start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         try:
             status, body = self.respond(environ)
         except Exception:  # whatever broke, the caller gets no stack trace, the log does
             log.exception("strava webhook: request failed")
             status, body = 500, {"error": "internal error"}
         data = json.dumps(body).encode()
-        start_response(_STATUS[status], [("Content-Type", "application/json"),
-                                         ("Content-Length", str(len(data)))])
+        start_response(
+            _STATUS[status], [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+        )
         return [data]
 
     def respond(self, environ: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -191,8 +210,7 @@ class WebhookApp:
         except ValueError as exc:  # json.JSONDecodeError is a ValueError too
             return 400, {"error": f"not a Strava event: {exc}"}
         outcome = self._accept(event)
-        log.debug("strava webhook: %s %s event %s", event.object_type, event.aspect_type,
-                  outcome)
+        log.debug("strava webhook: %s %s event %s", event.object_type, event.aspect_type, outcome)
         return 200, dict(ACK)
 
     def _challenge(self, query: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
@@ -230,8 +248,11 @@ def access_revoked(provider: Provider) -> bool:
         return True  # the account has no usable tokens already: nothing left to protect
     api = getattr(provider, "api", None)
     if not isinstance(api, StravaApi):
-        log.warning("strava: a %s cannot confirm a deauthorisation; tokens kept (the next "
-                    "poll notices a real revocation)", type(provider).__name__)
+        log.warning(
+            "strava: a %s cannot confirm a deauthorisation; tokens kept (the next "
+            "poll notices a real revocation)",
+            type(provider).__name__,
+        )
         return False
     try:
         current = str(api.saved_tokens().get("access_token", ""))
@@ -241,10 +262,16 @@ def access_revoked(provider: Provider) -> bool:
     return False
 
 
-def handle_event(event: WebhookEvent, store: Store, tokens: TokenStore,
-                 provider_for: Callable[[str], Provider], run_pass: Callable[[str], None], *,
-                 confirm_revoked: Callable[[Provider], bool] = access_revoked,
-                 now: datetime | None = None) -> str:
+def handle_event(
+    event: WebhookEvent,
+    store: Store,
+    tokens: TokenStore,
+    provider_for: Callable[[str], Provider],
+    run_pass: Callable[[str], None],
+    *,
+    confirm_revoked: Callable[[Provider], bool] = access_revoked,
+    now: datetime | None = None,
+) -> str:
     """Do what one queued event asks; returns what was done.
 
     Events are unsigned, so none is believed on its own. activity create/update: fetch it
@@ -254,32 +281,46 @@ def handle_event(event: WebhookEvent, store: Store, tokens: TokenStore,
     deauthorisation: if `confirm_revoked(provider)` says Strava refuses the grant, drop the
     athlete's tokens and mark the account disconnected, else ignore it.
     ProviderErrors propagate, with the event left unhandled."""
-    row = store.conn.execute("SELECT athlete FROM accounts WHERE provider = 'strava' AND "
-                             "external_id = ? AND status != 'disconnected'",
-                             (str(event.owner_id),)).fetchone()
+    row = store.conn.execute(
+        "SELECT athlete FROM accounts WHERE provider = 'strava' AND "
+        "external_id = ? AND status != 'disconnected'",
+        (str(event.owner_id),),
+    ).fetchone()
     if row is None:
         return "ignored: not a connected athlete"
     athlete = str(row["athlete"])
     done = "nothing to do"
     if event.deauthorized:
         if not confirm_revoked(provider_for(athlete)):
-            log.warning("%s/strava: a deauthorisation event arrived but Strava still accepts "
-                        "syncd's access (a forged or stale event); tokens kept", athlete)
+            log.warning(
+                "%s/strava: a deauthorisation event arrived but Strava still accepts "
+                "syncd's access (a forged or stale event); tokens kept",
+                athlete,
+            )
             _handled(store, event)
             return "ignored: access still granted"
         tokens.delete("strava", athlete)
         with store.transaction() as tx:
-            tx.execute("UPDATE accounts SET status = 'disconnected', last_error = ? WHERE "
-                       "athlete = ? AND provider = 'strava'",
-                       ("the runner revoked syncd's access on Strava", athlete))
-        log.warning("%s/strava: access revoked on Strava; tokens dropped, syncing stopped "
-                    "until `syncd connect strava --athlete %s`", athlete, athlete)
+            tx.execute(
+                "UPDATE accounts SET status = 'disconnected', last_error = ? WHERE "
+                "athlete = ? AND provider = 'strava'",
+                ("the runner revoked syncd's access on Strava", athlete),
+            )
+        log.warning(
+            "%s/strava: access revoked on Strava; tokens dropped, syncing stopped "
+            "until `syncd connect strava --athlete %s`",
+            athlete,
+            athlete,
+        )
         done = "disconnected"
     elif event.object_type == "activity" and event.aspect_type == "delete":
         if provider_for(athlete).fetch_one(str(event.object_id)) is not None:
-            log.warning("%s/strava: a delete event for activity %s arrived but Strava still "
-                        "has it (a forged or stale event); not marked deleted", athlete,
-                        event.object_id)
+            log.warning(
+                "%s/strava: a delete event for activity %s arrived but Strava still "
+                "has it (a forged or stale event); not marked deleted",
+                athlete,
+                event.object_id,
+            )
             done = "ignored: the activity still exists"
         else:
             store.mark_deleted(athlete, "strava", str(event.object_id))
@@ -307,19 +348,30 @@ def _retry_later(store: Store, event: WebhookEvent, now: datetime) -> str:
     row = store.conn.execute(
         "SELECT attempts FROM webhook_events WHERE provider = 'strava' AND object_id = ? "
         "AND aspect = ? AND event_time = ?",
-        (str(event.object_id), event.aspect_key, event.event_time)).fetchone()
+        (str(event.object_id), event.aspect_key, event.event_time),
+    ).fetchone()
     attempts = (row["attempts"] if row else 0) + 1
     if attempts > len(RETRY_WAITS):
         _handled(store, event)
-        log.info("strava webhook event %s/%s given up after %d tries; polling lists it later",
-                 event.object_id, event.aspect_key, attempts)
+        log.info(
+            "strava webhook event %s/%s given up after %d tries; polling lists it later",
+            event.object_id,
+            event.aspect_key,
+            attempts,
+        )
         return "not readable: given up"
     with store.transaction() as tx:
         tx.execute(
             "UPDATE webhook_events SET attempts = ?, next_try_at = ? WHERE provider = 'strava' "
             "AND object_id = ? AND aspect = ? AND event_time = ?",
-            (attempts, (now + RETRY_WAITS[attempts - 1]).isoformat(timespec="seconds"),
-             str(event.object_id), event.aspect_key, event.event_time))
+            (
+                attempts,
+                (now + RETRY_WAITS[attempts - 1]).isoformat(timespec="seconds"),
+                str(event.object_id),
+                event.aspect_key,
+                event.event_time,
+            ),
+        )
     return "not readable yet: retry later"
 
 
@@ -329,29 +381,36 @@ def _now() -> str:
 
 def _handled(store: Store, event: WebhookEvent) -> None:
     with store.transaction() as tx:
-        tx.execute("UPDATE webhook_events SET handled_at = ? WHERE provider = 'strava' AND "
-                   "object_id = ? AND aspect = ? AND event_time = ?",
-                   (_now(), str(event.object_id), event.aspect_key, event.event_time))
+        tx.execute(
+            "UPDATE webhook_events SET handled_at = ? WHERE provider = 'strava' AND "
+            "object_id = ? AND aspect = ? AND event_time = ?",
+            (_now(), str(event.object_id), event.aspect_key, event.event_time),
+        )
 
 
 def _handled_earlier(store: Store, object_id: int) -> None:
     """The activity is gone: its pending create/update events need no more retries."""
     with store.transaction() as tx:
-        tx.execute("UPDATE webhook_events SET handled_at = ? WHERE provider = 'strava' AND "
-                   "object_id = ? AND aspect IN ('create', 'update') AND handled_at IS NULL",
-                   (_now(), str(object_id)))
+        tx.execute(
+            "UPDATE webhook_events SET handled_at = ? WHERE provider = 'strava' AND "
+            "object_id = ? AND aspect IN ('create', 'update') AND handled_at IS NULL",
+            (_now(), str(object_id)),
+        )
 
 
 def _deleted(store: Store, object_id: int) -> bool:
     """Whether a delete event for the activity was handled (a create delivered after it)."""
     row = store.conn.execute(
         "SELECT 1 FROM webhook_events WHERE provider = 'strava' AND object_id = ? AND "
-        "aspect = 'delete' AND handled_at IS NOT NULL", (str(object_id),)).fetchone()
+        "aspect = 'delete' AND handled_at IS NOT NULL",
+        (str(object_id),),
+    ).fetchone()
     return row is not None
 
 
-def pending_events(store: Store, *, now: datetime | None = None,
-                   max_age: timedelta = PENDING_MAX_AGE) -> list[WebhookEvent]:
+def pending_events(
+    store: Store, *, now: datetime | None = None, max_age: timedelta = PENDING_MAX_AGE
+) -> list[WebhookEvent]:
     """Recorded events not handled yet (the daemon stopped, or a create was not readable),
     oldest first, to queue again. Only activity events can be rebuilt; the deauthorisation
     is also caught by the next poll's 401.
@@ -364,16 +423,22 @@ def pending_events(store: Store, *, now: datetime | None = None,
         "SELECT object_id, aspect, event_time, owner_id, received_at FROM webhook_events "
         "WHERE provider = 'strava' AND handled_at IS NULL AND aspect NOT LIKE 'athlete:%' "
         "AND (next_try_at IS NULL OR next_try_at <= ?) ORDER BY event_time",
-        ((now or datetime.now(UTC)).isoformat(timespec="seconds"),)).fetchall()
+        ((now or datetime.now(UTC)).isoformat(timespec="seconds"),),
+    ).fetchall()
     pending = []
     for r in rows:
-        event = WebhookEvent("activity", int(r["object_id"]), r["aspect"],
-                             int(r["owner_id"] or 0), 0, int(r["event_time"]))
+        event = WebhookEvent(
+            "activity", int(r["object_id"]), r["aspect"], int(r["owner_id"] or 0), 0, int(r["event_time"])
+        )
         if min(event.event_time, _epoch(r["received_at"])) >= oldest:
             pending.append(event)
             continue
-        log.info("strava webhook event %s/%s given up: still not handled %d h after it "
-                 "happened", event.object_id, event.aspect_key, max_age.total_seconds() // 3600)
+        log.info(
+            "strava webhook event %s/%s given up: still not handled %d h after it happened",
+            event.object_id,
+            event.aspect_key,
+            max_age.total_seconds() // 3600,
+        )
         _handled(store, event)
     return pending
 
@@ -403,17 +468,24 @@ class Subscriptions:
         from syncd.providers.strava_auth import describe, raise_for
 
         what = "creating the webhook subscription"
-        resp = self.app.post("/api/v3/push_subscriptions", {
-            **self._creds(), "callback_url": callback_url,
-            "verify_token": verify_token_for(self.app.client_secret)}, what)
+        resp = self.app.post(
+            "/api/v3/push_subscriptions",
+            {
+                **self._creds(),
+                "callback_url": callback_url,
+                "verify_token": verify_token_for(self.app.client_secret),
+            },
+            what,
+        )
         if resp.status_code == 400:
-            raise ProviderError(f"{what}: Strava refused it ({describe(resp)}). Is the daemon "
-                                "serving the callback at that URL? Is there a subscription "
-                                "already (see `syncd webhook status`)?")
+            raise ProviderError(
+                f"{what}: Strava refused it ({describe(resp)}). Is the daemon "
+                "serving the callback at that URL? Is there a subscription "
+                "already (see `syncd webhook status`)?"
+            )
         raise_for(resp, what)
         ident = int(resp.json()["id"])
-        self.store.set_provider_value("strava", self.key, {"id": ident,
-                                                           "callback_url": callback_url})
+        self.store.set_provider_value("strava", self.key, {"id": ident, "callback_url": callback_url})
         return ident
 
     def status(self) -> list[dict[str, Any]]:
@@ -447,8 +519,7 @@ class Subscriptions:
         if ident is None:
             return None
         # credentials in the body, not the URL: Strava accepts that for DELETE
-        resp = self._send("DELETE", f"/api/v3/push_subscriptions/{int(ident)}",
-                          data=self._creds())
+        resp = self._send("DELETE", f"/api/v3/push_subscriptions/{int(ident)}", data=self._creds())
         if resp.status_code != 404:
             raise_for(resp, "deleting the webhook subscription")
         self.store.set_provider_value("strava", self.key, None)
@@ -460,8 +531,9 @@ class Subscriptions:
         from syncd.errors import Unavailable
 
         try:
-            return self.app.session.request(method, f"{self.app.base_url}{path}",
-                                            timeout=self.app.timeout, **kwargs)
+            return self.app.session.request(
+                method, f"{self.app.base_url}{path}", timeout=self.app.timeout, **kwargs
+            )
         except requests.RequestException as exc:
             raise Unavailable(f"Strava cannot be reached ({type(exc).__name__})") from None
 
@@ -471,6 +543,13 @@ def serve(app: WebhookApp, host: str = "127.0.0.1", port: int = 8421) -> Any:
     `.close()` to stop. Bound to loopback unless told otherwise."""
     from waitress.server import create_server
 
-    return create_server(app, host=host, port=port, threads=4, ident="syncd",
-                         max_request_body_size=app.max_body, channel_timeout=10,
-                         clear_untrusted_proxy_headers=True)
+    return create_server(
+        app,
+        host=host,
+        port=port,
+        threads=4,
+        ident="syncd",
+        max_request_body_size=app.max_body,
+        channel_timeout=10,
+        clear_untrusted_proxy_headers=True,
+    )

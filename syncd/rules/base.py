@@ -58,25 +58,42 @@ class Rule(ABC):
         if config is None:
             config = self.Config()
         if not isinstance(config, self.Config):
-            raise TypeError(f"{self.id}: expected {type(self).__name__}.Config, "
-                            f"got {type(config).__name__}")
+            raise TypeError(f"{self.id}: expected {type(self).__name__}.Config, got {type(config).__name__}")
         self.config: Any = config
 
     @abstractmethod
     def evaluate(self, history: History, day: date) -> list[Finding]:
         """Findings as of local `day`, reading only days <= `day`; no I/O, no clock."""
 
-
-    def finding(self, history: History, day: date, severity: Severity, about: str,
-                metrics: Mapping[str, Any], message: str, *, session: str | None = None,
-                load_kind: str | None = None, title: str | None = None) -> Finding:
+    def finding(
+        self,
+        history: History,
+        day: date,
+        severity: Severity,
+        about: str,
+        metrics: Mapping[str, Any],
+        message: str,
+        *,
+        session: str | None = None,
+        load_kind: str | None = None,
+        title: str | None = None,
+    ) -> Finding:
         """A Finding of this rule; ValueError when `metrics` is not exactly `self.metrics`."""
         if set(metrics) != set(self.metrics):
             raise ValueError(f"{self.id}: metrics {sorted(metrics)} != {sorted(self.metrics)}")
-        return Finding(rule=self.id, severity=severity, athlete=history.athlete, day=day,
-                       key=finding_key(self.id, history.athlete, about),
-                       title=title or self.title, message=message, metrics=dict(metrics),
-                       citation=self.citation, load_kind=load_kind, session=session)
+        return Finding(
+            rule=self.id,
+            severity=severity,
+            athlete=history.athlete,
+            day=day,
+            key=finding_key(self.id, history.athlete, about),
+            title=title or self.title,
+            message=message,
+            metrics=dict(metrics),
+            citation=self.citation,
+            load_kind=load_kind,
+            session=session,
+        )
 
 
 class WeeklyRule(Rule):
@@ -100,8 +117,7 @@ class WeeklyRule(Rule):
         if found is None:
             return []
         first = self.period_start(history, day)
-        earlier = [self.evaluate_day(history, first + timedelta(days=i))
-                   for i in range((day - first).days)]
+        earlier = [self.evaluate_day(history, first + timedelta(days=i)) for i in range((day - first).days)]
         if any(f is not None and f.severity >= found.severity for f in earlier):
             return []
         return [found]

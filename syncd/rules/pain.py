@@ -25,22 +25,86 @@ NOTE_HEADER = re.compile(rf"^[ \t]*[{_DASHES}]+[ \t]*syncd[ \t]*[{_DASHES}]+[ \t
 _CLAUSES = re.compile(
     rf"[.,;!?()\n\r]+|\s[{_DASHES}]\s"
     r"|\b(?:but|however|though|although|maar|echter|aber|doch|jedoch)\b",
-    re.I)
+    re.I,
+)
 _TOKEN = re.compile(r"[\w']+")
-_KNEE = {"knee", "knees", "kneecap", "kneecaps", "patella", "patellae", "patellar",
-         "knie", "knieën", "knieen"}
-_PAIN = {"pain", "pains", "painful", "sore", "soreness", "ache", "aches", "achy", "achey",
-         "aching", "hurt", "hurts", "hurting", "clicking", "clicks", "creaking", "creaks",
-         "creaky", "swelling", "swollen",
-         "pijn", "pijnlijk", "pijnlijke", "pijntje", "gezwollen", "opgezwollen", "zwelling",
-         "klikt", "kraakt",
-         "schmerz", "schmerzen", "schmerzt", "schmerzte", "schmerzhaft", "geschwollen",
-         "schwellung", "weh", "wehtun", "knackt", "knirscht"}
+_KNEE = {
+    "knee",
+    "knees",
+    "kneecap",
+    "kneecaps",
+    "patella",
+    "patellae",
+    "patellar",
+    "knie",
+    "knieën",
+    "knieen",
+}
+_PAIN = {
+    "pain",
+    "pains",
+    "painful",
+    "sore",
+    "soreness",
+    "ache",
+    "aches",
+    "achy",
+    "achey",
+    "aching",
+    "hurt",
+    "hurts",
+    "hurting",
+    "clicking",
+    "clicks",
+    "creaking",
+    "creaks",
+    "creaky",
+    "swelling",
+    "swollen",
+    "pijn",
+    "pijnlijk",
+    "pijnlijke",
+    "pijntje",
+    "gezwollen",
+    "opgezwollen",
+    "zwelling",
+    "klikt",
+    "kraakt",
+    "schmerz",
+    "schmerzen",
+    "schmerzt",
+    "schmerzte",
+    "schmerzhaft",
+    "geschwollen",
+    "schwellung",
+    "weh",
+    "wehtun",
+    "knackt",
+    "knirscht",
+}
 _PAIN_STEMS = ("schmerz", "pijn", "weh")  # inside German / Dutch compounds
 _ZEER_VERBS = {"doet", "deed", "doen", "deden"}  # "zeer" alone means "very"
-_NEGATIONS = {"no", "not", "never", "without", "none", "nor", "nothing",
-              "geen", "niet", "zonder", "nooit",
-              "kein", "keine", "keinen", "keinem", "keiner", "nicht", "ohne", "nie"}
+_NEGATIONS = {
+    "no",
+    "not",
+    "never",
+    "without",
+    "none",
+    "nor",
+    "nothing",
+    "geen",
+    "niet",
+    "zonder",
+    "nooit",
+    "kein",
+    "keine",
+    "keinen",
+    "keinem",
+    "keiner",
+    "nicht",
+    "ohne",
+    "nie",
+}
 _NEGATION_REACH = 3
 _SNIPPET_CHARS = 120
 
@@ -52,7 +116,7 @@ def _is_negation(token: str) -> bool:
 def _is_pain(tokens: list[str], i: int) -> bool:
     t = tokens[i]
     if t == "zeer":
-        return any(w in _ZEER_VERBS for w in tokens[max(0, i - 2):i])
+        return any(w in _ZEER_VERBS for w in tokens[max(0, i - 2) : i])
     return t in _PAIN
 
 
@@ -61,9 +125,9 @@ _RESOLVED = {"free", "gone", "disappeared", "vanished", "weg", "verdwenen", "vor
 
 
 def _negated(tokens: list[str], i: int) -> bool:
-    if any(w in _RESOLVED for w in tokens[i + 1:i + 3]):
+    if any(w in _RESOLVED for w in tokens[i + 1 : i + 3]):
         return True
-    return any(_is_negation(w) for w in tokens[max(0, i - _NEGATION_REACH):i])
+    return any(_is_negation(w) for w in tokens[max(0, i - _NEGATION_REACH) : i])
 
 
 def clause_mentions_knee_pain(clause: str) -> bool:
@@ -84,7 +148,7 @@ def find_knee_pain(text: str) -> str | None:
     """The first clause of `text` that mentions knee pain, trimmed; None when there is none."""
     own = NOTE_HEADER.search(text)
     if own is not None:
-        text = text[:own.start()]
+        text = text[: own.start()]
     for clause in _CLAUSES.split(text):
         if clause and clause_mentions_knee_pain(clause):
             return " ".join(clause.split())[:_SNIPPET_CHARS]
@@ -98,8 +162,7 @@ class PainReported(Rule):
     title = "Knee pain mentioned"
     grade = "D"
     citation = "pfp_consensus"
-    citation_text = ("Patellofemoral pain consensus statements: Crossley 2016, Collins 2018, "
-                     "Willy 2019")
+    citation_text = "Patellofemoral pain consensus statements: Crossley 2016, Collins 2018, Willy 2019"
     metrics = ("matched_text", "activity")
 
     def evaluate(self, history: History, day: date) -> list[Finding]:
@@ -109,11 +172,18 @@ class PainReported(Rule):
             matched = next((m for t in f.session.texts if (m := find_knee_pain(t))), None)
             if matched is None:
                 continue
-            out.append(self.finding(
-                history, day, Severity.WARNING, f.id, {"matched_text": matched, "activity": f.id},
-                session=f.id,
-                message="You mentioned knee pain. Ease off, use rest, ice, compression and "
-                        "elevation after runs, and see a physiotherapist or doctor early: "
-                        "several conditions cause knee pain and a professional can tell "
-                        "them apart."))
+            out.append(
+                self.finding(
+                    history,
+                    day,
+                    Severity.WARNING,
+                    f.id,
+                    {"matched_text": matched, "activity": f.id},
+                    session=f.id,
+                    message="You mentioned knee pain. Ease off, use rest, ice, compression and "
+                    "elevation after runs, and see a physiotherapist or doctor early: "
+                    "several conditions cause knee pain and a professional can tell "
+                    "them apart.",
+                )
+            )
         return out

@@ -29,25 +29,36 @@ class SessionSpike(Rule):
     title = "Longer run than usual"
     grade = "B"
     citation = "frandsen2025"
-    citation_text = ("Frandsen et al., How much running is too much? Br J Sports Med 2025 "
-                     "(Garmin-RUNSAFE, 5,205 runners, 588,071 runs)")
-    metrics = ("distance_km", "reference_km", "reference_activity", "pct_over_reference",
-               "next_run_cap_km")
+    citation_text = (
+        "Frandsen et al., How much running is too much? Br J Sports Med 2025 "
+        "(Garmin-RUNSAFE, 5,205 runners, 588,071 runs)"
+    )
+    metrics = ("distance_km", "reference_km", "reference_activity", "pct_over_reference", "next_run_cap_km")
 
     class Config(Rule.Config):
-        caution_pct: int = Field(default=10, ge=0, description=(
-            "A run more than this many percent longer than the reference is a caution "
-            "(whole percent; exactly this much is not)."))
+        caution_pct: int = Field(
+            default=10,
+            ge=0,
+            description=(
+                "A run more than this many percent longer than the reference is a caution "
+                "(whole percent; exactly this much is not)."
+            ),
+        )
         warning_pct: int = Field(default=30, ge=0, description="More than this: a warning.")
         alert_pct: int = Field(default=100, ge=0, description="More than this: an alert.")
-        cap_pct: int = Field(default=10, ge=0, description=(
-            "The next-run cap is the longest run of the last 30 days plus this percent."))
+        cap_pct: int = Field(
+            default=10,
+            ge=0,
+            description=("The next-run cap is the longest run of the last 30 days plus this percent."),
+        )
 
         @model_validator(mode="after")
         def _ordered(self) -> Self:
             if not self.caution_pct < self.warning_pct < self.alert_pct:
-                raise ValueError("caution_pct < warning_pct < alert_pct must hold, got "
-                                 f"{self.caution_pct}, {self.warning_pct}, {self.alert_pct}")
+                raise ValueError(
+                    "caution_pct < warning_pct < alert_pct must hold, got "
+                    f"{self.caution_pct}, {self.warning_pct}, {self.alert_pct}"
+                )
             return self
 
     def evaluate(self, history: History, day: date) -> list[Finding]:
@@ -70,13 +81,28 @@ class SessionSpike(Rule):
                 continue
             cap_km = max(d, r) * (100 + c.cap_pct) / 100_000
             pct = over / r
-            metrics = {"distance_km": km(d), "reference_km": km(r), "reference_activity": ref.id,
-                       "pct_over_reference": pct, "next_run_cap_km": round(cap_km, 3)}
-            out.append(self.finding(
-                history, day, severity, run.id, metrics, session=run.id,
-                message=(f"{d / 1000:.1f} km is {pct:.0f} % longer than your longest run in 30 "
-                         f"days ({r / 1000:.1f} km). Next runs: under "
-                         f"{math.floor(cap_km * 10) / 10:.1f} km.")))
+            metrics = {
+                "distance_km": km(d),
+                "reference_km": km(r),
+                "reference_activity": ref.id,
+                "pct_over_reference": pct,
+                "next_run_cap_km": round(cap_km, 3),
+            }
+            out.append(
+                self.finding(
+                    history,
+                    day,
+                    severity,
+                    run.id,
+                    metrics,
+                    session=run.id,
+                    message=(
+                        f"{d / 1000:.1f} km is {pct:.0f} % longer than your longest run in 30 "
+                        f"days ({r / 1000:.1f} km). Next runs: under "
+                        f"{math.floor(cap_km * 10) / 10:.1f} km."
+                    ),
+                )
+            )
         return out
 
 
@@ -91,10 +117,16 @@ class WeeklyProgression(WeeklyRule):
     metrics = ("last_7d_km", "previous_7d_km", "pct_change")
 
     class Config(Rule.Config):
-        min_previous_km: float = Field(default=5.0, ge=0, description=(
-            "No finding unless the previous 7 days had at least this many km."))
-        pct_over: int = Field(default=30, ge=0, description=(
-            "Finding when the last 7 days are more than this many percent above the 7 before."))
+        min_previous_km: float = Field(
+            default=5.0,
+            ge=0,
+            description=("No finding unless the previous 7 days had at least this many km."),
+        )
+        pct_over: int = Field(
+            default=30,
+            ge=0,
+            description=("Finding when the last 7 days are more than this many percent above the 7 before."),
+        )
 
     def evaluate_day(self, history: History, day: date) -> Finding | None:
         """One info finding for `day` (keyed by ISO week) when the rise passes the threshold."""
@@ -106,9 +138,15 @@ class WeeklyProgression(WeeklyRule):
             return None
         pct = 100 * (w1 - w0) / w0
         metrics = {"last_7d_km": km(w1), "previous_7d_km": km(w0), "pct_change": pct}
-        return self.finding(history, day, Severity.INFO, iso_week(day), metrics,
-                             message=f"{w1 / 1000:.1f} km in 7 days, {pct:.0f} % more than "
-                                     f"the 7 days before ({w0 / 1000:.1f} km).")
+        return self.finding(
+            history,
+            day,
+            Severity.INFO,
+            iso_week(day),
+            metrics,
+            message=f"{w1 / 1000:.1f} km in 7 days, {pct:.0f} % more than "
+            f"the 7 days before ({w0 / 1000:.1f} km).",
+        )
 
 
 class Acwr(WeeklyRule):
@@ -118,20 +156,25 @@ class Acwr(WeeklyRule):
     title = "Acute:chronic workload ratio"
     grade = "X"
     citation = "williams2017"
-    citation_text = ("Williams et al. 2017 (EWMA ACWR); contested: Lolli 2019, "
-                     "Impellizzeri 2020, Frandsen 2025")
+    citation_text = (
+        "Williams et al. 2017 (EWMA ACWR); contested: Lolli 2019, Impellizzeri 2020, Frandsen 2025"
+    )
     metrics = ("acwr_ewma", "acwr_rolling_uncoupled", "load_kind")
 
     class Config(Rule.Config):
         acute_days: int = Field(default=7, ge=1, description="Acute window N (days).")
-        chronic_days: int = Field(default=28, ge=2, description=(
-            "Chronic window N (days); also the history needed before a ratio is shown."))
+        chronic_days: int = Field(
+            default=28,
+            ge=2,
+            description=("Chronic window N (days); also the history needed before a ratio is shown."),
+        )
 
         @model_validator(mode="after")
         def _ordered(self) -> Self:
             if self.acute_days >= self.chronic_days:
-                raise ValueError(f"acute_days ({self.acute_days}) must be below chronic_days "
-                                 f"({self.chronic_days})")
+                raise ValueError(
+                    f"acute_days ({self.acute_days}) must be below chronic_days ({self.chronic_days})"
+                )
             return self
 
     def evaluate_day(self, history: History, day: date) -> Finding | None:
@@ -148,11 +191,20 @@ class Acwr(WeeklyRule):
         mean_before = before_sum * a / (c - a)
         rolling = acute_sum / mean_before if mean_before else float("inf")
         kind = history.load_kind(day, c)
-        metrics: dict[str, Any] = {"acwr_ewma": history.ewma(day, a) / chronic,
-                                   "acwr_rolling_uncoupled": rolling, "load_kind": kind}
-        return self.finding(history, day, Severity.INFO, iso_week(day), metrics, load_kind=kind,
-                             message=f"Acute:chronic ratio {metrics['acwr_ewma']:.2f} "
-                                     "(descriptive, not a risk score).")
+        metrics: dict[str, Any] = {
+            "acwr_ewma": history.ewma(day, a) / chronic,
+            "acwr_rolling_uncoupled": rolling,
+            "load_kind": kind,
+        }
+        return self.finding(
+            history,
+            day,
+            Severity.INFO,
+            iso_week(day),
+            metrics,
+            load_kind=kind,
+            message=f"Acute:chronic ratio {metrics['acwr_ewma']:.2f} (descriptive, not a risk score).",
+        )
 
 
 class ReturnFromBreak(Rule):
@@ -166,10 +218,16 @@ class ReturnFromBreak(Rule):
     metrics = ("days_since_previous_run", "typical_run_km_before_break")
 
     class Config(Rule.Config):
-        info_gap_days: int = Field(default=7, ge=1, description=(
-            "Info when the previous run's local day is at least this many days earlier."))
-        caution_no_run_days: int = Field(default=30, ge=1, description=(
-            "Caution when no run started in this many days (x 24 h) before the run."))
+        info_gap_days: int = Field(
+            default=7,
+            ge=1,
+            description=("Info when the previous run's local day is at least this many days earlier."),
+        )
+        caution_no_run_days: int = Field(
+            default=30,
+            ge=1,
+            description=("Caution when no run started in this many days (x 24 h) before the run."),
+        )
 
     def evaluate(self, history: History, day: date) -> list[Finding]:
         """A finding on the first run of `day` when the gap before it is long enough."""
@@ -189,9 +247,9 @@ class ReturnFromBreak(Rule):
         before = history.runs_between(prev.start_us - WINDOW_30D_US, prev.start_us)
         typical = median(f.distance_m for f in before)
         metrics = {"days_since_previous_run": gap, "typical_run_km_before_break": km(typical)}
-        text = (f"First run in {gap} days: ease back in with runs no longer than "
-                f"about {typical / 1000:.1f} km.")
+        text = (
+            f"First run in {gap} days: ease back in with runs no longer than about {typical / 1000:.1f} km."
+        )
         if severity is Severity.CAUTION:
             text += " The long-run check has no recent run to compare with yet."
-        return [self.finding(history, day, severity, run.id, metrics, session=run.id,
-                             message=text)]
+        return [self.finding(history, day, severity, run.id, metrics, session=run.id, message=text)]

@@ -38,8 +38,9 @@ class Monotony(WeeklyRule):
         @model_validator(mode="after")
         def _ordered(self) -> Self:
             if self.info_at > self.caution_above:
-                raise ValueError(f"info_at ({self.info_at}) must not exceed caution_above "
-                                 f"({self.caution_above})")
+                raise ValueError(
+                    f"info_at ({self.info_at}) must not exceed caution_above ({self.caution_above})"
+                )
             return self
 
     def evaluate_day(self, history: History, day: date) -> Finding | None:
@@ -63,9 +64,15 @@ class Monotony(WeeklyRule):
             return None
         kind = history.load_kind(day, 7)
         metrics = {"monotony": value, "strain": total * value, "load_kind": kind}
-        return self.finding(history, day, severity, iso_week(day), metrics, load_kind=kind,
-                             message="Your load has been much the same every day this week; "
-                                     "an easy or rest day adds variety.")
+        return self.finding(
+            history,
+            day,
+            severity,
+            iso_week(day),
+            metrics,
+            load_kind=kind,
+            message="Your load has been much the same every day this week; an easy or rest day adds variety.",
+        )
 
 
 class RunStreak(WeeklyRule):
@@ -84,12 +91,21 @@ class RunStreak(WeeklyRule):
     metrics = ("streak_days", "rest_days_last_7", "personal_p90_streak")
 
     class Config(Rule.Config):
-        min_streak_days: int = Field(default=4, ge=1, description=(
-            "Report streaks of at least this many days (shorter ones are not news)."))
-        caution_streak_days: int = Field(default=7, ge=1, description=(
-            "Caution from this many days, with no rest day in 7, above the personal p90."))
-        p90_window_days: int = Field(default=84, ge=1, description=(
-            "Earlier streaks ending in this many days before the streak set the personal p90."))
+        min_streak_days: int = Field(
+            default=4,
+            ge=1,
+            description=("Report streaks of at least this many days (shorter ones are not news)."),
+        )
+        caution_streak_days: int = Field(
+            default=7,
+            ge=1,
+            description=("Caution from this many days, with no rest day in 7, above the personal p90."),
+        )
+        p90_window_days: int = Field(
+            default=84,
+            ge=1,
+            description=("Earlier streaks ending in this many days before the streak set the personal p90."),
+        )
 
     def period_start(self, history: History, day: date) -> date:
         """A streak's findings share the streak's first day as their key."""
@@ -102,16 +118,19 @@ class RunStreak(WeeklyRule):
         if streak < c.min_streak_days:
             return None
         start = day - timedelta(days=streak - 1)
-        earlier = history.streaks_ended(start - timedelta(days=c.p90_window_days),
-                                        start - timedelta(days=1))
+        earlier = history.streaks_ended(start - timedelta(days=c.p90_window_days), start - timedelta(days=1))
         p90 = nearest_rank(earlier, 90)
         rest = 7 - history.run_days(day, 7)
         long = streak >= c.caution_streak_days and rest == 0 and streak > p90
         metrics = {"streak_days": streak, "rest_days_last_7": rest, "personal_p90_streak": p90}
-        return self.finding(history, day, Severity.CAUTION if long else Severity.INFO,
-                            f"streak-{start.isoformat()}", metrics,
-                            message=f"{streak} days in a row with a run; a rest day helps "
-                                    "your legs adapt.")
+        return self.finding(
+            history,
+            day,
+            Severity.CAUTION if long else Severity.INFO,
+            f"streak-{start.isoformat()}",
+            metrics,
+            message=f"{streak} days in a row with a run; a rest day helps your legs adapt.",
+        )
 
 
 class BackToBackHard(Rule):
@@ -133,8 +152,16 @@ class BackToBackHard(Rule):
         both = set(before_r + today_r)
         joined = ",".join(r for r in HARD_REASONS if r in both)
         metrics = {"hard_days": f"{yesterday.isoformat()},{day.isoformat()}", "reasons": joined}
-        return [self.finding(history, day, Severity.INFO, day.isoformat(), metrics,
-                             message="Two hard days in a row: make tomorrow easy.")]
+        return [
+            self.finding(
+                history,
+                day,
+                Severity.INFO,
+                day.isoformat(),
+                metrics,
+                message="Two hard days in a row: make tomorrow easy.",
+            )
+        ]
 
 
 class StrengthFrequency(Rule):
@@ -149,15 +176,21 @@ class StrengthFrequency(Rule):
     title = "Time for a strength session"
     grade = "B"
     citation = "lauersen2014"
-    citation_text = ("Lauersen et al., Br J Sports Med 2014 and 2018; Coppack 2011; "
-                     "Toresdahl 2020 (no effect of a brief home programme)")
+    citation_text = (
+        "Lauersen et al., Br J Sports Med 2014 and 2018; Coppack 2011; "
+        "Toresdahl 2020 (no effect of a brief home programme)"
+    )
     metrics = ("strength_last_7d", "strength_last_14d", "target_per_week")
 
     class Config(Rule.Config):
-        target_per_week: int = Field(default=2, ge=1, description=(
-            "Caution when fewer strength sessions than this in the last 7 days."))
-        prompt_every_days: int = Field(default=2, ge=1, description=(
-            "At most one prompt per this many days."))
+        target_per_week: int = Field(
+            default=2,
+            ge=1,
+            description=("Caution when fewer strength sessions than this in the last 7 days."),
+        )
+        prompt_every_days: int = Field(
+            default=2, ge=1, description=("At most one prompt per this many days.")
+        )
 
     def evaluate(self, history: History, day: date) -> list[Finding]:
         """One finding for `day` (keyed by day) on prompt days when strength work is short."""
@@ -173,8 +206,14 @@ class StrengthFrequency(Rule):
             severity = Severity.CAUTION
         else:
             return []
-        metrics = {"strength_last_7d": s7, "strength_last_14d": s14,
-                   "target_per_week": c.target_per_week}
-        return [self.finding(history, day, severity, day.isoformat(), metrics,
-                             message=f"{s7} strength sessions in the last 7 days; "
-                                     f"aim for {c.target_per_week} a week.")]
+        metrics = {"strength_last_7d": s7, "strength_last_14d": s14, "target_per_week": c.target_per_week}
+        return [
+            self.finding(
+                history,
+                day,
+                severity,
+                day.isoformat(),
+                metrics,
+                message=f"{s7} strength sessions in the last 7 days; aim for {c.target_per_week} a week.",
+            )
+        ]

@@ -51,18 +51,34 @@ def transport_error(status: int, headers: dict[str, str] | None = None) -> Garmi
     return error
 
 
-def item(ident: int, start_gmt: datetime, *, km: float | None = 8.0, minutes: float = 48,
-         type_key: str = "running", offset_h: int = 2, **extra: Any) -> dict[str, Any]:
+def item(
+    ident: int,
+    start_gmt: datetime,
+    *,
+    km: float | None = 8.0,
+    minutes: float = 48,
+    type_key: str = "running",
+    offset_h: int = 2,
+    **extra: Any,
+) -> dict[str, Any]:
     """One activity-list item as Garmin sends it (the shape of tests/data/garmin)."""
     data: dict[str, Any] = {
-        "activityId": ident, "activityName": f"Run {ident}", "description": None,
+        "activityId": ident,
+        "activityName": f"Run {ident}",
+        "description": None,
         "startTimeGMT": start_gmt.strftime("%Y-%m-%d %H:%M:%S"),
         "startTimeLocal": (start_gmt + timedelta(hours=offset_h)).strftime("%Y-%m-%d %H:%M:%S"),
         "activityType": {"typeId": 1, "typeKey": type_key, "parentTypeId": 17},
-        "distance": None if km is None else km * 1000.0, "duration": minutes * 60.0,
-        "movingDuration": minutes * 60.0 - 12, "elapsedDuration": minutes * 60.0 + 60,
-        "averageHR": 145.0, "maxHR": 168.0, "activityTrainingLoad": 80.5,
-        "directWorkoutRpe": None, "manualActivity": False, "ownerDisplayName": "sam-runs",
+        "distance": None if km is None else km * 1000.0,
+        "duration": minutes * 60.0,
+        "movingDuration": minutes * 60.0 - 12,
+        "elapsedDuration": minutes * 60.0 + 60,
+        "averageHR": 145.0,
+        "maxHR": 168.0,
+        "activityTrainingLoad": 80.5,
+        "directWorkoutRpe": None,
+        "manualActivity": False,
+        "ownerDisplayName": "sam-runs",
         "beginTimestamp": int(start_gmt.replace(tzinfo=UTC).timestamp() * 1000),
     }
     data.update(extra)
@@ -75,16 +91,24 @@ def detail_of(listed: dict[str, Any]) -> dict[str, Any]:
     summary = {k: v for k, v in listed.items() if k not in (*tops, "activityType", "manualActivity")}
     for key in ("startTimeLocal", "startTimeGMT"):
         summary[key] = listed[key].replace(" ", "T") + ".0"
-    return {**{k: listed.get(k) for k in tops}, "activityTypeDTO": listed.get("activityType"),
-            "metadataDTO": {"manualActivity": listed.get("manualActivity", False)},
-            "summaryDTO": summary}
+    return {
+        **{k: listed.get(k) for k in tops},
+        "activityTypeDTO": listed.get("activityType"),
+        "metadataDTO": {"manualActivity": listed.get("manualActivity", False)},
+        "summaryDTO": summary,
+    }
 
 
 class GarminAccount:
     """The server side of one Garmin Connect account."""
 
-    def __init__(self, items: Iterable[dict[str, Any]] = (), *, password: str = "correct horse",
-                 mfa_code: str | None = None) -> None:
+    def __init__(
+        self,
+        items: Iterable[dict[str, Any]] = (),
+        *,
+        password: str = "correct horse",
+        mfa_code: str | None = None,
+    ) -> None:
         self.items: dict[int, dict[str, Any]] = {}
         self.requests: list[str] = []
         self.writes: list[tuple[int, str]] = []
@@ -104,9 +128,11 @@ class GarminAccount:
     @property
     def tokens(self) -> dict[str, str]:
         """The tokens Garmin currently accepts (a refresh issues new ones)."""
-        return {"di_token": f"access-token-{self.generation}",
-                "di_refresh_token": f"refresh-token-{self.generation}",
-                "di_client_id": "GARMIN_CONNECT_MOBILE_ANDROID_DI_2025Q2"}
+        return {
+            "di_token": f"access-token-{self.generation}",
+            "di_refresh_token": f"refresh-token-{self.generation}",
+            "di_client_id": "GARMIN_CONNECT_MOBILE_ANDROID_DI_2025Q2",
+        }
 
     def session(self) -> str:
         return json.dumps(self.tokens)
@@ -118,8 +144,7 @@ class GarminAccount:
         return self.items[int(ident)].get("description") or ""
 
     def newest_first(self) -> list[dict[str, Any]]:
-        return sorted(self.items.values(), key=lambda d: (d["startTimeGMT"], d["activityId"]),
-                      reverse=True)
+        return sorted(self.items.values(), key=lambda d: (d["startTimeGMT"], d["activityId"]), reverse=True)
 
     def list_requests(self) -> list[str]:
         return [r for r in self.requests if r.startswith("list")]
@@ -171,8 +196,13 @@ class FakeClient:
 
     # -- sign-in (Client.login) -----------------------------------------------------------------
 
-    def login(self, email: str, password: str, prompt_mfa: Callable[[], str] | None = None,
-              return_on_mfa: bool = False) -> tuple[str | None, Any]:
+    def login(
+        self,
+        email: str,
+        password: str,
+        prompt_mfa: Callable[[], str] | None = None,
+        return_on_mfa: bool = False,
+    ) -> tuple[str | None, Any]:
         account = self.account
         account.logins += 1
         self.state = {}
@@ -227,8 +257,13 @@ class FakeGarmin:
 
     retry_attempts = 0  # read by the library's decorator: no retry, no sleep
 
-    def __init__(self, account: GarminAccount, email: str | None = None,
-                 password: str | None = None, prompt_mfa: Callable[[], str] | None = None) -> None:
+    def __init__(
+        self,
+        account: GarminAccount,
+        email: str | None = None,
+        password: str | None = None,
+        prompt_mfa: Callable[[], str] | None = None,
+    ) -> None:
         self.account = account
         self.client = FakeClient(account)
         self.username, self.password, self.prompt_mfa = email, password, prompt_mfa
@@ -246,11 +281,13 @@ class FakeGarmin:
 
     def get_activities(self, start: int = 0, limit: int = 20) -> list[dict[str, Any]]:
         def answer() -> list[dict[str, Any]]:
-            return copy.deepcopy(self.account.newest_first()[start:start + limit])
+            return copy.deepcopy(self.account.newest_first()[start : start + limit])
 
         result: list[dict[str, Any]] = self.connectapi(
             "/activitylist-service/activities/search/activities",
-            what=f"list start={start} limit={limit}", answer=answer)
+            what=f"list start={start} limit={limit}",
+            answer=answer,
+        )
         return result
 
     def get_activity(self, activity_id: str) -> dict[str, Any]:
@@ -260,8 +297,9 @@ class FakeGarmin:
                 raise transport_error(404)
             return detail_of(found)
 
-        result: dict[str, Any] = self.connectapi(f"/activity-service/activity/{activity_id}",
-                                                 what=f"get {activity_id}", answer=answer)
+        result: dict[str, Any] = self.connectapi(
+            f"/activity-service/activity/{activity_id}", what=f"get {activity_id}", answer=answer
+        )
         return result
 
     def set_activity_description(self, activity_id: str, description: str) -> Any:

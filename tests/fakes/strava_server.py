@@ -26,9 +26,21 @@ from urllib.request import urlopen
 
 DATA = Path(__file__).parent.parent / "data" / "strava"
 # Fields only the detailed representation carries (the list omits them).
-DETAIL_ONLY = ("description", "private_note", "perceived_exertion", "segment_efforts",
-               "best_efforts", "splits_metric", "splits_standard", "laps", "photos", "gear",
-               "calories", "embed_token", "device_name")
+DETAIL_ONLY = (
+    "description",
+    "private_note",
+    "perceived_exertion",
+    "segment_efforts",
+    "best_efforts",
+    "splits_metric",
+    "splits_standard",
+    "laps",
+    "photos",
+    "gear",
+    "calories",
+    "embed_token",
+    "device_name",
+)
 FAULTS = ("429", "500", "timeout", "broken_json", "401", "403_inactive")
 
 
@@ -73,11 +85,17 @@ class FakeStrava:
     client_id = 4242
     client_secret = "fake-client-secret-0123456789"
 
-    def __init__(self, *, athlete_id: int = 1513, token_lifetime_s: int = 6 * 3600,
-                 limits: tuple[tuple[int, int], tuple[int, int]] = ((200, 2000), (100, 1000)),
-                 rotate_refresh_tokens: bool = True, fault_sleep_s: float = 2.0,
-                 grant_scope: str = "read,activity:write,activity:read_all",
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        *,
+        athlete_id: int = 1513,
+        token_lifetime_s: int = 6 * 3600,
+        limits: tuple[tuple[int, int], tuple[int, int]] = ((200, 2000), (100, 1000)),
+        rotate_refresh_tokens: bool = True,
+        fault_sleep_s: float = 2.0,
+        grant_scope: str = "read,activity:write,activity:read_all",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.athlete_id = athlete_id
         self.token_lifetime_s = token_lifetime_s
         self.limits = limits
@@ -97,12 +115,16 @@ class FakeStrava:
         self.usage = _Usage()
         self._next_id = 10_000_000_000
         template = json.loads((DATA / "activity.3.json").read_text())
-        self.template = {k: v for k, v in template.items()
-                         if k not in ("segment_efforts", "best_efforts", "splits_standard")}
+        self.template = {
+            k: v
+            for k, v in template.items()
+            if k not in ("segment_efforts", "best_efforts", "splits_standard")
+        }
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,),
-                                       daemon=True, name="fake-strava")
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, args=(0.02,), daemon=True, name="fake-strava"
+        )
 
     # lifecycle ------------------------------------------------------------------------
 
@@ -114,8 +136,9 @@ class FakeStrava:
         self.thread.start()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.server.shutdown()
         self.server.server_close()
 
@@ -126,13 +149,22 @@ class FakeStrava:
         with self.lock:
             self._next_id += 1
             item = copy.deepcopy(self.template)
-            item.update({
-                "id": self._next_id, "athlete": {"id": self.athlete_id, "resource_state": 1},
-                "start_date": start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "start_date_local": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "utc_offset": 3600.0, "sport_type": "Run", "type": "Run",
-                "average_heartrate": 148.2, "max_heartrate": 171.0, "suffer_score": 41.0,
-                "description": None, "private_note": None})
+            item.update(
+                {
+                    "id": self._next_id,
+                    "athlete": {"id": self.athlete_id, "resource_state": 1},
+                    "start_date": start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "start_date_local": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "utc_offset": 3600.0,
+                    "sport_type": "Run",
+                    "type": "Run",
+                    "average_heartrate": 148.2,
+                    "max_heartrate": 171.0,
+                    "suffer_score": 41.0,
+                    "description": None,
+                    "private_note": None,
+                }
+            )
             item.update(fields)
             self.activities[item["id"]] = item
             return item
@@ -158,15 +190,13 @@ class FakeStrava:
     def requests(self, path: str = "", method: str | None = None) -> list[Logged]:
         """Logged requests whose path starts with `path` (and of `method`)."""
         with self.lock:
-            return [r for r in self.log if r.path.startswith(path)
-                    and (method is None or r.method == method)]
+            return [r for r in self.log if r.path.startswith(path) and (method is None or r.method == method)]
 
     def expire_access_tokens(self) -> None:
         with self.lock:
             self.access = {t: (a, self.clock() - 1) for t, (a, _) in self.access.items()}
 
-    def send_event(self, event: dict[str, Any],
-                   callback_url: str | None = None) -> tuple[int, float]:
+    def send_event(self, event: dict[str, Any], callback_url: str | None = None) -> tuple[int, float]:
         """POST a webhook event to the subscription's callback; (status, seconds taken)."""
         url = callback_url or next(iter(self.subscriptions.values()))["callback_url"]
         started = time.monotonic()
@@ -201,10 +231,12 @@ class FakeStrava:
             if method == "GET":
                 u.read = [u.read[0] + 1, u.read[1] + 1]
             (o15, oday), (r15, rday) = self.limits
-            return {"X-RateLimit-Limit": f"{o15},{oday}",
-                    "X-RateLimit-Usage": f"{u.overall[0]},{u.overall[1]}",
-                    "X-ReadRateLimit-Limit": f"{r15},{rday}",
-                    "X-ReadRateLimit-Usage": f"{u.read[0]},{u.read[1]}"}
+            return {
+                "X-RateLimit-Limit": f"{o15},{oday}",
+                "X-RateLimit-Usage": f"{u.overall[0]},{u.overall[1]}",
+                "X-ReadRateLimit-Limit": f"{r15},{rday}",
+                "X-ReadRateLimit-Usage": f"{u.read[0]},{u.read[1]}",
+            }
 
     def over_limit(self) -> bool:
         (o15, oday), (r15, rday) = self.limits
@@ -217,8 +249,13 @@ class FakeStrava:
         self.access[access] = (account, expires)
         self.refresh[refresh] = account
         self.issued += [access, refresh]
-        return {"token_type": "Bearer", "access_token": access, "refresh_token": refresh,
-                "expires_at": expires, "expires_in": self.token_lifetime_s}
+        return {
+            "token_type": "Bearer",
+            "access_token": access,
+            "refresh_token": refresh,
+            "expires_at": expires,
+            "expires_in": self.token_lifetime_s,
+        }
 
     def account_for(self, header: str | None) -> _Account | None:
         token = (header or "").removeprefix("Bearer ").strip()
@@ -242,12 +279,14 @@ class FakeStrava:
             return int(datetime.fromisoformat(item["start_date"]).timestamp())
 
         with self.lock:
-            items = [i for i in self.activities.values()
-                     if (after is None or epoch(i) > int(after))
-                     and (before is None or epoch(i) < int(before))]
+            items = [
+                i
+                for i in self.activities.values()
+                if (after is None or epoch(i) > int(after)) and (before is None or epoch(i) < int(before))
+            ]
         # Strava lists oldest first when `after` is given, newest first otherwise.
         items.sort(key=lambda i: (epoch(i), i["id"]), reverse=after is None)
-        return [self.summary(i) for i in items[(page - 1) * per_page:page * per_page]]
+        return [self.summary(i) for i in items[(page - 1) * per_page : page * per_page]]
 
 
 def _post(url: str, body: bytes) -> Any:
@@ -303,8 +342,7 @@ class _Routes(BaseHTTPRequestHandler):
             time.sleep(self.strava.fault_sleep_s)
         status, body = self._fault(fault) if fault and fault != "timeout" else (0, None)
         if not status and api and self.strava.over_limit():
-            status, body = 429, _fault_body("Application", "rate limit", "exceeded",
-                                             "Rate Limit Exceeded")
+            status, body = 429, _fault_body("Application", "rate limit", "exceeded", "Rate Limit Exceeded")
         if not status:
             status, body = self._dispatch(method, url.path, query, form)
         entry.status = status
@@ -341,8 +379,9 @@ class _Routes(BaseHTTPRequestHandler):
 
     _location = ""  # where a 302 from /oauth/authorize sends the browser
 
-    def _dispatch(self, method: str, path: str, query: dict[str, str],
-                  form: dict[str, str]) -> tuple[int, Any]:
+    def _dispatch(
+        self, method: str, path: str, query: dict[str, str], form: dict[str, str]
+    ) -> tuple[int, Any]:
         s = self.strava
         if path == "/oauth/authorize" and method == "GET":
             return self._authorize(query)
@@ -366,15 +405,13 @@ class _Routes(BaseHTTPRequestHandler):
         if int(query.get("client_id", 0)) != self.strava.client_id:
             return 400, _fault_body("Application", "client_id", "invalid", "Bad Request")
         code = self.strava.issue_code()
-        back = urlencode({"state": query.get("state", ""), "code": code,
-                          "scope": self.strava.grant_scope})
+        back = urlencode({"state": query.get("state", ""), "code": code, "scope": self.strava.grant_scope})
         self._location = f"{query['redirect_uri']}?{back}"
         return 302, None
 
     def _token(self, form: dict[str, str]) -> tuple[int, Any]:
         s = self.strava
-        if (form.get("client_id") != str(s.client_id)
-                or form.get("client_secret") != s.client_secret):
+        if form.get("client_id") != str(s.client_id) or form.get("client_secret") != s.client_secret:
             return 401, _fault_body("Application", "client_secret", "invalid", "Bad Request")
         with s.lock:
             if form.get("grant_type") == "authorization_code":
@@ -382,15 +419,18 @@ class _Routes(BaseHTTPRequestHandler):
                 if account is None:
                     return 400, _fault_body("AuthorizationCode", "code", "invalid", "Bad Request")
                 body = s.new_tokens(account)
-                body["athlete"] = {"id": account.athlete_id, "resource_state": 2,
-                                   "firstname": "Jeff", "lastname": "Remer"}
+                body["athlete"] = {
+                    "id": account.athlete_id,
+                    "resource_state": 2,
+                    "firstname": "Jeff",
+                    "lastname": "Remer",
+                }
                 return 200, body
             if form.get("grant_type") == "refresh_token":
                 old = form.get("refresh_token", "")
                 account = s.refresh.get(old)
                 if account is None or not account.authorized:
-                    return 400, _fault_body("RefreshToken", "refresh_token", "invalid",
-                                            "Bad Request")
+                    return 400, _fault_body("RefreshToken", "refresh_token", "invalid", "Bad Request")
                 body = s.new_tokens(account)
                 if s.rotate:
                     del s.refresh[old]
@@ -407,8 +447,7 @@ class _Routes(BaseHTTPRequestHandler):
         account.authorized = False
         return 200, {"access_token": form["access_token"]}
 
-    def _activity(self, method: str, ident: str, account: _Account,
-                  form: dict[str, str]) -> tuple[int, Any]:
+    def _activity(self, method: str, ident: str, account: _Account, form: dict[str, str]) -> tuple[int, Any]:
         s = self.strava
         with s.lock:
             item = s.activities.get(int(ident)) if ident.isdigit() else None
@@ -418,8 +457,9 @@ class _Routes(BaseHTTPRequestHandler):
                 return 200, copy.deepcopy(item)
             if method == "PUT":
                 if "activity:write" not in account.scope.split(","):
-                    return 401, _fault_body("AccessToken", "activity:write_permission",
-                                            "missing", "Authorization Error")
+                    return 401, _fault_body(
+                        "AccessToken", "activity:write_permission", "missing", "Authorization Error"
+                    )
                 if "description" in form:
                     item["description"] = form["description"]
                 return 200, copy.deepcopy(item)
@@ -427,8 +467,7 @@ class _Routes(BaseHTTPRequestHandler):
 
     def _subscriptions(self, method: str, path: str, params: dict[str, str]) -> tuple[int, Any]:
         s = self.strava
-        if (params.get("client_id") != str(s.client_id)
-                or params.get("client_secret") != s.client_secret):
+        if params.get("client_id") != str(s.client_id) or params.get("client_secret") != s.client_secret:
             return 401, _fault_body("Application", "client_secret", "invalid", "Bad Request")
         if method == "GET":
             return 200, list(s.subscriptions.values())
@@ -440,19 +479,28 @@ class _Routes(BaseHTTPRequestHandler):
         if s.subscriptions:
             return 400, _fault_body("PushSubscription", "", "already exists", "Bad Request")
         challenge = secrets.token_hex(6)
-        check = urlencode({"hub.mode": "subscribe", "hub.challenge": challenge,
-                           "hub.verify_token": params.get("verify_token", "")})
+        check = urlencode(
+            {
+                "hub.mode": "subscribe",
+                "hub.challenge": challenge,
+                "hub.verify_token": params.get("verify_token", ""),
+            }
+        )
         try:
             with urlopen(f"{params['callback_url']}?{check}", timeout=2) as resp:
                 answer = json.loads(resp.read())
         except (OSError, ValueError):
             answer = None
         if not isinstance(answer, dict) or answer.get("hub.challenge") != challenge:
-            return 400, _fault_body("PushSubscription", "callback url", "not verifiable",
-                                    "Bad Request")
+            return 400, _fault_body("PushSubscription", "callback url", "not verifiable", "Bad Request")
         ident = 100 + len(s.log)
         now = datetime.fromtimestamp(s.clock(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        s.subscriptions[ident] = {"id": ident, "resource_state": 2, "application_id": s.client_id,
-                                  "callback_url": params["callback_url"], "created_at": now,
-                                  "updated_at": now}
+        s.subscriptions[ident] = {
+            "id": ident,
+            "resource_state": 2,
+            "application_id": s.client_id,
+            "callback_url": params["callback_url"],
+            "created_at": now,
+            "updated_at": now,
+        }
         return 201, {"id": ident}
