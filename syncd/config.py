@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from syncd.errors import ConfigError
+from syncd.secrets import PREFIXES
 
-SECRET_PREFIXES = ("keyring:", "env:", "credential:")
+SECRET_PREFIXES = PREFIXES
 _SECRET_HELP = (
     "secrets never go in the config file; store it elsewhere and write a reference: "
     "env:NAME (an environment variable), credential:NAME (a systemd LoadCredential= file) "
@@ -88,6 +89,7 @@ TimeZone = Annotated[str, AfterValidator(_timezone)]
 Duration = Annotated[str, AfterValidator(_duration)]
 QuietHours = Annotated[str, AfterValidator(_quiet_hours)]
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
+ProviderName = Annotated[str, Field(pattern=NAME_PATTERN)]
 
 
 class Model(BaseModel):
@@ -135,13 +137,6 @@ class GarminConfig(Model):
     )
 
 
-class NotesConfig(Model):
-    strava: bool = Field(
-        False, description="Write syncd's note block into Strava descriptions (public to followers)."
-    )
-    garmin: bool = Field(False, description="Write syncd's note block into Garmin Connect descriptions.")
-
-
 def _exercise_ids(values: list[str]) -> list[str]:
     from syncd.coach.catalogue import EXERCISE_IDS
 
@@ -167,15 +162,20 @@ class AthleteConfig(Model):
         pattern=NAME_PATTERN, description="Short name used on the command line (a-z, 0-9, - and _)."
     )
     timezone: TimeZone | None = Field(None, description="The athlete's time zone; days are counted in it.")
-    providers: list[Literal["strava", "garmin"]] = Field(
-        default_factory=list, description="Accounts to sync: 'strava', 'garmin' or both."
+    providers: list[ProviderName] = Field(
+        default_factory=list,
+        description="Accounts to sync: 'strava', 'garmin' or both.",
     )
     notify: list[str] = Field(
         default_factory=list,
         description="Apprise URLs for push messages (ntfy://, ntfys://, gotify://, pover://, mailto://, ...) "
         "or env:NAME / credential:NAME / keyring:NAME references to one.",
     )
-    notes: NotesConfig = Field(default_factory=NotesConfig, description="Where to write the note block.")
+    notes: dict[ProviderName, bool] = Field(
+        default_factory=dict,
+        description="Where to write the note block: provider = true (each provider's own key; "
+        "see `syncd config sample`).",
+    )
     quiet_hours: QuietHours | None = Field(
         None, description="No push messages in this local time range, e.g. '22:00-07:00'."
     )
@@ -209,6 +209,10 @@ class Config(Model):
     daemon: DaemonConfig = Field(default_factory=DaemonConfig, description="The service itself.")
     strava: StravaConfig = Field(default_factory=StravaConfig, description="Your Strava API application.")
     garmin: GarminConfig = Field(default_factory=GarminConfig, description="Garmin Connect.")
+    providers: dict[ProviderName, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Settings of provider plugins, one [providers.<name>] table each.",
+    )
     athletes: list[AthleteConfig] = Field(default_factory=list, description="One table per runner.")
     rules: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Per-rule thresholds, e.g. [rules.session_spike] caution_pct = 10."

@@ -41,13 +41,32 @@ def _toml(value: Any) -> str:
     raise TypeError(f"no TOML form for {value!r}")
 
 
-def _table(model: type[BaseModel], prefix: str, out: list[str]) -> list[tuple[str, type[BaseModel]]]:
-    """Write the scalar keys of `model`; return its nested tables for the caller to write."""
-    nested: list[tuple[str, type[BaseModel]]] = []
+#: Tables with one key per built-in provider that writes notes, described by the provider.
+NOTE_TABLES = {"athletes.notes"}
+
+
+def note_table() -> list[str]:
+    """The `notes` keys of the built-in providers that write notes, each with its help."""
+    from syncd.plugins import BUILTINS, installed_providers
+
+    out: list[str] = []
+    for name, cls in installed_providers().items():
+        if name in BUILTINS["syncd.providers"] and cls.writes_notes:
+            out += [f"# {cls.note_help}", f"{name} = false"]
+    return out
+
+
+def _table(model: type[BaseModel], prefix: str, out: list[str]) -> list[tuple[str, type[BaseModel] | None]]:
+    """Write the scalar keys of `model`; return its nested tables for the caller to write
+    (None: a table of provider keys)."""
+    nested: list[tuple[str, type[BaseModel] | None]] = []
     for name, field in model.model_fields.items():
         annotation = field.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             nested.append((name, annotation))
+            continue
+        if f"{prefix}.{name}" in NOTE_TABLES:
+            nested.append((name, None))
             continue
         path = f"{prefix}.{name}"
         default = field.get_default(call_default_factory=True)
@@ -62,24 +81,25 @@ def _table(model: type[BaseModel], prefix: str, out: list[str]) -> list[tuple[st
     return nested
 
 
-def _write_nested(nested: list[tuple[str, type[BaseModel]]], header: str, out: list[str]) -> None:
+def _write_nested(nested: list[tuple[str, type[BaseModel] | None]], header: str, out: list[str]) -> None:
     for name, model in nested:
         out.append("")
         out.append(f"[{header}.{name}]")
+        if model is None:
+            out += note_table()
+            continue
         _write_nested(_table(model, f"{header.split('.')[0]}.{name}", out), f"{header}.{name}", out)
 
 
 def builtin_rule_defaults() -> dict[str, dict[str, Any]]:
     """Default thresholds of the rules shipped with syncd (third-party rules are left out)."""
-    try:
-        from syncd.registry import installed_rules
-    except ImportError:
-        return {}
-    rules = installed_rules()
+    from syncd.plugins import BUILTINS
+    from syncd.registry import installed_rules
+
     return {
         rule_id: rule.Config().model_dump()
-        for rule_id, rule in sorted(rules.items())
-        if rule.__module__.startswith("syncd.")
+        for rule_id, rule in sorted(installed_rules().items())
+        if rule_id in BUILTINS["syncd.rules"]
     }
 
 

@@ -86,7 +86,7 @@ class Daemon:
         sd_notify("STATUS=" + "; ".join(s.line() for s in self.last_summary.values())[:400])
 
     def deliver_job(self) -> None:
-        from syncd.delivery import deliver
+        from syncd.engine.delivery import deliver
 
         for athlete in self.config.athletes:
             try:
@@ -95,7 +95,7 @@ class Daemon:
                 log.exception("%s: delivery failed; the other athletes go on", athlete.name)
 
     def digest_job(self, athlete_name: str) -> None:
-        from syncd.digest_delivery import send_digest
+        from syncd.engine.digest import send_digest
 
         athlete = self.config.athlete(athlete_name)
         day = local_today(self.config, athlete, self.ctx.now())
@@ -103,7 +103,7 @@ class Daemon:
             log.info("%s: weekly digest sent", athlete_name)
 
     def webhook_job(self, event: Any) -> None:
-        from syncd.providers.strava_webhook import handle_event
+        from syncd.providers.strava.events import handle_event
         from syncd.tokens import token_store
 
         def provider_for(name: str) -> Any:
@@ -121,7 +121,7 @@ class Daemon:
         log.info("strava webhook event %s/%s: %s", event.object_id, event.aspect_key, done)
 
     def retry_webhook_events(self) -> None:
-        from syncd.providers.strava_webhook import pending_events
+        from syncd.providers.strava.events import pending_events
 
         for event in pending_events(self.store):
             self.webhook_job(event)
@@ -133,7 +133,7 @@ class Daemon:
         from apscheduler.triggers.cron import CronTrigger
         from apscheduler.triggers.interval import IntervalTrigger
 
-        from syncd.digest_delivery import digest_schedule
+        from syncd.engine.digest import digest_schedule
 
         sched = self.scheduler
         sched.remove_all_jobs()
@@ -181,7 +181,7 @@ class Daemon:
         strava = self.config.strava
         if not listen or strava.client_id is None or strava.client_secret is None:
             return
-        from syncd.providers.strava_webhook import WebhookApp, WebhookState, serve, verify_token_for
+        from syncd.providers.strava.endpoint import WebhookApp, WebhookState, serve, verify_token_for
         from syncd.secrets import resolve
 
         host, port = listen.rsplit(":", 1)
@@ -233,7 +233,7 @@ class Daemon:
 
 
 def _default_context(config: cfg.Config, store: Store) -> Context:
-    from syncd.wiring import build_context
+    from syncd.engine.wiring import build_context
 
     return build_context(config, store)
 

@@ -13,16 +13,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from syncd.config import parse
-from syncd.delivery import strength_for
 from syncd.engine import Context, profile_of, run_once
+from syncd.engine.strength import strength_for
 from syncd.history import build_history
-from syncd.ledger import findings_between
 from syncd.notifiers.console import ConsoleNotifier
 from syncd.providers.base import Provider
 from syncd.providers.bulk_export import read_paths
 from syncd.providers.memory import MemoryProvider
 from syncd.registry import load_rules
 from syncd.store import Store
+from syncd.store.ledger import findings_between
 
 SAMPLE = Path(__file__).parent / "sample" / "sample.jsonl"
 SAMPLE_ATHLETE = "sample"

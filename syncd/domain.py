@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import IntEnum
@@ -14,8 +15,13 @@ from syncd.sports import Sport, sport_from
 
 __all__ = ["Activity", "Finding", "Session", "Severity", "Sport", "sport_from", "utc"]
 
-#: Providers in the order their copies win a tie (richer watch data first).
-PROVIDER_RANK = {"garmin": 0, "strava": 1, "memory": 2}
+#: The rank of a provider none was given for: after every installed one.
+UNRANKED = 9
+
+
+def json_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The metrics with infinities as the string "inf" (JSON has no infinity)."""
+    return {k: "inf" if isinstance(v, float) and math.isinf(v) else v for k, v in metrics.items()}
 
 
 def utc(value: datetime) -> datetime:
@@ -98,18 +104,20 @@ class Session:
     """One real-world workout: one activity per provider that recorded it.
 
     `primary` supplies the numbers: the most recently edited copy, then the richest, then
-    by provider rank. Numbers the primary lacks are taken from the other copies.
+    by provider rank (`rank`: provider name → rank, lowest first; the providers' own
+    `Provider.rank`). Numbers the primary lacks are taken from the other copies.
     """
 
     id: str
     athlete: str
     activities: tuple[Activity, ...]
+    rank: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def primary(self) -> Activity:
         return min(
             self.activities,
-            key=lambda a: (-a.revision, -a.richness(), PROVIDER_RANK.get(a.provider, 9), a.provider_id),
+            key=lambda a: (-a.revision, -a.richness(), self.rank.get(a.provider, UNRANKED), a.provider_id),
         )
 
     def _pick(self, name: str) -> Any:
@@ -228,9 +236,7 @@ class Finding:
             "session": self.session,
             "title": self.title,
             "message": self.message,
-            "metrics": {
-                k: "inf" if isinstance(v, float) and math.isinf(v) else v for k, v in self.metrics.items()
-            },
+            "metrics": json_metrics(self.metrics),
             "citation": self.citation,
             "load_kind": self.load_kind,
         }

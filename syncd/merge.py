@@ -9,10 +9,10 @@ the set of activities: the input is sorted first, so import order never changes 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 
-from syncd.domain import PROVIDER_RANK, Activity, Session
+from syncd.domain import UNRANKED, Activity, Session
 
 START_WINDOW = timedelta(minutes=5)
 DISTANCE_TOLERANCE = 0.05
@@ -45,27 +45,35 @@ def copies_match(a: Activity, b: Activity) -> bool:
     return _within(da, db, DURATION_TOLERANCE)
 
 
-def _order(a: Activity) -> tuple[object, ...]:
-    return (a.start_utc, PROVIDER_RANK.get(a.provider, 9), a.provider, a.provider_id)
+def _ordering(rank: Mapping[str, int]) -> Callable[[Activity], tuple[object, ...]]:
+    def order(a: Activity) -> tuple[object, ...]:
+        return (a.start_utc, rank.get(a.provider, UNRANKED), a.provider, a.provider_id)
+
+    return order
 
 
-def session_id(members: Iterable[Activity]) -> str:
+def session_id(members: Iterable[Activity], rank: Mapping[str, int] | None = None) -> str:
     """A short id derived from the earliest member (start, provider rank, id)."""
-    first = min(members, key=_order)
+    first = min(members, key=_ordering(rank or {}))
     digest = hashlib.sha1(first.key.encode()).hexdigest()[:12]
     return f"s{digest}"
 
 
 def group_sessions(
-    activities: Iterable[Activity], known_ids: Mapping[str, str] | None = None
+    activities: Iterable[Activity],
+    known_ids: Mapping[str, str] | None = None,
+    rank: Mapping[str, int] | None = None,
 ) -> list[Session]:
     """Sessions for one athlete's non-deleted activities, ordered by start time.
 
     Each activity joins the best-matching open session (closest start) that has no copy
     from its provider yet and whose every member it matches; otherwise it starts one.
     `known_ids` (activity key → the session id it had) keeps a session's id when a second
-    copy arrives later, so findings keyed by session are not delivered again.
+    copy arrives later, so findings keyed by session are not delivered again. `rank` (provider
+    name → rank, lowest first) breaks ties between copies; providers it does not name come last.
     """
+    rank = rank or {}
+    _order = _ordering(rank)
     ordered = sorted((a for a in activities if not a.deleted), key=_order)
     groups: list[list[Activity]] = []
     open_from = 0  # groups before this index started too long ago to match anything new
@@ -90,8 +98,8 @@ def group_sessions(
     taken: set[str] = set()
     for g in groups:
         previous = sorted({known_ids[a.key] for a in g if a.key in known_ids} - taken) if known_ids else []
-        sid = previous[0] if previous else session_id(g)
+        sid = previous[0] if previous else session_id(g, rank)
         taken.add(sid)
-        sessions.append(Session(id=sid, athlete=g[0].athlete, activities=tuple(sorted(g, key=_order))))
+        sessions.append(Session(sid, g[0].athlete, tuple(sorted(g, key=_order)), rank))
     sessions.sort(key=lambda s: (s.start_utc, s.id))
     return sessions

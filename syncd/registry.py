@@ -1,62 +1,43 @@
-"""Plugins from entry points (syncd.rules, syncd.providers, syncd.notifiers) and rule running.
-
-Built-in rules are registered in pyproject's `[project.entry-points."syncd.rules"]` exactly
-like third-party ones, so `installed_rules()` sees both the same way.
-"""
+"""The installed plugins for the rest of syncd: rule classes and their configuration from
+`[rules.<id>]`, and the config's plugin names checked against what is installed (discovery
+itself is in `syncd.plugins`)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
-from functools import cache
-from importlib.metadata import entry_points
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from syncd.domain import Finding
 from syncd.errors import ConfigError
-from syncd.history import History
+from syncd.evaluation import RuleFailure, evaluate_day, evaluate_range  # re-exported
+from syncd.plugins import installed_notifiers, installed_providers, plugins, provider_ranks
 from syncd.rules.base import Rule
 
+if TYPE_CHECKING:
+    from syncd.config import Config
+
+__all__ = [
+    "RuleFailure",
+    "check_plugins",
+    "evaluate_day",
+    "evaluate_range",
+    "installed_notifiers",
+    "installed_providers",
+    "installed_rules",
+    "load_rules",
+    "provider_ranks",
+]
+
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class RuleFailure:
-    """A rule that raised while evaluating a day; the other rules still ran."""
-
-    rule: str
-    day: date
-    error: str
-
-
-@cache
-def _load_group(group: str) -> tuple[tuple[str, Any], ...]:
-    loaded: dict[str, Any] = {}
-    for ep in sorted(entry_points(group=group), key=lambda e: (e.name, e.value)):
-        if ep.name in loaded:
-            log.warning("%s: two plugins named %r; keeping the first", group, ep.name)
-            continue
-        try:
-            loaded[ep.name] = ep.load()
-        except Exception as exc:  # a broken third-party plugin must not stop syncd
-            log.warning("%s: plugin %s = %s failed to load: %s", group, ep.name, ep.value, exc)
-    return tuple(loaded.items())
-
-
-def entry_point_plugins(group: str) -> dict[str, Any]:
-    """The loaded objects of an entry-point group by name (cached); broken ones are skipped."""
-    return dict(_load_group(group))
 
 
 def installed_rules() -> dict[str, type[Rule]]:
     """Every installed rule class by id; entries that are not a Rule of that id are skipped."""
     rules: dict[str, type[Rule]] = {}
-    for name, obj in entry_point_plugins("syncd.rules").items():
+    for name, obj in plugins("syncd.rules").items():
         if not (isinstance(obj, type) and issubclass(obj, Rule) and obj.id == name):
             log.warning("syncd.rules: %s is not a Rule with id %r; skipped", obj, name)
             continue
@@ -108,57 +89,50 @@ def load_rules(
     return rules
 
 
-def _order(f: Finding) -> tuple[Any, ...]:
-    return (f.day, -f.severity, f.rule, f.key)
-
-
-def evaluate_day(
-    rules: Iterable[Rule], history: History, day: date
-) -> tuple[list[Finding], list[RuleFailure]]:
-    """Every rule's findings for `day`, sorted; a rule that raises is reported and skipped.
-
-    Raises ValueError when `day` is after the history's last day (build it with until=).
-    """
-    if history.last is not None and day > history.last:
-        raise ValueError(f"{day} is after the history's last day {history.last}")
-    findings: list[Finding] = []
-    failures: list[RuleFailure] = []
-    for rule in rules:
-        try:
-            findings += rule.evaluate(history, day)
-        except Exception as exc:  # one broken rule must not silence the others
-            log.debug("rule %s failed on %s", rule.id, day, exc_info=True)
-            failures.append(RuleFailure(rule.id, day, f"{type(exc).__name__}: {exc}"))
-    findings.sort(key=_order)
-    return findings, failures
-
-
-def evaluate_range(
-    rules: Sequence[Rule], history: History, first: date, last: date
-) -> tuple[list[Finding], list[RuleFailure]]:
-    """`evaluate_day` for every day from `first` to `last` inclusive, concatenated in order."""
-    findings: list[Finding] = []
-    failures: list[RuleFailure] = []
-    day = first
-    while day <= last:
-        found, failed = evaluate_day(rules, history, day)
-        findings += found
-        failures += failed
-        day += timedelta(days=1)
-    return findings, failures
-
-
-def check_plugins(config: Any) -> None:
-    """Raise ConfigError when the config names a rule or provider that is not installed, or
-    a rule threshold is invalid (each problem names its key path and the fix)."""
+def check_plugins(config: Config) -> None:
+    """Raise ConfigError when the config names a rule or provider that is not installed, a
+    rule threshold is invalid, a note goes to a provider that writes none, or a provider's
+    `[providers.<name>]` table is wrong (each problem names its key path and the fix)."""
     load_rules(config.rules)
-    providers = sorted(entry_point_plugins("syncd.providers"))
+    installed = installed_providers()
+    names = ", ".join(sorted(installed)) or "none"
     problems = [
         f"athletes[{i}].providers[{j}]: {name!r} is not installed in this syncd "
-        f"(installed: {', '.join(providers) or 'none'}); remove it from the list"
+        f"(installed: {names}); remove it from the list"
         for i, athlete in enumerate(config.athletes)
         for j, name in enumerate(athlete.providers)
-        if name not in providers
+        if name not in installed
     ]
+    writers = sorted(n for n, cls in installed.items() if cls.writes_notes)
+    problems += [
+        f"athletes[{i}].notes.{name}: no installed provider named {name!r} writes notes; "
+        f"use one of: {', '.join(writers) or 'none'}"
+        for i, athlete in enumerate(config.athletes)
+        for name in athlete.notes
+        if name not in writers
+    ]
+    problems += _settings_problems(config.providers, installed)
     if problems:
         raise ConfigError(problems)
+
+
+def _settings_problems(tables: Mapping[str, Mapping[str, Any]], installed: Mapping[str, Any]) -> list[str]:
+    from pydantic import ValidationError
+
+    from syncd.config import validation_problems
+
+    problems = []
+    for name, table in sorted(tables.items()):
+        cls = installed.get(name)
+        if cls is None:
+            problems.append(f"providers.{name}: no installed provider has this name; remove the table")
+            continue
+        if cls.Settings is None:
+            if table:
+                problems.append(f"providers.{name}: the {name} provider takes no settings; remove the table")
+            continue
+        try:
+            cls.Settings.model_validate(dict(table))
+        except ValidationError as exc:
+            problems += [f"providers.{name}.{line}" for line in validation_problems(exc)]
+    return problems

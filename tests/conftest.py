@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from syncd.store import Store
+
+# No third-party plugin installed on this machine may change what a test sees; the tests
+# that load one say so (and the syncd processes the tests start inherit this).
+os.environ["SYNCD_PLUGINS"] = "builtin"
 
 
 @pytest.fixture(autouse=True)

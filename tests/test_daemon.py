@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from fakes.strava_server import FakeStrava
 
-from syncd.providers.strava_auth import StravaApp
+from syncd.providers.strava.api import StravaApp
 from syncd.store import Store
 from syncd.tokens import FileTokenStore
 

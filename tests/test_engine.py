@@ -409,7 +409,7 @@ def test_dry_run_changes_no_delivery_state(tmp_path: Path, capsys: pytest.Captur
 
 
 def test_weekly_digest_goes_out_once_per_week_with_its_chart(world: World) -> None:
-    from syncd.digest_delivery import send_digest
+    from syncd.engine.digest import send_digest
 
     sunday = TODAY.date() + timedelta(days=2)  # TODAY is a Friday
     world.strava.put(spike())
@@ -424,7 +424,7 @@ def test_weekly_digest_goes_out_once_per_week_with_its_chart(world: World) -> No
 
 
 def test_a_digest_nobody_received_is_tried_again(world: World) -> None:
-    from syncd.digest_delivery import send_digest
+    from syncd.engine.digest import send_digest
 
     sunday = TODAY.date() + timedelta(days=2)
     world.phone.fail_next = [DeliveryFailed("ntfy answered 503", retryable=True)]

@@ -13,7 +13,7 @@ from syncd.config import parse
 from syncd.engine import Context, run_once
 from syncd.notifiers.base import Message, Notifier
 from syncd.providers.garmin import GarminProvider
-from syncd.registry import entry_point_plugins, load_rules
+from syncd.registry import installed_providers, load_rules
 from syncd.store import Store
 from syncd.tokens import token_store
 
@@ -117,4 +117,4 @@ def test_garmin_failing_is_recorded_and_the_pass_goes_on(tmp_path: Path) -> None
 
 
 def test_the_provider_is_installed_as_a_plugin() -> None:
-    assert entry_point_plugins("syncd.providers")["garmin"] is GarminProvider
+    assert installed_providers()["garmin"] is GarminProvider

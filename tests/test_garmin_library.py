@@ -20,7 +20,8 @@ from fakes.garmin_fake import detail_of, item
 from responses import matchers
 
 from syncd.errors import AuthRequired, RateLimited, Unavailable
-from syncd.providers.garmin import GarminProvider, resume_client
+from syncd.providers.garmin import GarminProvider
+from syncd.providers.garmin.auth import resume_client
 from syncd.tokens import FileTokenStore
 
 API = "https://connectapi.garmin.com"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from syncd.errors import BadPayload
-from syncd.providers.garmin import activity_from, flatten_detail
+from syncd.providers.garmin.mapping import activity_from, flatten_detail
 from syncd.sports import Sport
 
 DATA = Path(__file__).parent / "data" / "garmin"

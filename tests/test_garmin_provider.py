@@ -17,7 +17,8 @@ from garminconnect import GarminConnectAuthenticationError, GarminConnectTooMany
 from syncd.config import parse
 from syncd.errors import AuthRequired, BadPayload, ProviderError, RateLimited, Unavailable
 from syncd.notes import apply_block
-from syncd.providers.garmin import GarminProvider, lock_logins
+from syncd.providers.garmin import GarminProvider
+from syncd.providers.garmin.auth import lock_logins
 from syncd.store import Store
 from syncd.tokens import FileTokenStore, TokenStoreError, token_store
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from syncd.config import AthleteConfig, parse
-from syncd.policy import quiet_until
+from syncd.engine.policy import quiet_until
 
 AMS = ZoneInfo("Europe/Amsterdam")
 

@@ -1,4 +1,4 @@
-"""Registry: entry points, rule config validation, failing rules isolated, ordering."""
+"""Registry: built-ins registered in code, rule config validation, failing rules isolated, ordering."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from syncd.domain import Finding, Severity
 from syncd.errors import ConfigError
 from syncd.history import History
 from syncd.registry import (
-    entry_point_plugins,
     evaluate_day,
     evaluate_range,
+    installed_notifiers,
+    installed_providers,
     installed_rules,
     load_rules,
 )
@@ -24,7 +25,7 @@ from syncd.rules.rampup import SessionSpike
 BUILT_IN = set(RULES_MD_METRICS)
 
 
-def test_built_in_rules_come_from_entry_points_with_full_metadata() -> None:
+def test_built_in_rules_are_registered_with_full_metadata() -> None:
     rules = installed_rules()
     assert set(rules) >= BUILT_IN
     for rid in BUILT_IN:
@@ -35,7 +36,6 @@ def test_built_in_rules_come_from_entry_points_with_full_metadata() -> None:
         fields = cls.Config.model_fields
         assert fields["enabled"].default is True
         assert all(f.description for f in fields.values()), rid
-    assert entry_point_plugins("syncd.no-such-group") == {}
 
 
 def test_unknown_rule_id_lists_the_installed_rules() -> None:
@@ -113,14 +113,12 @@ def test_rule_refuses_a_foreign_config() -> None:
         SessionSpike(Boom.Config())
 
 
-def test_built_in_plugins_come_through_the_entry_points_like_third_party_ones() -> None:
+def test_built_in_plugins_are_registered_in_code() -> None:
     from syncd.notifiers.console import ConsoleNotifier
     from syncd.notifiers.push import PushNotifier
-    from syncd.providers.strava import StravaProvider
-    from syncd.registry import entry_point_plugins
-
-    assert entry_point_plugins("syncd.notifiers") == {"push": PushNotifier, "console": ConsoleNotifier}
     from syncd.providers.garmin import GarminProvider
+    from syncd.providers.strava import StravaProvider
 
-    assert entry_point_plugins("syncd.providers") == {"strava": StravaProvider, "garmin": GarminProvider}
-    assert len(entry_point_plugins("syncd.rules")) == 9
+    assert installed_notifiers() == {"push": PushNotifier, "console": ConsoleNotifier}
+    assert installed_providers() == {"strava": StravaProvider, "garmin": GarminProvider}
+    assert len(installed_rules()) == 9

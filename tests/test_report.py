@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-import syncd.cli_report  # noqa: F401  (registers `syncd report`)
-from syncd import checking, cli, ledger
+import syncd.cli.report  # noqa: F401  (registers `syncd report`)
+from syncd import checking, cli
+from syncd.store import ledger, outbox
 from syncd.coach import chart
 from syncd.coach.digest import Digest, build_digest
 from syncd.history import Profile, build_history
@@ -146,7 +147,7 @@ def test_report_shows_findings_folded_by_the_daily_cap(
         with store.transaction() as tx:
             ledger.record(tx, [spike], deliver_from=date(2026, 11, 21), now=now)
             ledger.queue(tx, spike, "push:0", due=now)
-            ledger.mark(tx, spike.key, "push:0", "folded", now=now, error="daily push limit")
+            outbox.mark(tx, spike.key, "push:0", "folded", now=now, error="daily push limit")
     cli.main(["report", "--athlete", "sample", "--state-dir", str(state), "--on", "2026-11-22"])
     line = next(x for x in capsys.readouterr().out.splitlines() if "Big step up" in x)
     assert line.endswith("(saved for this digest instead of a push)")
@@ -194,7 +195,7 @@ def test_png_without_matplotlib_names_the_extra(
 
 def test_help_loads_no_heavy_library() -> None:
     code = (
-        "import sys, syncd.cli_report, syncd.cli as c; "
+        "import sys, syncd.cli.report, syncd.cli as c; "
         "assert 'report' in c.build_parser().format_help(); "
         "print(sorted(m for m in ('matplotlib', 'pydantic') if m in sys.modules))"
     )

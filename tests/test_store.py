@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from factories import run
 
-from syncd.migrations import LATEST, migrate
+from syncd.store.migrations import LATEST, migrate
 from syncd.store import DB_NAME, Store
 
 

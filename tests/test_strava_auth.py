@@ -11,15 +11,9 @@ import responses
 from responses import matchers
 
 from syncd.errors import AuthRequired, SyncdError, Unavailable
-from syncd.providers.strava_auth import (
-    ApplicationInactive,
-    StravaApp,
-    authorize_url,
-    check_scope,
-    grant_from_redirect,
-    needs_refresh,
-    new_state,
-)
+from syncd.providers.strava.api import StravaApp, needs_refresh
+from syncd.providers.strava.auth import authorize_url, check_scope, grant_from_redirect, new_state
+from syncd.providers.strava.errors import ApplicationInactive
 
 BASE = "https://www.strava.com"
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from syncd.errors import RateLimited
-from syncd.providers.strava_budget import (
+from syncd.providers.strava.budget import (
     Budget,
     BudgetState,
     next_midnight,

@@ -14,12 +14,12 @@ import pytest
 import requests
 from fakes.strava_server import FakeStrava
 
-import syncd.cli_strava  # registers the commands
+from syncd.cli import accounts
 from syncd.cli import build_parser, load_config, main
 from syncd.errors import SyncdError
 from syncd.notes import NoteOutcome, apply_block
 from syncd.providers.strava import StravaProvider
-from syncd.providers.strava_webhook import WebhookApp, WebhookState, serve, verify_token_for
+from syncd.providers.strava.endpoint import WebhookApp, WebhookState, serve, verify_token_for
 from syncd.store import Store
 from syncd.tokens import token_store
 
@@ -61,7 +61,7 @@ def connect(argv: list[str], *extra: str, tamper: str | None = None) -> int:
         else:  # the browser follows the redirect to the one-shot listener
             threading.Thread(target=requests.get, args=(url,), kwargs={"timeout": 5}, daemon=True).start()
 
-    return syncd.cli_strava.cmd_connect(args, read=lambda: landed[0], opened=browser)
+    return accounts.cmd_connect(args, read=lambda: landed[0], opened=browser)
 
 
 def account(argv: list[str]) -> tuple[str, str]:
@@ -202,7 +202,7 @@ def test_no_token_or_secret_in_logs_or_output(
 
 def test_cli_module_imports_nothing_heavy() -> None:
     code = (
-        "import sys, syncd.cli, syncd.cli_strava; syncd.cli.build_parser(); "
+        "import sys, syncd.cli, syncd.providers.strava.connect; syncd.cli.build_parser(); "
         "print([m for m in ('requests', 'stravalib', 'waitress', 'keyring', 'http.server') "
         "if m in sys.modules])"
     )
@@ -210,22 +210,13 @@ def test_cli_module_imports_nothing_heavy() -> None:
     assert out.stdout.strip() == "[]"
 
 
-def test_another_provider_can_join_the_connect_group() -> None:
-    def example_extension(sub: object, add: object) -> None:
-        group = syncd.cli_strava._group(sub, "connect", "connect an account")
-        add("example", lambda args: 0, "connect Example", group)  # type: ignore[operator]
-
-    from syncd.cli import _EXTENSIONS
-
-    _EXTENSIONS.append(example_extension)
-    try:
-        parser = build_parser()
-        assert parser.parse_args(["connect", "example"]).connect_provider == "example"
-        assert parser.parse_args(["connect", "garmin", "--athlete", "sam"]).connect_provider == "garmin"
-        args = parser.parse_args(["connect", "strava", "--athlete", "sam", "--paste"])
-        assert args.func is syncd.cli_strava.cmd_connect and args.paste
-    finally:
-        _EXTENSIONS.remove(example_extension)
+def test_connect_strava_takes_its_own_options() -> None:
+    parser = build_parser()
+    args = parser.parse_args(["connect", "strava", "--athlete", "sam", "--paste", "--port", "8000"])
+    assert args.func is accounts.cmd_connect and args.provider == "strava"
+    assert args.paste and args.port == 8000
+    with pytest.raises(SystemExit):
+        parser.parse_args(["connect", "garmin", "--athlete", "sam", "--paste"])  # Strava's option only
 
 
 def test_connect_explains_a_busy_port_and_an_empty_paste(argv: list[str]) -> None:
@@ -243,4 +234,4 @@ def test_connect_explains_a_busy_port_and_an_empty_paste(argv: list[str]) -> Non
         raise EOFError
 
     with pytest.raises(SyncdError, match="nothing was pasted"):
-        syncd.cli_strava.cmd_connect(args, read=closed_stdin)
+        accounts.cmd_connect(args, read=closed_stdin)

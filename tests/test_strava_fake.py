@@ -14,8 +14,9 @@ from fakes.strava_server import FakeStrava
 from syncd.errors import AuthRequired, RateLimited, Unavailable
 from syncd.notes import NoteOutcome, apply_block
 from syncd.providers.strava import StravaProvider
-from syncd.providers.strava_auth import ApplicationInactive, StravaApi, StravaApp
-from syncd.providers.strava_budget import Budget
+from syncd.providers.strava.api import StravaApi, StravaApp
+from syncd.providers.strava.errors import ApplicationInactive
+from syncd.providers.strava.budget import Budget
 from syncd.store import Store
 from syncd.tokens import FileTokenStore
 

@@ -24,23 +24,15 @@ from syncd.domain import Activity
 from syncd.errors import AuthRequired
 from syncd.notes import NoteOutcome, apply_block
 from syncd.providers.strava import StravaProvider
-from syncd.providers.strava_auth import StravaApi, StravaApp
-from syncd.providers.strava_budget import Budget
-from syncd.providers.strava_webhook import (
-    Subscriptions,
-    WebhookApp,
-    WebhookEvent,
-    WebhookState,
-    access_revoked,
-    handle_event,
-    pending_events,
-    serve,
-    verify_token_for,
-)
+from syncd.providers.strava.api import StravaApi, StravaApp
+from syncd.providers.strava.budget import Budget
+from syncd.providers.strava.endpoint import WebhookApp, WebhookState, serve, verify_token_for
+from syncd.providers.strava.events import WebhookEvent, access_revoked, handle_event, pending_events
+from syncd.providers.strava.subscriptions import Subscriptions
 from syncd.sports import Sport
 from syncd.store import Store
 from syncd.tokens import FileTokenStore
-from syncd.wiring import BrokenProvider
+from syncd.engine.wiring import BrokenProvider
 
 SUB_ID = 77
 TOKEN = verify_token_for("app-secret")
@@ -132,7 +124,7 @@ def test_answers_do_not_tell_which_check_failed(
     app: WebhookApp, queued: list[WebhookEvent], caplog: pytest.LogCaptureFixture
 ) -> None:
     """A stranger probing subscription ids, then owner ids, sees one and the same answer."""
-    caplog.set_level(logging.DEBUG, logger="syncd.providers.strava_webhook")
+    caplog.set_level(logging.DEBUG, logger="syncd.providers.strava.endpoint")
     probes = {
         "queued": event(),
         "duplicate": event(),
@@ -370,7 +362,7 @@ def test_a_delete_refetches_and_ends_the_objects_retries(store: Store, tmp_path:
 
 
 def test_unreadable_events_are_given_up_after_a_day(store: Store, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="syncd.providers.strava_webhook")
+    caplog.set_level(logging.INFO, logger="syncd.providers.strava.events")
     connected(store)
     happened = 1_716_000_000
     remembered(store, event(object_id=6, event_time=happened))

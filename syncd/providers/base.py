@@ -7,14 +7,17 @@ It never sleeps to wait out a rate limit: it raises, and the caller waits.
 
 from __future__ import annotations
 
+import argparse
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from syncd.domain import Activity
+from syncd.domain import UNRANKED, Activity
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from syncd.config import AthleteConfig, Config
     from syncd.store import Store
 
@@ -31,14 +34,72 @@ class Page:
     skipped: list[str] = field(default_factory=list)  # one reason per malformed item
 
 
+@dataclass
+class ConnectRequest:
+    """What `syncd connect <provider>` / `syncd disconnect <provider>` hands the provider:
+    the config, the athlete, the provider's own command-line options, and the state (opened
+    only when asked, so a refused config leaves no state behind)."""
+
+    config: Config
+    athlete: AthleteConfig
+    options: argparse.Namespace
+    open_store: Callable[[], Store]
+
+    def settings(self, cls: type[Provider]) -> Any:
+        """The provider's `[providers.<name>]` table, validated (see `Provider.Settings`)."""
+        return cls.settings_of(self.config)
+
+
 class Provider(ABC):
-    """One athlete's account at one service."""
+    """One athlete's account at one service.
+
+    Class attributes say what the engine and the CLI may ask of it: `rank` breaks ties
+    between two providers' copies of one run (lowest wins: richer watch data first),
+    `writes_notes` and `note_help` offer the note block (the athlete's `notes.<name>`),
+    `label` is how people know the service, `connect_help` / `disconnect_help` add
+    `syncd connect <name>` / `syncd disconnect <name>` (empty: no such command), and
+    `Settings`, a pydantic model with extra keys forbidden, validates its `[providers.<name>]`
+    table (None: the provider takes no table).
+    """
 
     name: ClassVar[str]
+    label: ClassVar[str] = ""
+    rank: ClassVar[int] = UNRANKED
     writes_notes: ClassVar[bool] = False
+    note_help: ClassVar[str] = ""
+    connect_help: ClassVar[str] = ""
+    disconnect_help: ClassVar[str] = ""
+    Settings: ClassVar[type[BaseModel] | None] = None
 
     def __init__(self, athlete: str) -> None:
         self.athlete = athlete
+
+    @classmethod
+    def settings_of(cls, config: Config) -> Any:
+        """The validated `[providers.<name>]` table (None when `Settings` is None).
+        Raises pydantic.ValidationError; `syncd.registry.check_plugins` reports it first."""
+        table = config.providers.get(cls.name, {})
+        return None if cls.Settings is None else cls.Settings.model_validate(table)
+
+    @classmethod
+    def display_name(cls) -> str:
+        return cls.label or cls.name.capitalize()
+
+    @classmethod
+    def connect_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        """Add the options of `syncd connect <name>` (the CLI adds --athlete itself)."""
+        return None
+
+    @classmethod
+    def connect(cls, request: ConnectRequest, **hooks: Any) -> int:
+        """Connect the athlete's account interactively and save what it needs; the exit
+        status. `hooks` let tests stand in for the person. Raises SyncdError subclasses."""
+        raise NotImplementedError(f"{cls.name} has no connect command")
+
+    @classmethod
+    def disconnect(cls, request: ConnectRequest) -> int:
+        """Forget the athlete's account (revoke what can be revoked); the exit status."""
+        raise NotImplementedError(f"{cls.name} has no disconnect command")
 
     @classmethod
     def create(cls, config: Config, athlete: AthleteConfig, store: Store) -> Provider:

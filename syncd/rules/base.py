@@ -46,6 +46,14 @@ class Rule(ABC):
     citation: ClassVar[str]  # short key, e.g. "frandsen2025"
     citation_text: ClassVar[str]
     metrics: ClassVar[tuple[str, ...]]  # every finding carries exactly these (RULES.md)
+    # How the engine delivers this rule's findings (DESIGN.md, "Who hears what"):
+    always_delivered: ClassVar[bool] = False  # a note and a push whatever the severity
+    note_on_last_run: ClassVar[bool] = False  # a finding about a day rides on that day's last run
+    push_at_morning: ClassVar[bool] = False  # pushed at the morning hour of its own day, not later
+    push_spacing_days: ClassVar[int] = 0  # no push after one about the previous N days went out
+    push_first: ClassVar[bool] = False  # under the daily push cap, before others of its severity
+    offers_strength_session: ClassVar[bool] = False  # its note and push carry the day's session
+    digest_cap_setting: ClassVar[str | None] = None  # the Config field the digest's run cap reads
 
     class Config(BaseModel):
         """Settings of `[rules.<id>]`; unknown keys are refused."""

@@ -159,6 +159,8 @@ class PainReported(Rule):
     """Knee pain mentioned in the title, description or private note of an activity."""
 
     id = "pain_reported"
+    always_delivered = True
+    push_first = True
     title = "Knee pain mentioned"
     grade = "D"
     citation = "pfp_consensus"

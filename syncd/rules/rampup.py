@@ -26,6 +26,7 @@ class SessionSpike(Rule):
     """A run much longer than the longest run of the previous 30 days (about the run)."""
 
     id = "session_spike"
+    digest_cap_setting = "cap_pct"
     title = "Longer run than usual"
     grade = "B"
     citation = "frandsen2025"

@@ -173,6 +173,11 @@ class StrengthFrequency(Rule):
     """
 
     id = "strength_frequency"
+    always_delivered = True
+    note_on_last_run = True
+    push_at_morning = True
+    push_spacing_days = 1
+    offers_strength_session = True
     title = "Time for a strength session"
     grade = "B"
     citation = "lauersen2014"

@@ -1,7 +1,6 @@
 """`syncd report`: the weekly digest on demand, with a text chart, a PNG and an HTML page.
 
-Registered through `syncd.cli._EXTENSIONS`; heavy imports (pydantic, matplotlib) happen
-inside the command so `syncd --help` stays fast.
+Heavy imports (pydantic, matplotlib) happen inside the command so `syncd --help` stays fast.
 """
 
 from __future__ import annotations
@@ -11,29 +10,19 @@ import json
 import logging
 import sys
 import tempfile
-from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from syncd.cli import _EXTENSIONS, load_config, open_store
+from syncd.cli.common import Add, day_argument, load_config, open_store, units_of
 from syncd.errors import SyncdError
 
 if TYPE_CHECKING:
     from syncd.coach.digest import Digest
     from syncd.domain import Finding
-    from syncd.store import Store
 
 log = logging.getLogger("syncd.report")
 CHART_HINT = "pip install 'syncd[chart]'"
-
-
-def _day(text: str) -> date:
-    """An --on date."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
 
 
 def _weeks(text: str) -> int:
@@ -47,34 +36,22 @@ def _weeks(text: str) -> int:
     return value
 
 
-def folded_between(store: Store, athlete: str, first: date, last: date) -> list[Finding]:
-    """Findings about days first..last whose push was folded into the digest by a cap."""
-    from syncd.ledger import finding_from_row
-
-    rows = store.conn.execute(
-        "SELECT DISTINCT f.* FROM findings f JOIN deliveries d ON d.finding_key = f.key "
-        "WHERE f.athlete = ? AND d.status = 'folded' AND f.day BETWEEN ? AND ? "
-        "ORDER BY f.day, f.key",
-        (athlete, first.isoformat(), last.isoformat()),
-    ).fetchall()
-    return [finding_from_row(r) for r in rows]
-
-
 def cmd_report(args: argparse.Namespace) -> int:
     """Build the digest as of --on (default: today in the athlete's time zone) and show it."""
     from syncd.checking import athlete_profile, today_in
     from syncd.coach import chart
     from syncd.coach.digest import build_digest
+    from syncd.engine.digest import digest_cap_pct
     from syncd.history import build_history
-    from syncd.ledger import findings_between
     from syncd.registry import evaluate_range, load_rules
+    from syncd.store.ledger import findings_between, folded_between
 
     if args.png and not chart.matplotlib_available():
         print(f"syncd: --png needs matplotlib, which is not installed: {CHART_HINT}", file=sys.stderr)
         return 1
     config = load_config(args)
     name = args.athlete
-    units = next((a.units for a in config.athletes if a.name == name), "km")
+    units = units_of(config, name)
     with open_store(args) as store:
         if name not in {r["name"] for r in store.athletes()}:
             raise SyncdError(f"no activities stored for {name!r}; import or sync some first")
@@ -91,7 +68,6 @@ def cmd_report(args: argparse.Namespace) -> int:
         folded = folded_between(store, name, first, day)
     for failure in failures:
         log.warning("rule %s failed on %s: %s", failure.rule, failure.day, failure.error)
-    spike = next((r for r in rules if r.id == "session_spike"), None)
     digest = build_digest(
         history,
         _merge(fresh, recorded),
@@ -100,7 +76,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         units=units,
         weeks=args.weeks,
         folded=folded,
-        cap_pct=spike.config.cap_pct if spike is not None else 10,
+        cap_pct=digest_cap_pct(rules),
     )
     out = sys.stderr if args.json else sys.stdout
     if args.json:
@@ -142,21 +118,17 @@ def _nothing_to_show(name: str, weeks: int, day: date, last: date | None) -> str
     return f"{text}; give --on YYYY-MM-DD for a week with activities"
 
 
-def extend(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], add: Add) -> None:
     """Add `syncd report` to the command line."""
     p = add("report", cmd_report, "the weekly digest on demand: summary, text chart, PNG, HTML")
     p.add_argument("--athlete", required=True, help="whose week to report")
     p.add_argument("--weeks", type=_weeks, default=12, help="weeks in the chart (default 12)")
     p.add_argument(
         "--on",
-        type=_day,
+        type=day_argument,
         metavar="YYYY-MM-DD",
         help="the digest's last day (default: today in the athlete's time zone)",
     )
     p.add_argument("--png", metavar="FILE", help="write the chart as a PNG (needs syncd[chart])")
     p.add_argument("--html", metavar="FILE", help="write a self-contained HTML page")
     p.add_argument("--json", action="store_true", help="print the digest as JSON")
-
-
-if extend not in _EXTENSIONS:
-    _EXTENSIONS.append(extend)

@@ -20,7 +20,7 @@ here with explicit types; tests check the result against stravalib's models.
 
 from __future__ import annotations
 
-import json
+import argparse
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -36,10 +36,11 @@ from syncd.errors import (
     RateLimited,
     Unavailable,
 )
-from syncd.providers.base import DescriptionEdit, Page, Provider
-from syncd.providers.strava_auth import StravaApi, StravaApp, can_write
-from syncd.providers.strava_budget import Budget
-from syncd.sports import sport_from
+from syncd.providers.base import ConnectRequest, DescriptionEdit, Page, Provider
+from syncd.providers.strava.api import StravaApi, StravaApp
+from syncd.providers.strava.auth import can_write
+from syncd.providers.strava.budget import Budget
+from syncd.providers.strava.mapping import DETAIL_KEYS, activity_from, with_details
 
 if TYPE_CHECKING:
     from syncd.config import AthleteConfig, Config
@@ -48,96 +49,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PER_PAGE = 200
-#: Fields only the detailed representation has; their presence marks a copy as detailed.
-DETAIL_KEYS = ("description", "private_note", "perceived_exertion")
-
-
-class _Reader:
-    """Typed access to one payload's fields; a present field of the wrong type is BadPayload."""
-
-    def __init__(self, item: dict[str, Any], ident: int) -> None:
-        self.item = item
-        self.ident = ident
-
-    def _bad(self, key: str, kind: str) -> BadPayload:
-        return BadPayload(f"activity {self.ident}: {key} is not {kind}")
-
-    def number(self, key: str) -> float | None:
-        value = self.item.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self._bad(key, "a number")
-        return float(value)
-
-    def whole(self, key: str) -> int | None:
-        value = self.number(key)
-        return None if value is None else round(value)
-
-    def text(self, key: str) -> str:
-        value = self.item.get(key)
-        if value is not None and not isinstance(value, str):
-            raise self._bad(key, "text")
-        return value or ""
-
-    def flag(self, key: str) -> bool:
-        value = self.item.get(key)
-        if value is not None and not isinstance(value, bool):
-            raise self._bad(key, "true or false")
-        return bool(value)
-
-    def start(self) -> datetime:
-        text = self.text("start_date")
-        try:
-            start = datetime.fromisoformat(text)
-        except ValueError:
-            raise BadPayload(f"activity {self.ident}: no readable start_date") from None
-        return start if start.tzinfo else start.replace(tzinfo=UTC)
-
-
-def activity_from(item: Any, athlete: str) -> Activity:
-    """The Activity for one SummaryActivity or DetailedActivity payload.
-
-    Raises BadPayload (naming the item and the field) for anything malformed."""
-    if not isinstance(item, dict):
-        raise BadPayload("an item that is not a JSON object")
-    ident = item.get("id")
-    if isinstance(ident, bool) or not isinstance(ident, int) or ident <= 0:
-        raise BadPayload(f"an item without a numeric id ({str(ident)[:20]!r})")
-    read = _Reader(item, ident)
-    sport_raw = read.text("sport_type") or read.text("type")  # sport_type is newer, finer
-    rpe = read.number("perceived_exertion")
-    try:
-        return Activity(
-            provider="strava",
-            provider_id=str(ident),
-            athlete=athlete,
-            start_utc=read.start(),
-            sport=sport_from("strava", sport_raw),
-            sport_raw=sport_raw,
-            utc_offset_s=read.whole("utc_offset") or 0,
-            distance_m=read.whole("distance"),
-            moving_s=read.whole("moving_time"),
-            elapsed_s=read.whole("elapsed_time"),
-            avg_hr=read.number("average_heartrate"),
-            max_hr=read.number("max_heartrate"),
-            # an effort outside Strava's 1-10 slider is noise, not a reason to drop the run
-            rpe=int(rpe) if rpe is not None and rpe.is_integer() and 1 <= rpe <= 10 else None,
-            effort_score=read.number("suffer_score"),
-            title=read.text("name"),
-            description=read.text("description"),
-            private_note=read.text("private_note"),
-            manual=read.flag("manual"),
-            trainer=read.flag("trainer"),
-            raw_json=json.dumps(item, sort_keys=True),
-        )
-    except ValueError as exc:  # negative distances or durations, out-of-range values
-        raise BadPayload(f"activity {ident}: {exc}") from None
-
-
-def with_details(summary: dict[str, Any], detail: dict[str, Any]) -> dict[str, Any]:
-    """The summary plus the detail-only fields (all present, maybe None: the marker)."""
-    return {**summary, **{k: detail.get(k) for k in DETAIL_KEYS}}
 
 
 @dataclass
@@ -152,7 +63,11 @@ class StravaProvider(Provider):
     """One athlete's Strava account."""
 
     name: ClassVar[str] = "strava"
+    rank: ClassVar[int] = 1
     writes_notes: ClassVar[bool] = True
+    note_help: ClassVar[str] = "Write syncd's note block into Strava descriptions (public to followers)."
+    connect_help: ClassVar[str] = "connect an athlete's Strava account (OAuth in a browser)"
+    disconnect_help: ClassVar[str] = "revoke syncd's Strava access and delete the tokens"
 
     def __init__(
         self,
@@ -199,6 +114,24 @@ class StravaProvider(Provider):
         # an overlap at least as long as the detail window relists a recent activity whose
         # detail fetch failed, so the next pass retries it
         return cls(athlete.name, api, store, overlap_days=max(3, days), detail_days=days)
+
+    @classmethod
+    def connect_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        from syncd.providers.strava.connect import add_arguments
+
+        add_arguments(parser)
+
+    @classmethod
+    def connect(cls, request: ConnectRequest, **hooks: Any) -> int:
+        from syncd.providers.strava.connect import connect
+
+        return connect(request, **hooks)
+
+    @classmethod
+    def disconnect(cls, request: ConnectRequest) -> int:
+        from syncd.providers.strava.connect import disconnect
+
+        return disconnect(request)
 
     # listing ----------------------------------------------------------------------------
 
@@ -282,19 +215,12 @@ class StravaProvider(Provider):
 
     def _stored_details(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         """Detail fields of stored copies that were fetched in detail, by provider id."""
-        if not keys:
-            return {}
-        rows = self.store.conn.execute(
-            "SELECT provider_id, raw_json FROM activities WHERE athlete = ? AND provider = ? "
-            f"AND provider_id IN ({','.join('?' * len(keys))})",
-            (self.athlete, "strava", *keys),
-        )
-        out = {}
-        for row in rows:
-            raw = json.loads(row["raw_json"])
-            if isinstance(raw, dict) and "description" in raw:
-                out[row["provider_id"]] = {k: raw.get(k) for k in DETAIL_KEYS}
-        return out
+        raws = self.store.raw_payloads(self.athlete, "strava", keys)
+        return {
+            ident: {k: raw.get(k) for k in DETAIL_KEYS}
+            for ident, raw in raws.items()
+            if isinstance(raw, dict) and "description" in raw
+        }
 
     # single activities and notes ----------------------------------------------------------
 

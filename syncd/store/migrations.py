@@ -155,31 +155,55 @@ MIGRATIONS: list[str] = [
     ALTER TABLE webhook_events ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE webhook_events ADD COLUMN next_try_at TEXT;
     """,
+    # 7: the engine's own bookkeeping in its own table (it used to pose as a provider "syncd")
+    """
+    CREATE TABLE engine_state (
+        athlete TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value_json TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (athlete, key)
+    );
+    -- 'seen_seq:<athlete>' and 'evaluated:<athlete>' become (<athlete>, 'seen_seq'), ...
+    INSERT INTO engine_state (athlete, key, value_json, updated_at)
+        SELECT substr(key, instr(key, ':') + 1), substr(key, 1, instr(key, ':') - 1), value_json, updated_at
+        FROM provider_state WHERE provider = 'syncd' AND key NOT LIKE 'digest:%';
+    -- 'digest:<athlete>:<week>' becomes (<athlete>, 'digest:<week>')
+    INSERT INTO engine_state (athlete, key, value_json, updated_at)
+        SELECT substr(rest, 1, instr(rest, ':') - 1), 'digest:' || substr(rest, instr(rest, ':') + 1),
+            value_json, updated_at
+        FROM (SELECT substr(key, 8) AS rest, value_json, updated_at FROM provider_state
+              WHERE provider = 'syncd' AND key LIKE 'digest:%');
+    DELETE FROM provider_state WHERE provider = 'syncd';
+    """,
 ]
 
 LATEST = len(MIGRATIONS)
 
 
-def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
-    """Bring the database forward to `target`; returns the version it started at.
+def migrate(conn: sqlite3.Connection, target: int | None = None, migrations: list[str] = MIGRATIONS) -> int:
+    """Bring the database (opened in autocommit mode) forward to `target` (default: the
+    last migration); returns the version it started at.
 
-    Raises RuntimeError for a database written by a newer syncd (downgrades are refused).
+    Each script runs whole through SQLite's own parser (so a `;` inside a string literal or
+    a trigger body is no statement end). Raises RuntimeError for a database written by a
+    newer syncd (downgrades are refused), sqlite3.Error for a failing script (rolled back).
     """
+    latest = len(migrations)
+    target = latest if target is None else target
     current = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    if current > LATEST:
+    if current > latest:
         raise RuntimeError(
             f"the state database is at schema version {current}, newer than this syncd "
-            f"understands ({LATEST}); upgrade syncd"
+            f"understands ({latest}); upgrade syncd"
         )
     for version in range(current + 1, target + 1):
-        script = MIGRATIONS[version - 1]
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in filter(str.strip, script.split(";")):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {version}")
+            conn.executescript(
+                f"BEGIN IMMEDIATE;\n{migrations[version - 1]}\n;PRAGMA user_version = {version};\nCOMMIT;"
+            )
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
     return current

@@ -6,13 +6,7 @@ under "session"), saving them again whenever a call rotated them. Each operation
 re-reads the token store, so a `connect` or `disconnect` while the daemon runs takes effect
 without a restart.
 
-Token refresh: before a call whose access token expires soon, the provider refreshes it itself
-with the library's `_token_expires_soon` / `_refresh_di_token` (the library's own refresh
-swallows every failure, and the call then fails with a 401 that looks like revoked tokens).
-A refresh refused with 400/401 is AuthRequired; a 429 RateLimited; 5xx, timeouts and network
-errors Unavailable (see `garmin_errors`): a passing outage never pauses the account until a
-password sign-in, which is what Garmin punishes. A 401 right after the library's own refresh
-failed that way is judged by the refresh's failure too.
+Token refresh and error mapping: see `api` (one call) and `errors`.
 
 Waiting: after a 429 on sign-in (`lock_logins`) the account is left alone for hours (retrying
 restarts Garmin's block); after a 429 on a call, until Garmin's Retry-After (else 15 min).
@@ -37,11 +31,12 @@ sleep, and a provider never does.
 
 from __future__ import annotations
 
+import argparse
 import logging
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from syncd.domain import Activity
 from syncd.errors import (
@@ -50,27 +45,18 @@ from syncd.errors import (
     ConfigError,
     ProviderError,
     RateLimited,
-    SyncdError,
     Unavailable,
 )
-from syncd.providers.base import DescriptionEdit, Page, Provider
-from syncd.providers.garmin_errors import _status, translate, translate_refresh
-from syncd.providers.garmin_map import activity_from, flatten_detail
+from syncd.providers.base import ConnectRequest, DescriptionEdit, Page, Provider
+from syncd.providers.garmin.api import GarminCalls
+from syncd.providers.garmin.auth import ClientFactory, GarminApi, login_lockout, resume_client
+from syncd.providers.garmin.mapping import activity_from, flatten_detail
 
 if TYPE_CHECKING:
     from syncd.config import AthleteConfig, Config
     from syncd.store import Store
     from syncd.tokens import TokenStore
 
-__all__ = [
-    "GarminProvider",
-    "activity_from",
-    "clear_lockout",
-    "flatten_detail",
-    "lock_logins",
-    "login_lockout",
-    "resume_client",
-]
 
 log = logging.getLogger(__name__)
 
@@ -78,79 +64,21 @@ PAGE_SIZE = 100
 MAX_ACTIVITIES = 10_000
 OVERLAP = timedelta(days=3)
 RESUME_OVERLAP = 10  # items listed again when a first sync resumes: covers a few deletions
-LOGIN_LOCKOUT = timedelta(hours=6)  # sign-in blocks last hours, and retrying restarts them
-
-
-class GarminTokens(Protocol):
-    def dumps(self) -> str: ...
-    def loads(self, tokenstore: str) -> None: ...
-    def _token_expires_soon(self) -> bool: ...
-    def _refresh_di_token(self) -> None: ...
-
-
-class GarminApi(Protocol):
-    """What the provider uses of `garminconnect.Garmin` (tests pass a fake with the same)."""
-
-    @property
-    def client(self) -> GarminTokens: ...
-    def get_activities(self, start: int = 0, limit: int = 20) -> Any: ...
-    def get_activity(self, activity_id: str) -> Any: ...
-    def set_activity_description(self, activity_id: str, description: str) -> Any: ...
-
-
-ClientFactory = Callable[[str], GarminApi]
-
-
-def resume_client(session: str) -> GarminApi:
-    """A garminconnect client resumed from saved tokens without a request (`Garmin.login`
-    would also fetch the profile, sleeping between retries). The library times requests out
-    after 15 s (API) and 30 s (token refresh). Raises ValueError for unreadable tokens."""
-    from garminconnect import Garmin, GarminConnectConnectionError
-
-    garmin = Garmin(retry_attempts=0)
-    try:
-        garmin.client.loads(session)
-    except GarminConnectConnectionError:
-        raise ValueError("unreadable Garmin tokens") from None
-    return garmin
-
-
-def _until(store: Store, key: str, now: datetime) -> datetime | None:
-    """The time kept under `key` in the state, if it is after `now`."""
-    value = store.provider_value("garmin", key)
-    try:
-        until = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-    until = until.replace(tzinfo=until.tzinfo or UTC) if until else None
-    return until if until is not None and until > now else None
-
-
-def login_lockout(store: Store, athlete: str, now: datetime) -> datetime | None:
-    """When Garmin's sign-in block for `athlete` ends, if it has not ended by `now`."""
-    return _until(store, f"login_lockout:{athlete}", now)
-
-
-def lock_logins(store: Store, athlete: str, now: datetime) -> datetime:
-    """Keep in the state that sign-ins wait until now + LOGIN_LOCKOUT; returns that time."""
-    until = now + LOGIN_LOCKOUT
-    store.set_provider_value("garmin", f"login_lockout:{athlete}", until.isoformat(timespec="seconds"))
-    return until
-
-
-def clear_lockout(store: Store, athlete: str) -> None:
-    store.set_provider_value("garmin", f"login_lockout:{athlete}", None)
 
 
 # -- the provider ------------------------------------------------------------------------------
 
 
-class GarminProvider(Provider):
+class GarminProvider(GarminCalls, Provider):
     """One athlete's Garmin Connect account. Without a `store` (tests), nothing is kept
     across passes: no rate-limit wait, no resume point."""
 
     name: ClassVar[str] = "garmin"
+    rank: ClassVar[int] = 0  # the watch's own copy: the richest numbers
     writes_notes: ClassVar[bool] = True
+    note_help: ClassVar[str] = "Write syncd's note block into Garmin Connect descriptions."
+    connect_help: ClassVar[str] = "connect an athlete's Garmin Connect account (signs in once)"
+    disconnect_help: ClassVar[str] = "delete an athlete's Garmin Connect tokens"
 
     def __init__(
         self,
@@ -220,115 +148,21 @@ class GarminProvider(Provider):
                 f"{athlete.name}'s saved Garmin sign-in cannot be read; {reconnect} again"
             ) from None
 
-    def _reload(self) -> None:
-        """Pick up tokens another process saved (`syncd connect` while the daemon runs), which
-        the cached client would otherwise overwrite; AuthRequired once they were deleted."""
-        saved = self.tokens.load("garmin", self.athlete)
-        session = saved.get("session") if saved else None
-        if not isinstance(session, str):
-            raise AuthRequired(
-                f"{self.athlete} disconnected Garmin Connect; run `syncd connect "
-                f"garmin --athlete {self.athlete}` to sync it again"
-            )
-        if session != self._saved:
-            from garminconnect import GarminConnectConnectionError
+    @classmethod
+    def connect_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--email", help="the Garmin sign-in e-mail (default: [garmin] email)")
 
-            try:
-                self.api.client.loads(session)
-            except GarminConnectConnectionError:
-                raise AuthRequired(
-                    f"{self.athlete}'s saved Garmin sign-in cannot be read; run "
-                    f"`syncd connect garmin --athlete {self.athlete}` again"
-                ) from None
-            self._saved = session
-            log.info("%s/garmin: using the sign-in saved by `syncd connect`", self.athlete)
+    @classmethod
+    def connect(cls, request: ConnectRequest, **hooks: Any) -> int:
+        from syncd.providers.garmin.connect import connect
 
-    # -- state kept across passes ------------------------------------------------------------
+        return connect(request, **hooks)
 
-    def _state(self, key: str) -> Any:
-        return None if self.store is None else self.store.provider_value("garmin", f"{key}:{self.athlete}")
+    @classmethod
+    def disconnect(cls, request: ConnectRequest) -> int:
+        from syncd.providers.garmin.connect import disconnect
 
-    def _set_state(self, key: str, value: Any) -> None:
-        if self.store is not None and self._state(key) != value:
-            self.store.set_provider_value("garmin", f"{key}:{self.athlete}", value)
-
-    def _noted(self, error: ProviderError) -> ProviderError:
-        """`error`, its Retry-After kept in the state so no pass asks Garmin before then."""
-        if isinstance(error, RateLimited):
-            self._set_state("rate_limited_until", error.retry_at.isoformat(timespec="seconds"))
-        return error
-
-    # -- one call ------------------------------------------------------------------------------
-
-    def _call(self, what: str, request: Callable[[], Any], *, missing_ok: bool = False) -> Any:
-        """request(), failures as domain errors (None for a 404 if `missing_ok`), after waiting
-        out a rate limit and refreshing a token that expires soon. Tokens a refresh rotated are
-        saved afterwards, even after a failure: the old refresh token is dead."""
-        now = self.clock()
-        key = f"rate_limited_until:{self.athlete}"
-        until = None if self.store is None else _until(self.store, key, now)
-        if until is not None:
-            raise RateLimited(
-                f"Garmin Connect is rate-limiting syncd; no request for {self.athlete} "
-                f"before {until:%H:%M} UTC",
-                until,
-            )
-        self._refresh_failure = None
-        try:
-            result = self._request(what, request, missing_ok)
-        except BaseException:
-            self._save_tokens(failing=True)
-            raise
-        self._save_tokens(failing=False)
-        return result
-
-    def _request(self, what: str, request: Callable[[], Any], missing_ok: bool) -> Any:
-        import requests
-        from garminconnect import (
-            GarminConnectAuthenticationError,
-            GarminConnectConnectionError,
-            GarminConnectTooManyRequestsError,
-        )
-
-        client = self.api.client
-        if client._token_expires_soon():
-            try:
-                client._refresh_di_token()
-            except Exception as exc:  # requests or curl_cffi errors, refusals, a bad reply
-                raise self._noted(translate_refresh(exc, self.athlete, self.clock())) from exc
-            log.debug("%s/garmin: refreshed the sign-in before it expired", self.athlete)
-        try:
-            return request()
-        except (
-            GarminConnectAuthenticationError,
-            GarminConnectTooManyRequestsError,
-            GarminConnectConnectionError,
-            requests.RequestException,
-        ) as exc:
-            if missing_ok and _status(exc) == 404:
-                return None
-            error = translate(exc, what, self.athlete, self.clock())
-            if isinstance(error, AuthRequired) and self._refresh_failure is not None:
-                # the library refreshed after a 401 and that failed: a 503 there is no revocation
-                error = translate_refresh(self._refresh_failure, self.athlete, self.clock())
-            raise self._noted(error) from exc
-
-    def _save_tokens(self, *, failing: bool) -> None:
-        """Save the tokens if a refresh rotated them. While another error is on its way out,
-        a failing save is logged, not raised: it must not hide that error."""
-        session = self.api.client.dumps()
-        if session == self._saved:
-            return
-        try:
-            self.tokens.save("garmin", self.athlete, {"session": session})
-        except Exception as exc:
-            if not failing:
-                raise
-            reason = str(exc) if isinstance(exc, SyncdError) else type(exc).__name__
-            log.error("%s/garmin: could not save the refreshed sign-in tokens: %s", self.athlete, reason)
-            return
-        self._saved = session
-        log.debug("%s/garmin: saved the refreshed sign-in tokens", self.athlete)
+        return disconnect(request)
 
     # -- listing -------------------------------------------------------------------------------
 
@@ -357,15 +191,7 @@ class GarminProvider(Provider):
             log.info("%s/garmin: continuing the first sync from activity %d", self.athlete, listed)
         while True:
             limit = min(self.page_size, self.max_activities - listed)
-            items = self._call("list activities", partial(self.api.get_activities, listed, limit))
-            if not isinstance(items, list):
-                raise Unavailable("Garmin's activity list was not a list; will retry later")
-            activities, skipped = [], []
-            for item in items:
-                try:
-                    activities.append(activity_from(item, self.athlete))
-                except BadPayload as exc:
-                    skipped.append(str(exc))
+            items, activities, skipped = self._list(listed, limit)
             if resume is not None:
                 joins = bool(activities) and oldest is not None and activities[0].start_utc > oldest
                 resume = None
@@ -387,14 +213,34 @@ class GarminProvider(Provider):
             done = newest.isoformat() if last and newest is not None else None
             yield Page(activities=activities, cursor=done, skipped=skipped)
             # the engine stored the page before asking for the next one
-            if known is None and last:
-                self._set_state("backfill", None)
-            elif known is None and oldest is not None and newest is not None:
-                self._set_state(
-                    "backfill", {"offset": listed, "oldest": oldest.isoformat(), "newest": newest.isoformat()}
-                )
+            if known is None:
+                self._keep_resume_point(None if last else (listed, oldest, newest))
             if last:
                 return
+
+    def _list(self, offset: int, limit: int) -> tuple[list[Any], list[Activity], list[str]]:
+        """(the raw items, the readable ones as activities, one reason per unreadable one)."""
+        items = self._call("list activities", partial(self.api.get_activities, offset, limit))
+        if not isinstance(items, list):
+            raise Unavailable("Garmin's activity list was not a list; will retry later")
+        activities, skipped = [], []
+        for item in items:
+            try:
+                activities.append(activity_from(item, self.athlete))
+            except BadPayload as exc:
+                skipped.append(str(exc))
+        return items, activities, skipped
+
+    def _keep_resume_point(self, point: tuple[int, datetime | None, datetime | None] | None) -> None:
+        """Keep where a first sync got to (offset, oldest, newest start), or clear it (None)."""
+        if point is None:
+            self._set_state("backfill", None)
+            return
+        listed, oldest, newest = point
+        if oldest is not None and newest is not None:
+            self._set_state(
+                "backfill", {"offset": listed, "oldest": oldest.isoformat(), "newest": newest.isoformat()}
+            )
 
     def fetch_one(self, provider_id: str) -> Activity | None:
         """The activity from its detail (no zone times); None if Garmin has no such activity."""

@@ -9,11 +9,12 @@ from typing import ClassVar
 
 from syncd.config import AthleteConfig, Config
 from syncd.domain import Activity
-from syncd.engine import Context
+from syncd.engine.context import Context
 from syncd.errors import ProviderError, SyncdError
 from syncd.notifiers.base import Notifier
+from syncd.plugins import installed_notifiers, installed_providers
 from syncd.providers.base import DescriptionEdit, Page, Provider
-from syncd.registry import entry_point_plugins, load_rules
+from syncd.registry import load_rules
 from syncd.store import Store
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def provider_factory(config: Config, store: Store) -> Callable[[AthleteConfig], 
     """Providers for an athlete's configured accounts. A working provider is created once and
     reused; one that could not be set up (not connected yet, a missing secret) is tried again
     on the next pass, so `syncd connect` takes effect without restarting the daemon."""
-    installed = entry_point_plugins("syncd.providers")
+    installed = installed_providers()
     made: dict[str, dict[str, Provider]] = {}
 
     def providers(athlete: AthleteConfig) -> dict[str, Provider]:
@@ -78,8 +79,8 @@ def notifier_factory(config: Config, *, console: bool = False) -> Callable[[Athl
             return made[athlete.name]
         from syncd.secrets import is_reference, resolve
 
-        # built-in notifiers come through the same entry points as third-party ones
-        installed = entry_point_plugins("syncd.notifiers")
+        # built-in notifiers are registered like third-party ones
+        installed = installed_notifiers()
         out: list[Notifier] = [installed["console"]()] if console else []
         for i, url in enumerate(athlete.notify):
             try:

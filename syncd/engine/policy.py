@@ -1,53 +1,48 @@
 """Who hears what (DESIGN.md): the channels a finding goes to, and when.
 
-info → digest only · caution → note · warning → note + push · alert → note + urgent push ·
-strength prompt → note on the day's run + push at the morning hour · pain → note + push.
-A finding about a day without an activity has no note. The digest reads the ledger itself.
+info → digest only · caution → note · warning → note + push · alert → note + urgent push.
+A rule changes that through its class attributes (`Rule.always_delivered`,
+`note_on_last_run`, `push_at_morning`, ...): the strength prompt rides on the day's last run
+and is pushed at the morning hour, pain is always noted and pushed. A finding about a day
+without an activity has no note. The digest reads the ledger itself.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from syncd.config import AthleteConfig, parse_quiet_hours
 from syncd.domain import Finding, Session, Severity
+from syncd.engine.context import Context
 from syncd.history import History
-
-if TYPE_CHECKING:
-    from syncd.engine import Context
-
-STRENGTH_RULE = "strength_frequency"
-PAIN_RULE = "pain_reported"
-ALWAYS_DELIVERED = (STRENGTH_RULE, PAIN_RULE)
-NOTE_PROVIDERS = ("strava", "garmin")
+from syncd.rules.base import Rule
 
 
-def note_target(finding: Finding, history: History) -> Session | None:
-    """The session whose note carries this finding: its own, or for a strength prompt the
-    day's last run (None when the athlete did not run that day)."""
+def note_target(finding: Finding, history: History, kind: type[Rule] = Rule) -> Session | None:
+    """The session whose note carries this finding: its own, or for a rule that notes on the
+    last run, the day's last run (None when the athlete did not run that day)."""
     if finding.session is not None:
         for facts in history.sessions:
             if facts.id == finding.session:
                 return facts.session
         return None
-    if finding.rule == STRENGTH_RULE:
+    if kind.note_on_last_run:
         runs = [f for f in history.sessions_on(finding.day) if f.sport.is_run]
         return runs[-1].session if runs else None
     return None
 
 
-def wants_note(finding: Finding) -> bool:
-    return finding.severity >= Severity.CAUTION or finding.rule in ALWAYS_DELIVERED
+def wants_note(finding: Finding, kind: type[Rule] = Rule) -> bool:
+    return finding.severity >= Severity.CAUTION or kind.always_delivered
 
 
-def wants_push(finding: Finding) -> bool:
-    return finding.severity >= Severity.WARNING or finding.rule in ALWAYS_DELIVERED
+def wants_push(finding: Finding, kind: type[Rule] = Rule) -> bool:
+    return finding.severity >= Severity.WARNING or kind.always_delivered
 
 
 def morning(athlete: AthleteConfig, tz: ZoneInfo, now: datetime) -> datetime:
-    """When a strength prompt may be pushed: today's morning hour, or now if that has passed."""
+    """When a morning push may go: today's morning hour, or now if that has passed."""
     local = now.astimezone(tz)
     at = datetime.combine(local.date(), time(athlete.morning_hour), tz)
     return max(now, at)
@@ -57,17 +52,18 @@ def plan_channels(
     ctx: Context, athlete: AthleteConfig, finding: Finding, history: History, now: datetime
 ) -> list[tuple[str, str | None, datetime]]:
     """(channel, note target session id, due time) for each delivery of `finding`."""
+    kind = ctx.rule_class(finding.rule)
     plan: list[tuple[str, str | None, datetime]] = []
-    if wants_note(finding):
-        target = note_target(finding, history)
+    if wants_note(finding, kind):
+        target = note_target(finding, history, kind)
         if target is not None:
             copies = {a.provider for a in target.activities}
-            for provider in NOTE_PROVIDERS:
-                if getattr(athlete.notes, provider) and provider in copies:
+            for provider in sorted(copies):
+                if athlete.notes.get(provider, False):
                     plan.append((f"note:{provider}", target.id, now))
-    if wants_push(finding):
+    if wants_push(finding, kind):
         due = now
-        if finding.rule == STRENGTH_RULE:
+        if kind.push_at_morning:
             due = morning(athlete, ZoneInfo(ctx.config.timezone_of(athlete)), now)
         for notifier in ctx.notifiers(athlete):
             plan.append((notifier.channel, None, due))

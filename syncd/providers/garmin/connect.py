@@ -1,7 +1,7 @@
 """`syncd connect garmin` and `syncd disconnect garmin`.
 
 Registered through `syncd.cli._EXTENSIONS`, into the `connect` / `disconnect` groups that
-`syncd.cli_strava` creates (whichever module runs first creates them). Garmin offers no
+`syncd.providers.strava.connect` creates (whichever module runs first creates them). Garmin offers no
 OAuth for personal use, so `connect` signs in once with the runner's e-mail and password
 (and an MFA code when the account asks for one) through garminconnect's `Client.login`,
 then keeps only the tokens. The password is never saved or printed.
@@ -23,7 +23,6 @@ pages) lock nothing. Nothing heavy is imported at module level.
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import json
 import logging
@@ -33,12 +32,15 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from syncd.cli import _EXTENSIONS, load_config, open_store
-from syncd.cli_strava import _group
 from syncd.errors import ConfigError, RateLimited, SyncdError, Unavailable
+
+if TYPE_CHECKING:
+    from syncd.providers.base import ConnectRequest
+    from syncd.store import Store
+    from syncd.tokens import TokenStore
 
 _BLOCKED = re.compile(r"\b42[79]\b")  # the statuses garminconnect's sign-in treats as a block
 _PROFILE = "/userprofile-service/socialProfile"
@@ -115,8 +117,8 @@ def _password(config_ref: str | None, email: str, ask_password: Callable[[str], 
     return password
 
 
-def cmd_connect(
-    args: argparse.Namespace,
+def connect(
+    request: ConnectRequest,
     *,
     login_client: LoginClient = garmin_client,
     ask: Callable[[str], str] = input,
@@ -125,16 +127,13 @@ def cmd_connect(
 ) -> int:
     """Sign in to Garmin Connect once and save the tokens. Raises RateLimited during a
     sign-in lockout (exit 75), SyncdError for refused credentials, Unavailable."""
-    from garminconnect import GarminConnectAuthenticationError, GarminConnectTooManyRequestsError
-
-    from syncd.providers.garmin import clear_lockout, lock_logins, login_lockout
+    from syncd.providers.garmin.auth import login_lockout
     from syncd.tokens import token_store
 
-    config = load_config(args, required=True)
-    athlete = config.athlete(args.athlete)
+    config, athlete, args = request.config, request.athlete, request.options
     timezone = config.timezone_of(athlete)
     tokens = token_store()
-    with open_store(args) as store:
+    with request.open_store() as store:
         now = clock()
         until = login_lockout(store, athlete.name, now)
         if until is not None:
@@ -147,46 +146,8 @@ def cmd_connect(
         if not email:
             raise SyncdError("no e-mail given; pass --email or set email in the [garmin] table")
         password = _password(config.garmin.password, email, ask_password)
-
-        def prompt() -> str:
-            return ask("Garmin MFA code: ").strip()
-
-        garmin = login_client(email, password, prompt)
-        with _watch_for_blocks() as blocks:
-            try:
-                garmin.client.login(email, password, prompt_mfa=prompt)
-                failure: Exception | None = None
-            except Exception as exc:
-                failure = exc
-        garmin.password = None
-        refused = isinstance(failure, GarminConnectAuthenticationError)
-        wrong = (
-            f"Garmin did not accept the password or MFA code for {email}; check them (sign in "
-            "at connect.garmin.com) and try again"
-        )
-        if isinstance(failure, GarminConnectTooManyRequestsError) or (failure and blocks):
-            # stamped now, not when the command started: a sign-in can take minutes
-            until = lock_logins(store, athlete.name, clock())
-            raise _blocked(until, now, timezone, f"{wrong}. " if refused else "") from None
-        if refused:
-            raise SyncdError(wrong) from None
-        if failure is not None:
-            reason = f"{type(failure).__name__}: {failure}".replace(password, "****")[:300]
-            raise Unavailable(f"could not sign in to Garmin Connect ({reason}); try again later") from None
-        session = garmin.client.dumps()
-        if not json.loads(session).get("di_token"):
-            raise SyncdError(
-                "Garmin signed in, but gave only a browser session (its token exchange "
-                "failed), which syncd cannot keep; nothing was saved. Run `syncd "
-                "connect garmin` again later"
-            )
-        tokens.save("garmin", athlete.name, {"session": session})
-        store.ensure_athlete(athlete.name, timezone)
-        clear_lockout(store, athlete.name)
-        ident = _profile_id(garmin)
-        if garmin.client.dumps() != session:  # a refresh while reading the profile
-            tokens.save("garmin", athlete.name, {"session": garmin.client.dumps()})
-        store.set_account(athlete.name, "garmin", status="active", external_id=ident)
+        garmin = _sign_in(store, athlete.name, timezone, email, password, login_client, ask, clock, now)
+        ident = _keep_session(store, tokens, athlete.name, timezone, garmin)
     print(
         f"Connected Garmin Connect for {athlete.name}"
         + (f" (Garmin profile {ident})." if ident is not None else ".")
@@ -195,15 +156,81 @@ def cmd_connect(
     return 0
 
 
-def cmd_disconnect(args: argparse.Namespace) -> int:
+def _sign_in(
+    store: Store,
+    athlete: str,
+    timezone: str,
+    email: str,
+    password: str,
+    login_client: LoginClient,
+    ask: Callable[[str], str],
+    clock: Callable[[], datetime],
+    now: datetime,
+) -> Any:
+    """The signed-in client. Raises RateLimited (and locks sign-ins) when Garmin blocked
+    one, SyncdError when it refused the credentials, Unavailable for other failures."""
+    from garminconnect import GarminConnectAuthenticationError, GarminConnectTooManyRequestsError
+
+    from syncd.providers.garmin.auth import lock_logins
+
+    def prompt() -> str:
+        return ask("Garmin MFA code: ").strip()
+
+    garmin = login_client(email, password, prompt)
+    with _watch_for_blocks() as blocks:
+        try:
+            garmin.client.login(email, password, prompt_mfa=prompt)
+            failure: Exception | None = None
+        except Exception as exc:
+            failure = exc
+    garmin.password = None
+    refused = isinstance(failure, GarminConnectAuthenticationError)
+    wrong = (
+        f"Garmin did not accept the password or MFA code for {email}; check them (sign in "
+        "at connect.garmin.com) and try again"
+    )
+    if isinstance(failure, GarminConnectTooManyRequestsError) or (failure and blocks):
+        # stamped now, not when the command started: a sign-in can take minutes
+        until = lock_logins(store, athlete, clock())
+        raise _blocked(until, now, timezone, f"{wrong}. " if refused else "") from None
+    if refused:
+        raise SyncdError(wrong) from None
+    if failure is not None:
+        reason = f"{type(failure).__name__}: {failure}".replace(password, "****")[:300]
+        raise Unavailable(f"could not sign in to Garmin Connect ({reason}); try again later") from None
+    return garmin
+
+
+def _keep_session(store: Store, tokens: TokenStore, athlete: str, timezone: str, garmin: Any) -> str | None:
+    """Save the signed-in session's tokens and the account; the Garmin profile id if read.
+    Raises SyncdError (nothing saved) for a session the daemon could not resume."""
+    from syncd.providers.garmin.auth import clear_lockout
+
+    session = garmin.client.dumps()
+    if not json.loads(session).get("di_token"):
+        raise SyncdError(
+            "Garmin signed in, but gave only a browser session (its token exchange "
+            "failed), which syncd cannot keep; nothing was saved. Run `syncd "
+            "connect garmin` again later"
+        )
+    tokens.save("garmin", athlete, {"session": session})
+    store.ensure_athlete(athlete, timezone)
+    clear_lockout(store, athlete)
+    ident = _profile_id(garmin)
+    if garmin.client.dumps() != session:  # a refresh while reading the profile
+        tokens.save("garmin", athlete, {"session": garmin.client.dumps()})
+    store.set_account(athlete, "garmin", status="active", external_id=ident)
+    return ident
+
+
+def disconnect(request: ConnectRequest) -> int:
     """Delete the athlete's Garmin tokens and mark the account disconnected."""
     from syncd.tokens import token_store
 
-    config = load_config(args, required=True)
-    name = config.athlete(args.athlete).name
+    name = request.athlete.name
     deleted = token_store().delete("garmin", name)
-    with open_store(args) as store:
-        if store.conn.execute("SELECT 1 FROM athletes WHERE name = ?", (name,)).fetchone():
+    with request.open_store() as store:
+        if store.has_athlete(name):
             store.set_account(
                 name, "garmin", status="disconnected", error="disconnected by `syncd disconnect`"
             )
@@ -215,26 +242,3 @@ def cmd_disconnect(args: argparse.Namespace) -> int:
         "remotely; they are simply never used again."
     )
     return 0
-
-
-def extend(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
-    """Add the Garmin commands to the `syncd` parser."""
-    p = add(
-        "garmin",
-        cmd_connect,
-        "connect an athlete's Garmin Connect account (signs in once)",
-        _group(sub, "connect", "connect an athlete's account at a provider"),
-    )
-    p.add_argument("--athlete", required=True, help="the athlete's name in the config")
-    p.add_argument("--email", help="the Garmin sign-in e-mail (default: [garmin] email)")
-    p = add(
-        "garmin",
-        cmd_disconnect,
-        "delete an athlete's Garmin Connect tokens",
-        _group(sub, "disconnect", "disconnect an athlete's account at a provider"),
-    )
-    p.add_argument("--athlete", required=True, help="the athlete's name in the config")
-
-
-if extend not in _EXTENSIONS:
-    _EXTENSIONS.append(extend)

@@ -10,15 +10,13 @@ import logging
 import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from syncd.config import AthleteConfig
+from syncd.engine.context import Context, profile_of
 from syncd.errors import DeliveryFailed
-from syncd.ledger import findings_between
 from syncd.notifiers.base import Message
-
-if TYPE_CHECKING:
-    from syncd.engine import Context
+from syncd.rules.base import Rule
+from syncd.store.ledger import findings_between, folded_between
 
 log = logging.getLogger(__name__)
 
@@ -30,33 +28,37 @@ def digest_schedule(athlete: AthleteConfig) -> tuple[str, int, int]:
     return day, int(hour), int(minute)
 
 
-def folded_between(ctx: Context, athlete: str, first: date, last: date) -> list[str]:
-    """Keys of findings whose push was folded into the digest (daily cap, spacing)."""
-    rows = ctx.store.conn.execute(
-        "SELECT DISTINCT f.key FROM deliveries d JOIN findings f ON f.key = d.finding_key "
-        "WHERE f.athlete = ? AND d.status = 'folded' AND f.day BETWEEN ? AND ?",
-        (athlete, first.isoformat(), last.isoformat()),
-    )
-    return [r[0] for r in rows]
+def digest_cap_pct(rules: list[Rule], default: int = 10) -> int:
+    """The "keep the next runs under" cap the digest quotes: the setting named by the first
+    enabled rule whose class sets `digest_cap_setting`, else `default`."""
+    for rule in rules:
+        if rule.digest_cap_setting is not None:
+            return int(getattr(rule.config, rule.digest_cap_setting))
+    return default
 
 
 def send_digest(ctx: Context, athlete: AthleteConfig, day: date) -> bool:
     """Send the digest of the week ending on `day` unless it went out already; True if sent."""
     from syncd.coach.chart import matplotlib_available, render_png
     from syncd.coach.digest import build_digest
-    from syncd.engine import profile_of
     from syncd.history import build_history
 
     year, week, _ = day.isocalendar()
-    marker = f"digest:{athlete.name}:{year}-W{week:02d}"
-    if ctx.store.provider_value("syncd", marker):
+    marker = f"digest:{year}-W{week:02d}"
+    if ctx.store.engine_value(athlete.name, marker):
         return False
     history = build_history(ctx.store.sessions(athlete.name), profile_of(ctx.config, athlete), until=day)
     findings = findings_between(ctx.store, athlete.name, day - timedelta(weeks=12), day)
-    folded_keys = set(folded_between(ctx, athlete.name, day - timedelta(days=6), day))
+    folded_keys = {f.key for f in folded_between(ctx.store, athlete.name, day - timedelta(days=6), day)}
     folded = [f for f in findings if f.key in folded_keys]
     digest = build_digest(
-        history, findings, athlete=athlete.name, day=day, units=athlete.units, folded=folded
+        history,
+        findings,
+        athlete=athlete.name,
+        day=day,
+        units=athlete.units,
+        folded=folded,
+        cap_pct=digest_cap_pct(ctx.rules),
     )
     if ctx.dry_run:
         print(f"[dry run] weekly digest for {athlete.name}:\n{digest.title}\n{digest.text}")
@@ -65,7 +67,14 @@ def send_digest(ctx: Context, athlete: AthleteConfig, day: date) -> bool:
         chart = None
         if matplotlib_available():
             chart = str(render_png(digest, Path(tmp) / f"syncd-{athlete.name}-{day}.png"))
-        message = Message(athlete.name, digest.title, digest.text, "low", marker, attach=chart)
+        message = Message(
+            athlete.name,
+            digest.title,
+            digest.text,
+            "low",
+            f"digest:{athlete.name}:{year}-W{week:02d}",
+            attach=chart,
+        )
         failed = []
         for notifier in ctx.notifiers(athlete):
             try:
@@ -75,5 +84,7 @@ def send_digest(ctx: Context, athlete: AthleteConfig, day: date) -> bool:
                 log.warning("%s: weekly digest via %s failed: %s", athlete.name, notifier.channel, exc)
     if failed and len(failed) == len(ctx.notifiers(athlete)):
         return False  # nothing got through: the next run tries again
-    ctx.store.set_provider_value("syncd", marker, {"sent_at": datetime.now().isoformat(), "failed": failed})
+    ctx.store.set_engine_value(
+        athlete.name, marker, {"sent_at": datetime.now().isoformat(), "failed": failed}
+    )
     return True

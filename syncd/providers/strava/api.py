@@ -1,5 +1,5 @@
-"""Strava OAuth: the authorize URL and its `state`, the granted scope, code exchange, token
-refresh and deauthorisation, and the mapping of Strava's error answers to syncd's errors.
+"""The Strava API client: the app (code exchange, token refresh, deauthorisation), one
+athlete's calls with their tokens and rate budget, and Strava's error answers as syncd's errors.
 
 Access tokens last six hours. `REFRESH_MARGIN` (15 minutes) before `expires_at`, the token
 is refreshed before the next call rather than after a failed one: the margin covers a slow
@@ -10,193 +10,28 @@ may rotate the refresh token on every refresh; the caller saves the pair each ti
 from __future__ import annotations
 
 import logging
-import secrets
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlencode, urlsplit
 
-from syncd.errors import AuthRequired, ProviderError, RateLimited, SyncdError, Unavailable
-from syncd.providers.strava_budget import Budget, BudgetState, next_window
+from syncd.errors import AuthRequired, ProviderError, RateLimited, Unavailable
+from syncd.providers.strava.budget import Budget, BudgetState
+from syncd.providers.strava.errors import ApplicationInactive, describe, missing_permission, raise_for
 
 if TYPE_CHECKING:
     import requests
 
     from syncd.tokens import TokenStore
 
+__all__ = ["ApplicationInactive", "StravaApi", "StravaApp", "describe", "raise_for"]
+
 log = logging.getLogger(__name__)
 
-SCOPES = "activity:read_all,activity:write"
 REFRESH_MARGIN = timedelta(minutes=15)
 #: (connect, read) seconds: Strava answers in well under a second; a hung call must not
 #: hold up the other accounts' passes.
 TIMEOUT = (5.0, 30.0)
-
-
-class ApplicationInactive(ProviderError):
-    """Strava refuses every call of this app: its owner has no Strava subscription.
-
-    A ProviderError but not AuthRequired: the athletes' tokens stay valid, reconnecting
-    would not help; syncing resumes by itself once the owner reactivates the app."""
-
-
-INACTIVE_MESSAGE = (
-    "Strava refuses every request of this API application because it is inactive: since "
-    "2026 the Strava account that owns the app needs an active Strava subscription. The app "
-    "owner must subscribe and reactivate the app at https://www.strava.com/settings/api; "
-    "syncd resumes by itself afterwards (no reconnect needed)"
-)
-
-
-def new_state() -> str:
-    """A random, single-use `state` value for one authorisation."""
-    return secrets.token_urlsafe(24)
-
-
-def authorize_url(base_url: str, client_id: int, redirect_uri: str, state: str) -> str:
-    """The page where the runner approves syncd's access."""
-    query = urlencode(
-        {
-            "client_id": client_id,
-            "redirect_uri": redirect_uri,
-            "response_type": "code",
-            "approval_prompt": "auto",
-            "scope": SCOPES,
-            "state": state,
-        },
-        safe=":,",
-    )
-    return f"{base_url}/oauth/authorize?{query}"
-
-
-@dataclass(frozen=True)
-class Grant:
-    """What the redirect carried: the one-time code and the scope the runner left ticked
-    (None when only a bare code was pasted)."""
-
-    code: str
-    scope: str | None
-
-
-def grant_from_redirect(text: str, state: str) -> Grant:
-    """The grant in a redirected URL (or its query string, or a bare code).
-
-    Raises SyncdError when the runner declined, the `state` does not match this
-    authorisation (a forged or stale redirect), or no code is present."""
-    text = text.strip()
-    if "=" not in text:
-        if not text or not text.isalnum():
-            raise SyncdError(
-                "that is not an authorization code; paste the whole address your browser was sent to"
-            )
-        return Grant(code=text, scope=None)
-    query = urlsplit(text).query if "?" in text else text
-    params = {k: v[0] for k, v in parse_qs(query).items()}
-    if params.get("error"):
-        raise SyncdError(
-            f"Strava did not authorize syncd ({params['error']}); run the command again and click Authorize"
-        )
-    if not secrets.compare_digest(params.get("state", ""), state):
-        raise SyncdError(
-            "the redirect's state does not match this connect attempt, so it "
-            "was refused (a stale or forged link); run the command again"
-        )
-    if not params.get("code"):
-        raise SyncdError(
-            "the address has no code=...; paste the whole address your browser "
-            "was sent to after clicking Authorize"
-        )
-    return Grant(code=params["code"], scope=params.get("scope", ""))
-
-
-def check_scope(scope: str | None) -> list[str]:
-    """Warnings about a granted scope (empty: all is well; unknown scope: assume so).
-
-    Raises SyncdError when activities cannot be read at all."""
-    if scope is None:
-        return []
-    granted = set(filter(None, scope.split(",")))
-    if not granted & {"activity:read", "activity:read_all"}:
-        raise SyncdError(
-            "Strava did not grant access to your activities (the box 'View data about your "
-            "activities' was unticked), and syncd cannot work without it; run connect again "
-            "and leave it ticked"
-        )
-    warnings = []
-    if "activity:read_all" not in granted:
-        warnings.append(
-            "activities visible only to you ('Only Me') will not be seen: the "
-            "box for private activities was unticked"
-        )
-    if "activity:write" not in granted:
-        warnings.append(
-            "syncd cannot write notes on your activities: the permission to "
-            "edit them (activity:write) was unticked; connected without notes "
-            "(run connect again and leave it ticked to get them)"
-        )
-    return warnings
-
-
-def can_write(tokens: dict[str, Any]) -> bool:
-    """Whether the saved grant allows editing activities (unknown scope: try, Strava decides)."""
-    scope = tokens.get("scope")
-    return scope is None or "activity:write" in str(scope).split(",")
-
-
-def _errors(resp: requests.Response) -> list[dict[str, Any]]:
-    try:
-        body = resp.json()
-    except ValueError:
-        return []
-    errors = body.get("errors") if isinstance(body, dict) else None
-    if isinstance(errors, dict):
-        errors = [errors]
-    return [e for e in errors or [] if isinstance(e, dict)]
-
-
-def describe(resp: requests.Response) -> str:
-    """Strava's own error codes, e.g. 'Athlete access_token invalid' (never a token value)."""
-    parts = [
-        " ".join(str(e.get(k, "")) for k in ("resource", "field", "code")).strip() for e in _errors(resp)
-    ]
-    return "; ".join(p for p in parts if p) or f"HTTP {resp.status_code}"
-
-
-def missing_permission(resp: requests.Response) -> str | None:
-    """The permission a 401 says the grant lacks (e.g. 'activity:write_permission')."""
-    for error in _errors(resp):
-        if error.get("code") == "missing" and str(error.get("field", "")).endswith("_permission"):
-            return str(error["field"])
-    return None
-
-
-def raise_for(resp: requests.Response, what: str) -> None:
-    """Map a failed answer to syncd's errors (401 and 404 are the caller's to handle first).
-
-    Raises ApplicationInactive, AuthRequired (other 401/403 and refused grants),
-    RateLimited (429), Unavailable (5xx) or ProviderError (anything else 4xx)."""
-    status = resp.status_code
-    if status < 400:
-        return
-    errors = _errors(resp)
-    if status == 403 and any(
-        e.get("resource") == "Application" and e.get("field") == "Status" and e.get("code") == "Inactive"
-        for e in errors
-    ):
-        raise ApplicationInactive(INACTIVE_MESSAGE)
-    if status == 429:
-        until = next_window(datetime.now(UTC))
-        raise RateLimited(f"{what}: Strava's rate limit is reached", until)
-    if status >= 500:
-        raise Unavailable(f"{what}: Strava answered {status}; will retry later")
-    if status == 403:
-        raise ProviderError(
-            f"{what}: Strava refused it ({describe(resp)}); the authorization "
-            "may lack a permission: reconnect with `syncd connect strava`"
-        )
-    raise ProviderError(f"{what}: Strava refused the request ({describe(resp)})")
 
 
 class StravaApp:

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from syncd.domain import Finding, Severity
-from syncd.store import Store
+from syncd.domain import Finding, Severity, json_metrics
+from syncd.store.db import Store
 
+#: The rule id of syncd's own notices (an account to reconnect): never withdrawn by a pass.
+NOTICE_RULE = "account"
 BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=6)
 
@@ -27,9 +29,8 @@ def iso(moment: datetime) -> str:
 
 
 def _metrics_json(metrics: dict[str, Any]) -> str:
-    # inf (monotony with zero spread) is not JSON: keep it as a string
-    clean = {k: ("inf" if isinstance(v, float) and math.isinf(v) else v) for k, v in metrics.items()}
-    return json.dumps(clean, sort_keys=True)
+    # inf (monotony with zero spread) is not JSON: kept as a string
+    return json.dumps(json_metrics(metrics), sort_keys=True)
 
 
 def finding_from_row(row: sqlite3.Row) -> Finding:
@@ -135,8 +136,8 @@ def withdraw_missing(
     them are queued for rewriting. Returns how many were withdrawn."""
     rows = tx.execute(
         "SELECT key, rule FROM findings WHERE athlete = ? AND day BETWEEN ? AND ? AND state != 'withdrawn' "
-        "AND rule != 'account'",
-        (athlete, first.isoformat(), last.isoformat()),
+        "AND rule != ?",
+        (athlete, first.isoformat(), last.isoformat(), NOTICE_RULE),
     ).fetchall()
     gone = [r["key"] for r in rows if r["key"] not in produced and r["rule"] not in keep_rules]
     for key in gone:
@@ -174,83 +175,6 @@ def queue(
     return True
 
 
-def due(store: Store, athlete: str, channel_prefix: str, now: datetime) -> list[tuple[sqlite3.Row, Finding]]:
-    """Pending deliveries of the athlete on channels starting with the prefix, due by `now`."""
-    rows = store.conn.execute(
-        "SELECT d.channel, d.target, d.attempts, d.finding_key, f.* FROM deliveries d "
-        "JOIN findings f ON f.key = d.finding_key "
-        "WHERE f.athlete = ? AND d.status = 'pending' AND d.channel LIKE ? "
-        "AND d.next_attempt_at <= ? ORDER BY f.day, f.severity DESC, f.key",
-        (athlete, channel_prefix + "%", iso(now)),
-    ).fetchall()
-    return [(r, finding_from_row(r)) for r in rows]
-
-
-def mark(
-    tx: sqlite3.Connection,
-    key: str,
-    channel: str,
-    status: str,
-    *,
-    now: datetime,
-    error: str | None = None,
-    retry_at: datetime | None = None,
-) -> None:
-    """Set a delivery's status: 'sent', 'folded' (into the digest), 'held', 'failed' or 'skipped'."""
-    tx.execute(
-        "UPDATE deliveries SET status = ?, last_error = ?, sent_at = CASE WHEN ? = 'sent' THEN ? "
-        "ELSE sent_at END, next_attempt_at = COALESCE(?, next_attempt_at) "
-        "WHERE finding_key = ? AND channel = ?",
-        (status, error, status, iso(now), iso(retry_at) if retry_at else None, key, channel),
-    )
-
-
-def hold(tx: sqlite3.Connection, key: str, channel: str, until: datetime) -> None:
-    """Keep a delivery pending until `until` (quiet hours): not an attempt, not a failure."""
-    tx.execute(
-        "UPDATE deliveries SET next_attempt_at = ? WHERE finding_key = ? AND channel = ?",
-        (iso(until), key, channel),
-    )
-
-
-def failed_attempt(
-    tx: sqlite3.Connection,
-    key: str,
-    channel: str,
-    error: str,
-    *,
-    retryable: bool,
-    now: datetime,
-    max_attempts: int,
-) -> str:
-    """Count a failed attempt; returns the new status ('pending' with backoff, or 'failed')."""
-    row = tx.execute(
-        "SELECT attempts FROM deliveries WHERE finding_key = ? AND channel = ?", (key, channel)
-    ).fetchone()
-    attempts = (row["attempts"] if row else 0) + 1
-    if not retryable or attempts >= max_attempts:
-        status, retry = "failed", None
-    else:
-        status = "pending"
-        retry = now + min(BACKOFF_FIRST * 2 ** (attempts - 1), BACKOFF_MAX)
-    tx.execute(
-        "UPDATE deliveries SET status = ?, attempts = ?, last_error = ?, "
-        "next_attempt_at = COALESCE(?, next_attempt_at) WHERE finding_key = ? AND channel = ?",
-        (status, attempts, error, iso(retry) if retry else None, key, channel),
-    )
-    return status
-
-
-def sent_count(store: Store, athlete: str, channel: str, since: datetime) -> int:
-    """How many deliveries on `channel` were sent for the athlete since `since`."""
-    row = store.conn.execute(
-        "SELECT COUNT(*) FROM deliveries d JOIN findings f ON f.key = d.finding_key "
-        "WHERE f.athlete = ? AND d.channel = ? AND d.status = 'sent' AND d.sent_at >= ?",
-        (athlete, channel, iso(since)),
-    ).fetchone()
-    return int(row[0])
-
-
 def findings_between(store: Store, athlete: str, first: date, last: date) -> list[Finding]:
     """Recorded findings about days first..last (inclusive), for the digest."""
     rows = store.conn.execute(
@@ -261,10 +185,12 @@ def findings_between(store: Store, athlete: str, first: date, last: date) -> lis
     return [finding_from_row(r) for r in rows]
 
 
-def problems(store: Store) -> list[dict[str, Any]]:
-    """Deliveries given up on, for `syncd status`."""
+def folded_between(store: Store, athlete: str, first: date, last: date) -> list[Finding]:
+    """Findings about days first..last whose push was folded into the digest (cap, spacing)."""
     rows = store.conn.execute(
-        "SELECT f.athlete, d.finding_key, d.channel, d.attempts, d.last_error FROM deliveries d "
-        "JOIN findings f ON f.key = d.finding_key WHERE d.status = 'failed' ORDER BY f.day DESC"
-    )
-    return [dict(r) for r in rows]
+        "SELECT DISTINCT f.* FROM findings f JOIN deliveries d ON d.finding_key = f.key "
+        "WHERE f.athlete = ? AND d.status = 'folded' AND f.day BETWEEN ? AND ? "
+        "ORDER BY f.day, f.key",
+        (athlete, first.isoformat(), last.isoformat()),
+    ).fetchall()
+    return [finding_from_row(r) for r in rows]

@@ -1,0 +1,45 @@
+"""`syncd notify test`: one test message to each of an athlete's push channels."""
+
+from __future__ import annotations
+
+import argparse
+
+from syncd.cli.common import Add, load_config
+
+
+def cmd_notify_test(args: argparse.Namespace) -> int:
+    from syncd.engine.wiring import notifier_factory
+    from syncd.errors import EX_TEMPFAIL, DeliveryFailed
+    from syncd.notifiers.base import Message
+
+    config = load_config(args, required=True)
+    athlete = config.athlete(args.athlete)
+    notifiers = notifier_factory(config)(athlete)
+    if not notifiers:
+        print(f"{athlete.name} has no push channels: add apprise URLs to notify = [...] in the config")
+        return 0
+    message = Message(
+        athlete.name,
+        "syncd test message",
+        "If you can read this, syncd can reach you here.",
+        "normal",
+        "test",
+    )
+    failures = 0
+    for notifier in notifiers:
+        label = getattr(notifier, "masked_url", notifier.channel)
+        try:
+            notifier.send(message)
+        except DeliveryFailed as exc:
+            failures += 1
+            print(f"FAILED  {exc}")
+        else:
+            print(f"sent    {label}")
+    return EX_TEMPFAIL if failures else 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], add: Add) -> None:
+    notify = sub.add_parser("notify", help="check the push channels")
+    notify_sub = notify.add_subparsers(dest="notify_command", metavar="ACTION", required=True)
+    p = add("test", cmd_notify_test, "send one test message to each of an athlete's channels", notify_sub)
+    p.add_argument("--athlete", required=True, help="whose channels to test")

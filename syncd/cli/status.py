@@ -1,0 +1,64 @@
+"""`syncd status`: athletes, accounts, counts, the request budget and deliveries given up on."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from syncd import __version__
+from syncd.cli.common import Add, emit, load_config, open_store
+
+if TYPE_CHECKING:
+    from syncd.config import Config
+    from syncd.store import Store
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from syncd.paths import state_dir
+    from syncd.status import render_status
+    from syncd.store import DB_NAME
+    from syncd.store.migrations import LATEST
+
+    config = load_config(args)
+    if not (state_dir(args.state_dir) / DB_NAME).exists():
+        print(f"no state yet in {state_dir(args.state_dir)}: run `syncd import` or `syncd sync` first")
+        return 0
+    with open_store(args) as store:
+        names = (
+            [args.athlete]
+            if args.athlete
+            else sorted({r["name"] for r in store.athletes()} | {a.name for a in config.athletes})
+        )
+        data = {
+            "version": __version__,
+            "state_db": str(store.path),
+            "schema_version": LATEST,
+            "athletes": {name: store.summary(name) for name in names},
+            **extra_status(config, store),
+        }
+    emit(args, data, render_status(data))
+    return 0
+
+
+def extra_status(config: Config, store: Store) -> dict[str, Any]:
+    """The Strava request budget, push channels (masked) and deliveries given up on."""
+    from syncd.store.outbox import problems
+
+    out: dict[str, Any] = {"failed_deliveries": problems(store)}
+    if config.strava.client_id is not None:
+        from syncd.providers.strava.budget import Budget
+
+        out["strava_budget"] = Budget(store, config.strava.client_id).summary()
+    if any(a.notify for a in config.athletes):
+        from syncd.secrets import is_reference, mask_url
+
+        out["push_channels"] = {
+            a.name: [u if is_reference(u) else mask_url(u) for u in a.notify] for a in config.athletes
+        }
+    return out
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], add: Add) -> None:
+    p = add("status", cmd_status, "show athletes, accounts, counts and the state directory")
+    p.add_argument("--athlete", help="only this athlete")
+    p.add_argument("--json", action="store_true", help="print as JSON")

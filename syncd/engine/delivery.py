@@ -1,0 +1,134 @@
+"""Delivering what the ledger queued: note blocks on activities (here), then push (`pushes`).
+
+Notes are idempotent: the intended block is saved before the write and found again after a
+crash, so a note is never written twice. Push is at-least-once: a crash after the message
+left but before it was marked sent sends it again on the next pass (README, "Delivery").
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+from syncd.coach.wording import note_block
+from syncd.config import AthleteConfig
+from syncd.domain import Finding, Session
+from syncd.engine.context import Context, PassSummary
+from syncd.engine.policy import wants_note
+from syncd.engine.pushes import deliver_push
+from syncd.engine.strength import session_of
+from syncd.errors import ProviderError
+from syncd.notes import NoteOutcome, apply_block
+from syncd.providers.base import Provider
+from syncd.store import outbox
+
+log = logging.getLogger("syncd.delivery")
+
+
+def _block(ctx: Context, athlete: AthleteConfig, findings: list[Finding]) -> str:
+    ordered = sorted(findings, key=lambda f: (-int(f.severity), f.rule, f.key))
+    return note_block(ordered, athlete.units, session_of(ctx, athlete, ordered))
+
+
+def deliver_notes(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> None:
+    """Write one block per (provider, session) that has pending note deliveries."""
+    groups: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for item in outbox.due(ctx.store, athlete.name, "note:", ctx.now()):
+        groups[(item.channel, item.target or "")].append(item.finding)
+    if not groups:
+        return
+    sessions = {s.id: s for s in ctx.store.sessions(athlete.name)}
+    providers = ctx.providers(athlete)
+    for (channel, target), due in sorted(groups.items()):
+        name = channel.removeprefix("note:")
+        _deliver_note(ctx, athlete, summary, channel, providers.get(name), sessions.get(target), due)
+
+
+def _deliver_note(
+    ctx: Context,
+    athlete: AthleteConfig,
+    summary: PassSummary,
+    channel: str,
+    provider: Provider | None,
+    session: Session | None,
+    due: list[Finding],
+) -> None:
+    """Write the block of one note: every live finding queued for it, not only the due ones;
+    withdrawn ones (a corrected or deleted run) and ones whose severity dropped below what
+    earns a note drop out, and the block is rewritten."""
+    store, now, name = ctx.store, ctx.now(), channel.removeprefix("note:")
+    if provider is None or session is None or not provider.writes_notes:
+        with store.transaction() as tx:
+            for f in due:
+                outbox.mark(
+                    tx, f.key, channel, "skipped", now=now, error="activity or provider no longer available"
+                )
+        return
+    findings = [
+        f for f in outbox.note_findings(store, channel, session.id) if wants_note(f, ctx.rule_class(f.rule))
+    ]
+    live = {f.key for f in findings}
+    block = _block(ctx, athlete, findings) if findings else ""
+    copies = [a for a in session.activities if a.provider == name]
+    if ctx.dry_run:
+        for a in copies:
+            print(f"[dry run] note on {name} activity {a.provider_id}:\n{block}\n")
+        return
+    try:
+        for activity in copies:
+            _write_one(ctx, athlete, provider, name, activity.provider_id, block)
+    except ProviderError as exc:
+        with store.transaction() as tx:
+            states = [
+                outbox.failed_attempt(
+                    tx,
+                    f.key,
+                    channel,
+                    str(exc),
+                    retryable=True,
+                    now=now,
+                    max_attempts=ctx.config.daemon.max_delivery_attempts,
+                )
+                for f in due
+            ]
+        summary.failed += states[-1] == "failed"
+        return
+    with store.transaction() as tx:
+        for f in due:
+            outbox.mark(tx, f.key, channel, "sent" if f.key in live else "withdrawn", now=now)
+    summary.delivered += sum(f.key in live for f in due)
+
+
+def _write_one(
+    ctx: Context, athlete: AthleteConfig, provider: Provider, provider_name: str, provider_id: str, block: str
+) -> None:
+    store = ctx.store
+    confirmed, pending, abandoned = store.note_state(athlete.name, provider_name, provider_id)
+    if abandoned:
+        return
+    store.note_intent(athlete.name, provider_name, provider_id, block)
+    outcome: list[NoteOutcome] = []
+
+    def edit(current: str) -> str | None:
+        result = apply_block(current, block, confirmed, pending)
+        outcome.append(result.outcome)
+        return result.description if result.outcome is NoteOutcome.WRITE else None
+
+    provider.write_note(provider_id, edit)
+    ctx.checkpoint("note_written")
+    if outcome and outcome[0] is NoteOutcome.ABANDONED:
+        log.info(
+            "%s/%s %s: the runner removed syncd's note; it will not be written again",
+            athlete.name,
+            provider_name,
+            provider_id,
+        )
+        store.note_done(athlete.name, provider_name, provider_id, None, abandoned=True)
+    else:
+        store.note_done(athlete.name, provider_name, provider_id, block)
+
+
+def deliver(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> None:
+    """Deliver everything due for the athlete: notes first (no quiet hours), then push."""
+    deliver_notes(ctx, athlete, summary)
+    deliver_push(ctx, athlete, summary)

@@ -1,0 +1,136 @@
+"""`run_once`: fetch → store → merge → evaluate → record → deliver, each step its own transaction.
+
+A crash between any two steps loses nothing: fetched pages are stored with their cursor,
+recorded findings are queued in the same transaction that records them, and delivery
+picks up whatever is still pending on the next pass.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from syncd.config import AthleteConfig
+from syncd.domain import Finding
+from syncd.engine.context import Context, PassSummary, local_today, profile_of
+from syncd.engine.delivery import deliver
+from syncd.engine.fetch import fetch_all
+from syncd.engine.policy import plan_channels
+from syncd.history import History, build_history
+from syncd.registry import evaluate_range
+from syncd.rules.base import WeeklyRule
+from syncd.store import ledger
+
+log = logging.getLogger("syncd.engine")
+
+
+def evaluate(
+    ctx: Context, athlete: AthleteConfig, first: date, last: date, summary: PassSummary
+) -> tuple[list[Finding], History, set[str]]:
+    """Findings of every enabled rule for the days first..last, the history, and the ids of
+    rules that failed (their stored findings must not be taken as gone)."""
+    history = build_history(ctx.store.sessions(athlete.name), profile_of(ctx.config, athlete), until=last)
+    findings, failures = evaluate_range(ctx.rules, history, first, last)
+    for failure in failures:
+        summary.rule_failures.append(str(failure))
+        log.error("%s: rule failed and was skipped: %s", athlete.name, failure)
+    summary.evaluated_days = (last - first).days + 1
+    return findings, history, {f.rule for f in failures}
+
+
+def first_day_to_evaluate(
+    ctx: Context, athlete: AthleteConfig, earliest: datetime | None, today: date
+) -> date | None:
+    """The first local day whose findings may have changed: the earliest changed activity's
+    day, or the day after the last evaluated one when the calendar moved on (day-level rules
+    such as the strength prompt); None when nothing can have changed."""
+    tz = ZoneInfo(ctx.config.timezone_of(athlete))
+    evaluated = ctx.store.engine_value(athlete.name, "evaluated")
+    candidates = []
+    if earliest is not None:
+        candidates.append(earliest.astimezone(tz).date())
+    if evaluated is not None and date.fromisoformat(evaluated) < today:
+        candidates.append(date.fromisoformat(evaluated) + timedelta(days=1))
+    return min(candidates) if candidates else None
+
+
+def run_once(ctx: Context, name: str, *, since: date | None = None) -> PassSummary:
+    """One whole pass for one athlete; returns what it did. `since` forces re-evaluation.
+
+    Only what changed is redone: activities carry a change number, and the pass remembers
+    the last one it evaluated (with the findings, in one transaction). An idle pass costs one
+    listing request per account and no evaluation."""
+    athlete = ctx.config.athlete(name)
+    store, summary = ctx.store, PassSummary(athlete=name)
+    store.ensure_athlete(name, ctx.config.timezone_of(athlete))
+    fetch_all(ctx, athlete, summary)
+    ctx.checkpoint("fetched")
+    seen = int(store.engine_value(name, "seen_seq") or 0)
+    latest, earliest = store.changes_since(name, seen)
+    if earliest is not None:
+        _, summary.merged = store.rebuild_sessions(name)
+    ctx.checkpoint("merged")
+
+    now = ctx.now()
+    today = local_today(ctx.config, athlete, now)
+    first = first_day_to_evaluate(ctx, athlete, earliest, today)
+    if since is not None:
+        first = min(first, since) if first else since
+    sessions_exist = store.has_sessions(name)
+    findings: list[Finding] = []
+    history: History | None = None
+    failed: set[str] = set()
+    if first is not None and sessions_exist:
+        findings, history, failed = evaluate(ctx, athlete, first, today, summary)
+        ctx.checkpoint("evaluated")
+    with store.transaction() as tx:
+        _record(ctx, tx, athlete, summary, findings, history, first, today, failed)
+        # what this pass has seen and evaluated, committed with its findings
+        store.set_engine_value(name, "seen_seq", latest, tx)
+        if sessions_exist:
+            store.set_engine_value(name, "evaluated", today.isoformat(), tx)
+    ctx.checkpoint("recorded")
+    deliver(ctx, athlete, summary)
+    return summary
+
+
+def delivery_window_start(ctx: Context, today: date) -> date:
+    """The first day whose findings are delivered (older ones are kept as history)."""
+    days = ctx.config.daemon.delivery_window_days
+    return today + timedelta(days=1) if days == 0 else today - timedelta(days=days - 1)
+
+
+def _record(
+    ctx: Context,
+    tx: sqlite3.Connection,
+    athlete: AthleteConfig,
+    summary: PassSummary,
+    findings: list[Finding],
+    history: History | None,
+    first: date | None,
+    today: date,
+    failed: set[str],
+) -> None:
+    """Record the findings, withdraw those the rules no longer give, queue deliveries."""
+    now = ctx.now()
+    deliver_from = delivery_window_start(ctx, today)
+    recorded = ledger.record(tx, findings, deliver_from=deliver_from, now=now)
+    summary.history = sum(item.history for item in recorded)
+    summary.findings = len(recorded) - summary.history
+    if first is not None:
+        # a finding the rules no longer give was corrected away; not so for rules that
+        # failed this pass, nor for window rules, which speak once a period and so do not
+        # repeat a finding they still hold
+        keep = failed | {r.id for r in ctx.rules if isinstance(r, WeeklyRule)}
+        produced = {f.key for f in findings}
+        summary.withdrawn = ledger.withdraw_missing(tx, athlete.name, first, today, produced, now, keep)
+    if history is None:
+        return
+    # every live finding of the window: queueing is idempotent, and a finding whose note had
+    # no activity yet (a morning strength prompt) gets one once the run lands
+    for finding in findings:
+        if finding.day >= deliver_from:
+            for channel, target, due in plan_channels(ctx, athlete, finding, history, now):
+                ledger.queue(tx, finding, channel, due=due, target=target)
