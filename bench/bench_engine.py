@@ -29,10 +29,10 @@ from fakes.strava_server import FakeStrava  # noqa: E402
 
 from syncd.config import parse  # noqa: E402
 from syncd.engine import run_once  # noqa: E402
+from syncd.engine.wiring import build_context  # noqa: E402
 from syncd.providers.strava.api import StravaApp  # noqa: E402
 from syncd.store import Store  # noqa: E402
 from syncd.tokens import FileTokenStore  # noqa: E402
-from syncd.engine.wiring import build_context  # noqa: E402
 
 LIST = "/api/v3/athlete/activities"
 

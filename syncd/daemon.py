@@ -64,7 +64,9 @@ class Daemon:
     ) -> None:
         self.config_path, self.state_dir = config_path, state_dir
         self.config = _load(config_path)  # raises ConfigError: exit 78 before anything starts
-        self.store = Store(state_dir, any_thread=True)
+        from syncd.plugins import provider_ranks
+
+        self.store = Store(state_dir, any_thread=True, rank=provider_ranks())
         self._make_context = make_context or _default_context
         self.ctx = self._make_context(self.config, self.store)
         self.stop_event = threading.Event()

@@ -17,6 +17,7 @@ from syncd.engine import Context, profile_of, run_once
 from syncd.engine.strength import strength_for
 from syncd.history import build_history
 from syncd.notifiers.console import ConsoleNotifier
+from syncd.plugins import provider_ranks
 from syncd.providers.base import Provider
 from syncd.providers.bulk_export import read_paths
 from syncd.providers.memory import MemoryProvider
@@ -64,7 +65,10 @@ def run_demo(out_dir: Path) -> str:
         f"{DEMO_NOW:%A %d %B %Y, %H:%M} in {SAMPLE_TIMEZONE}.",
         "No account, no network: the Garmin and Strava copies are served from memory.",
     ]
-    with tempfile.TemporaryDirectory(prefix="syncd-demo-") as tmp, Store(Path(tmp)) as store:
+    with (
+        tempfile.TemporaryDirectory(prefix="syncd-demo-") as tmp,
+        Store(Path(tmp), rank=provider_ranks()) as store,
+    ):
         ctx = Context(
             config=config,
             store=store,
@@ -75,41 +79,43 @@ def run_demo(out_dir: Path) -> str:
         )
         summary = run_once(ctx, SAMPLE_ATHLETE)
         out += [_heading("sync"), summary.line()]
-
-        today = DEMO_NOW.date()
-        recent = findings_between(store, SAMPLE_ATHLETE, today - timedelta(days=2), today)
-        out.append(_heading("findings about the last 3 days"))
-        out += [
-            f"{f.day}  {f.severity.label:<8} {f.rule:<19} {f.title}"
-            for f in sorted(recent, key=lambda f: (f.day, -int(f.severity), f.rule))
-        ]
-        out.append(
-            f"(older findings are kept as history, not sent: {summary.history}; "
-            f"`syncd check --since` lists them)"
-        )
-
-        out.append(_heading("notes, as they now read on each activity"))
-        for name, provider in providers.items():
-            for pid in dict(provider.writes):
-                item = provider.items[pid]
-                out += [
-                    f"-- {name} activity {pid}: {item.title!r} ({item.start_utc:%a %d %b})",
-                    provider.description(pid),
-                    "",
-                ]
-
+        out += _findings(store, summary.history)
+        out += _notes(providers)
         out += [
             _heading("push messages (the console stands in for the phone)"),
             phone.getvalue().rstrip() or "(none)",
         ]
-
         out += [
             _heading("strength session for today (the one in the note, in full)"),
-            strength_for(athlete, today).long(),
+            strength_for(athlete, DEMO_NOW.date()).long(),
         ]
-
         out += _digest(config, store, out_dir)
     return "\n".join(out)
+
+
+def _findings(store: Store, older: int) -> list[str]:
+    today = DEMO_NOW.date()
+    recent = findings_between(store, SAMPLE_ATHLETE, today - timedelta(days=2), today)
+    out = [_heading("findings about the last 3 days")]
+    out += [
+        f"{f.day}  {f.severity.label:<8} {f.rule:<19} {f.title}"
+        for f in sorted(recent, key=lambda f: (f.day, -int(f.severity), f.rule))
+    ]
+    out.append(f"(older findings are kept as history, not sent: {older}; `syncd check --since` lists them)")
+    return out
+
+
+def _notes(providers: dict[str, MemoryProvider]) -> list[str]:
+    out = [_heading("notes, as they now read on each activity")]
+    for name, provider in providers.items():
+        for pid in dict(provider.writes):
+            item = provider.items[pid]
+            out += [
+                f"-- {name} activity {pid}: {item.title!r} ({item.start_utc:%a %d %b})",
+                provider.description(pid),
+                "",
+            ]
+    return out
 
 
 def _digest(config: object, store: Store, out_dir: Path) -> list[str]:

@@ -117,7 +117,13 @@ class Session:
     def primary(self) -> Activity:
         return min(
             self.activities,
-            key=lambda a: (-a.revision, -a.richness(), self.rank.get(a.provider, UNRANKED), a.provider_id),
+            key=lambda a: (
+                -a.revision,
+                -a.richness(),
+                self.rank.get(a.provider, UNRANKED),
+                a.provider,
+                a.provider_id,
+            ),
         )
 
     def _pick(self, name: str) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from functools import cache
 from importlib import import_module
 from importlib.metadata import entry_points
@@ -99,8 +100,8 @@ def installed_providers() -> dict[str, type[Provider]]:
     return found
 
 
-def installed_notifiers() -> dict[str, type[Notifier]]:
-    """Every installed notifier class by name."""
+def installed_notifiers() -> dict[str, Callable[..., Notifier]]:
+    """Every installed notifier class by name (built from an apprise URL, or from nothing)."""
     return dict(plugins("syncd.notifiers"))
 
 

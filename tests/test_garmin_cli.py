@@ -23,8 +23,7 @@ from garminconnect import (
 from test_garmin_library import CLIENT_ID, jwt
 
 import syncd.providers.garmin.connect
-from syncd.cli import accounts
-from syncd.cli import build_parser, load_config, main
+from syncd.cli import accounts, build_parser, load_config, main
 from syncd.errors import RateLimited, SyncdError, Unavailable
 from syncd.providers.garmin import GarminProvider
 from syncd.providers.garmin.auth import lock_logins

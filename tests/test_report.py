@@ -14,14 +14,13 @@ import pytest
 
 import syncd.cli.report  # noqa: F401  (registers `syncd report`)
 from syncd import checking, cli
-from syncd.store import ledger, outbox
 from syncd.coach import chart
 from syncd.coach.digest import Digest, build_digest
 from syncd.history import Profile, build_history
 from syncd.importing import import_paths
 from syncd.registry import evaluate_range, load_rules
 from syncd.rules.rampup import SessionSpike
-from syncd.store import Store
+from syncd.store import Store, ledger, outbox
 
 SAMPLE = Path(__file__).resolve().parents[1] / "syncd" / "sample" / "sample.jsonl"
 TZ = "Europe/Amsterdam"

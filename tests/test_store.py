@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from factories import run
 
-from syncd.store.migrations import LATEST, migrate
 from syncd.store import DB_NAME, Store
+from syncd.store.migrations import LATEST, migrate
 
 
 def test_new_database_is_at_latest_version_in_wal_mode(store: Store) -> None:

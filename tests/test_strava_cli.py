@@ -14,8 +14,7 @@ import pytest
 import requests
 from fakes.strava_server import FakeStrava
 
-from syncd.cli import accounts
-from syncd.cli import build_parser, load_config, main
+from syncd.cli import accounts, build_parser, load_config, main
 from syncd.errors import SyncdError
 from syncd.notes import NoteOutcome, apply_block
 from syncd.providers.strava import StravaProvider

@@ -15,8 +15,8 @@ from syncd.errors import AuthRequired, RateLimited, Unavailable
 from syncd.notes import NoteOutcome, apply_block
 from syncd.providers.strava import StravaProvider
 from syncd.providers.strava.api import StravaApi, StravaApp
-from syncd.providers.strava.errors import ApplicationInactive
 from syncd.providers.strava.budget import Budget
+from syncd.providers.strava.errors import ApplicationInactive
 from syncd.store import Store
 from syncd.tokens import FileTokenStore
 

@@ -17,10 +17,10 @@ from responses import matchers
 
 from syncd.errors import AuthRequired, BadPayload, ProviderError, RateLimited, Unavailable
 from syncd.providers.strava import StravaProvider
-from syncd.providers.strava.mapping import activity_from
 from syncd.providers.strava.api import StravaApi, StravaApp
-from syncd.providers.strava.errors import ApplicationInactive
 from syncd.providers.strava.budget import Budget
+from syncd.providers.strava.errors import ApplicationInactive
+from syncd.providers.strava.mapping import activity_from
 from syncd.sports import Sport
 from syncd.store import Store
 from syncd.tokens import FileTokenStore

@@ -21,6 +21,7 @@ import pytest
 from fakes.strava_server import FakeStrava
 
 from syncd.domain import Activity
+from syncd.engine.wiring import BrokenProvider
 from syncd.errors import AuthRequired
 from syncd.notes import NoteOutcome, apply_block
 from syncd.providers.strava import StravaProvider
@@ -32,7 +33,6 @@ from syncd.providers.strava.subscriptions import Subscriptions
 from syncd.sports import Sport
 from syncd.store import Store
 from syncd.tokens import FileTokenStore
-from syncd.engine.wiring import BrokenProvider
 
 SUB_ID = 77
 TOKEN = verify_token_for("app-secret")

@@ -48,15 +48,16 @@ def load_config(args: argparse.Namespace, *, required: bool = False) -> Config:
 def open_store(args: argparse.Namespace) -> Store:
     """The state database in --state-dir (or the default state directory)."""
     from syncd.paths import state_dir
+    from syncd.plugins import provider_ranks
     from syncd.store import Store
 
-    return Store(state_dir(args.state_dir))
+    return Store(state_dir(args.state_dir), rank=provider_ranks())
 
 
 def athlete_timezone(config: Config, name: str, override: str | None) -> str:
     """--timezone, else the athlete's configured zone, else the daemon default."""
     if override:
-        from syncd.config import _timezone
+        from syncd.config_types import _timezone
 
         try:
             return _timezone(override)

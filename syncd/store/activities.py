@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
@@ -28,6 +28,7 @@ class Tables:
     """What every part of the store shares: the connection and the transaction."""
 
     conn: sqlite3.Connection
+    rank: Mapping[str, int]
 
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         raise NotImplementedError
@@ -155,9 +156,7 @@ class ActivityTables(Tables):
                 "SELECT provider, provider_id, session_id FROM session_members WHERE athlete = ?", (athlete,)
             )
         }
-        from syncd.plugins import provider_ranks  # the ranks are the installed providers' own
-
-        return group_sessions(self.activities(athlete, raw=False), known, provider_ranks())
+        return group_sessions(self.activities(athlete, raw=False), known, self.rank)
 
     def rebuild_sessions(self, athlete: str) -> tuple[list[Session], int]:
         """Regroup and persist the athlete's sessions; returns them and how many more copies

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -21,9 +21,14 @@ __all__ = ["DB_NAME", "Store", "UpsertResult"]
 class Store(ActivityTables, StateTables):
     """The state database of one syncd installation."""
 
-    def __init__(self, directory: Path, *, any_thread: bool = False) -> None:
+    def __init__(
+        self, directory: Path, *, any_thread: bool = False, rank: Mapping[str, int] | None = None
+    ) -> None:
         """Open (and migrate) the database; `any_thread` lets one worker thread other than
-        the opener use it (the daemon serialises every job on one worker)."""
+        the opener use it (the daemon serialises every job on one worker). `rank` (provider
+        name → `Provider.rank`) says which copy of a merged session wins a tie; providers it
+        does not name come after, by name."""
+        self.rank = dict(rank or {})
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.path = directory / DB_NAME
         self.conn = sqlite3.connect(

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
     from syncd.config import Config
     from syncd.providers.base import ConnectRequest
-    from syncd.providers.strava.api import Grant, StravaApp
+    from syncd.providers.strava.api import StravaApp
+    from syncd.providers.strava.auth import Grant
 
 PASTE_REDIRECT = "http://localhost/exchange_token"  # Strava always allows localhost
 LISTEN_TIMEOUT_S = 300.0

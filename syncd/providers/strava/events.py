@@ -132,7 +132,6 @@ def handle_event(
     athlete = store.athlete_for_account("strava", str(event.owner_id))
     if athlete is None:
         return "ignored: not a connected athlete"
-    done = "nothing to do"
     if event.deauthorized:
         if not confirm_revoked(provider_for(athlete)):
             log.warning(
@@ -142,30 +141,9 @@ def handle_event(
             )
             webhooks.handled(store, event.key)
             return "ignored: access still granted"
-        tokens.delete("strava", athlete)
-        store.set_account(
-            athlete, "strava", status="disconnected", error="the runner revoked syncd's access on Strava"
-        )
-        log.warning(
-            "%s/strava: access revoked on Strava; tokens dropped, syncing stopped "
-            "until `syncd connect strava --athlete %s`",
-            athlete,
-            athlete,
-        )
-        done = "disconnected"
+        done = _disconnect(store, tokens, athlete)
     elif event.object_type == "activity" and event.aspect_type == "delete":
-        if provider_for(athlete).fetch_one(str(event.object_id)) is not None:
-            log.warning(
-                "%s/strava: a delete event for activity %s arrived but Strava still "
-                "has it (a forged or stale event); not marked deleted",
-                athlete,
-                event.object_id,
-            )
-            done = "ignored: the activity still exists"
-        else:
-            store.mark_deleted(athlete, "strava", str(event.object_id))
-            webhooks.handled_for_object(store, "strava", str(event.object_id), ("create", "update"))
-            done = "marked deleted"
+        done = _delete(store, provider_for(athlete), athlete, event)
     elif event.object_type == "activity":
         activity = provider_for(athlete).fetch_one(str(event.object_id))
         if activity is None and event.aspect_type == "create":
@@ -179,8 +157,40 @@ def handle_event(
             store.upsert_activities([activity])
             run_pass(athlete)
             done = "fetched; pass run"
+    else:
+        done = "nothing to do"
     webhooks.handled(store, event.key)
     return done
+
+
+def _disconnect(store: Store, tokens: TokenStore, athlete: str) -> str:
+    """The runner revoked syncd's access (confirmed): drop the tokens, stop syncing."""
+    tokens.delete("strava", athlete)
+    store.set_account(
+        athlete, "strava", status="disconnected", error="the runner revoked syncd's access on Strava"
+    )
+    log.warning(
+        "%s/strava: access revoked on Strava; tokens dropped, syncing stopped "
+        "until `syncd connect strava --athlete %s`",
+        athlete,
+        athlete,
+    )
+    return "disconnected"
+
+
+def _delete(store: Store, provider: Provider, athlete: str, event: WebhookEvent) -> str:
+    """Mark the activity deleted, but only once Strava no longer shows it."""
+    if provider.fetch_one(str(event.object_id)) is not None:
+        log.warning(
+            "%s/strava: a delete event for activity %s arrived but Strava still "
+            "has it (a forged or stale event); not marked deleted",
+            athlete,
+            event.object_id,
+        )
+        return "ignored: the activity still exists"
+    store.mark_deleted(athlete, "strava", str(event.object_id))
+    webhooks.handled_for_object(store, "strava", str(event.object_id), ("create", "update"))
+    return "marked deleted"
 
 
 def _retry_later(store: Store, event: WebhookEvent, now: datetime) -> str:
