@@ -24,9 +24,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test,chart]'
 	@touch $(STAMP)
 
+# ruff check, ruff format --check and mypy strict on syncd/ (CI runs it after the tests)
 lint: $(STAMP)
 	$(BIN)/python -m pip install -q ruff mypy
 	$(BIN)/ruff check syncd tests bench
+	$(BIN)/ruff format --check syncd tests bench
 	$(BIN)/mypy syncd
 
 bench: $(STAMP)
