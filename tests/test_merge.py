@@ -118,3 +118,15 @@ def test_session_keeps_its_id_when_the_garmin_copy_arrives_later(store: Store) -
     [merged], count = store.rebuild_sessions("sam")
     assert count == 1 and len(merged.activities) == 2
     assert merged.id == first.id
+
+
+def test_a_copy_equally_close_to_two_sessions_joins_the_first() -> None:
+    """Ties go to the session that started first in the sorted order (start, rank, id), so
+    the grouping never depends on which equal candidate was looked at last."""
+    first = run("garmin", "g1", "2025-05-04T08:00:00", 10.0)
+    second = run("garmin", "g2", "2025-05-04T08:00:00", 10.0)  # two watches, one start
+    copy = run("strava", "s1", "2025-05-04T08:01:00", 10.0)
+    for order in ([first, second, copy], [copy, second, first]):
+        sessions = group_sessions(order)
+        assert sorted(a.key for a in sessions[0].activities) == ["garmin:g1", "strava:s1"]
+        assert [a.key for a in sessions[1].activities] == ["garmin:g2"]

@@ -58,3 +58,11 @@ def test_nothing_left_to_say_removes_our_block_and_keeps_theirs() -> None:
     assert edit.outcome is NoteOutcome.WRITE
     assert edit.description == "Great hills today.\n\nPS: new shoes"
     assert apply_block("Great hills today.", "").outcome is NoteOutcome.UNCHANGED
+
+
+def test_only_the_first_copy_of_the_block_is_replaced() -> None:
+    """A runner who pasted syncd's old block into their own text keeps that copy."""
+    current = f"{OLD}\n\nLast year's note, kept on purpose:\n{OLD}"
+    edit = apply_block(current, NEW, confirmed=OLD)
+    assert edit.outcome is NoteOutcome.WRITE
+    assert edit.description == f"{NEW}\n\nLast year's note, kept on purpose:\n{OLD}"

@@ -171,6 +171,41 @@ def test_after_is_the_cursor_minus_the_overlap(
     list(make(store, tokens, overlap_days=1 / 24).fetch(str(cursor)))
 
 
+@pytest.mark.parametrize(("window_days", "overlap_days"), [(1, 3), (3, 3), (7, 7)])
+def test_the_overlap_covers_the_detail_window(
+    store: Store,
+    tokens: FileTokenStore,
+    mock: responses.RequestsMock,
+    monkeypatch: pytest.MonkeyPatch,
+    window_days: int,
+    overlap_days: int,
+) -> None:
+    """A configured provider relists at least 3 days, and at least the delivery window, so a
+    recent activity whose detail read failed is listed (and read) again on the next pass."""
+    from syncd.config import parse
+    from syncd.tokens import token_store
+
+    monkeypatch.setenv("STRAVA_SECRET", "app-secret")
+    fresh = {
+        **(tokens.load("strava", "sam") or {}),
+        "expires_at": int(datetime.now(UTC).timestamp()) + 6 * 3600,
+    }
+    token_store().save("strava", "sam", fresh)
+    config = parse(
+        {
+            "daemon": {"delivery_window_days": window_days},
+            "strava": {"client_id": 4242, "client_secret": "env:STRAVA_SECRET", "base_url": BASE},
+            "athletes": [{"name": "sam", "providers": ["strava"]}],
+        },
+        "test",
+    )
+    store.ensure_athlete("sam", "UTC")
+    provider = StravaProvider.create(config, config.athletes[0], store)
+    cursor = 1_700_000_000
+    listing(mock, 1, [], after=cursor - overlap_days * 86400)
+    list(provider.fetch(str(cursor)))
+
+
 def test_the_cursor_advances_only_with_a_stored_page(
     provider: StravaProvider, store: Store, mock: responses.RequestsMock
 ) -> None:

@@ -556,3 +556,15 @@ def test_an_event_strava_cannot_show_is_retried_with_backoff_then_given_up(
             )
     assert tries == 5  # the first try and four retries, then given up: not one read every quarter hour
     assert pending_events(store, now=clock + timedelta(days=1), max_age=timedelta(days=30)) == []
+
+
+def test_an_athlete_event_is_not_a_duplicate_of_an_activity_event(
+    app: WebhookApp, queued: list[WebhookEvent]
+) -> None:
+    """Strava ids of athletes and activities overlap: the dedupe key tells the two apart."""
+    same = {"object_id": 1513, "aspect_type": "update", "event_time": 1_716_000_500}
+    activity = event(**same, object_type="activity")
+    athlete = event(**same, object_type="athlete", updates={"authorized": "false"})
+    for body in (activity, athlete, activity, athlete):
+        assert call(app, "POST", body=json.dumps(body).encode())[0] == "200 OK"
+    assert [(e.object_type, e.object_id) for e in queued] == [("activity", 1513), ("athlete", 1513)]
