@@ -82,3 +82,58 @@ def test_deleted_activity_leaves_the_sessions(store: Store) -> None:
     assert store.mark_deleted("sam", "strava", "2")
     assert [s.distance_m for s in store.sessions("sam")] == [10000]
     assert len(store.activities("sam", include_deleted=True)) == 2
+
+
+def test_engine_bookkeeping_moves_to_its_own_table(tmp_path: Path) -> None:
+    """Version 7: what the engine kept as a fake provider "syncd" is in `engine_state`,
+    and a pass after the upgrade picks up where the last one stopped."""
+    path = tmp_path / "state" / DB_NAME
+    path.parent.mkdir()
+    old = sqlite3.connect(path, isolation_level=None)
+    migrate(old, target=6)
+    rows = [
+        ("syncd", "seen_seq:sam", "412"),
+        ("syncd", "evaluated:sam", '"2026-03-19"'),
+        ("syncd", "digest:sam:2026-W11", '{"failed": [], "sent_at": "2026-03-15T19:00:00"}'),
+        ("syncd", "seen_seq:quinn-b", "7"),
+        ("strava", "budget:4242", '{"x": 1}'),
+    ]
+    old.executemany(
+        "INSERT INTO provider_state (provider, key, value_json, updated_at) VALUES (?, ?, ?, 'then')", rows
+    )
+    old.close()
+    with Store(path.parent) as store:
+        assert store.engine_value("sam", "seen_seq") == 412
+        assert store.engine_value("sam", "evaluated") == "2026-03-19"
+        assert store.engine_value("sam", "digest:2026-W11") == {
+            "failed": [],
+            "sent_at": "2026-03-15T19:00:00",
+        }
+        assert store.engine_value("quinn-b", "seen_seq") == 7
+        assert store.provider_value("strava", "budget:4242") == {"x": 1}
+        assert store.provider_value("syncd", "seen_seq:sam") is None  # no fake provider left
+
+
+def test_a_migration_is_run_whole_by_sqlite_not_split_on_semicolons(tmp_path: Path) -> None:
+    """A `;` inside a string literal or a trigger body is no statement end; a failing
+    script leaves the database at the version before it."""
+    scripts = [
+        "CREATE TABLE notes_demo (body TEXT NOT NULL); INSERT INTO notes_demo VALUES ('a; b');",
+        """
+        CREATE TABLE log_demo (body TEXT);
+        CREATE TRIGGER copy_demo AFTER INSERT ON notes_demo BEGIN
+            INSERT INTO log_demo VALUES (new.body || ';');
+        END;
+        INSERT INTO notes_demo VALUES ('c');
+        """,
+        "CREATE TABLE broken_demo (x INTEGER); INSERT INTO no_such_table VALUES (1);",
+    ]
+    conn = sqlite3.connect(tmp_path / "demo.sqlite3", isolation_level=None)
+    assert migrate(conn, target=2, migrations=scripts) == 0
+    assert [r[0] for r in conn.execute("SELECT body FROM notes_demo")] == ["a; b", "c"]
+    assert [r[0] for r in conn.execute("SELECT body FROM log_demo")] == ["c;"]
+    with pytest.raises(sqlite3.OperationalError):
+        migrate(conn, migrations=scripts)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'broken_demo'").fetchone() is None
+    assert not conn.in_transaction

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from fakes.strava_server import FakeStrava
 
+from syncd.engine import ProviderSummary
+from syncd.engine.fetch import store_pages
 from syncd.errors import AuthRequired, RateLimited, Unavailable
 from syncd.notes import NoteOutcome, apply_block
 from syncd.providers.strava import StravaProvider
@@ -49,14 +51,10 @@ def provider(fake: FakeStrava, store: Store, tokens: FileTokenStore) -> StravaPr
 
 
 def sync(prov: StravaProvider, store: Store) -> int:
-    """One fetch as the engine runs it: each page stored with its cursor; how many were new."""
-    new = 0
-    for page in prov.fetch(store.cursor("sam", "strava")):
-        with store.transaction() as tx:
-            new += store.upsert_activities(page.activities, tx).new
-            if page.cursor is not None:
-                store.set_cursor(tx, "sam", "strava", page.cursor)
-    return new
+    """One fetch through the engine's page loop; how many activities were new."""
+    summary = ProviderSummary()
+    store_pages(store, "sam", "strava", prov, summary)
+    return summary.new
 
 
 def backfill(fake: FakeStrava, count: int, **fields: Any) -> None:

@@ -15,7 +15,9 @@ import requests
 import responses
 from responses import matchers
 
+from syncd.engine import ProviderSummary, fetch
 from syncd.errors import AuthRequired, BadPayload, ProviderError, RateLimited, Unavailable
+from syncd.providers.base import Page
 from syncd.providers.strava import StravaProvider
 from syncd.providers.strava.api import StravaApi, StravaApp
 from syncd.providers.strava.budget import Budget
@@ -120,15 +122,10 @@ def listing(
     )
 
 
-def store_pages(provider: StravaProvider, store: Store, cursor: str | None = None) -> list[Any]:
-    """What the engine does: each page and its cursor in one transaction."""
-    pages = []
-    for page in provider.fetch(cursor):
-        with store.transaction() as tx:
-            store.upsert_activities(page.activities, tx)
-            if page.cursor is not None:
-                store.set_cursor(tx, "sam", "strava", page.cursor)
-        pages.append(page)
+def store_pages(provider: StravaProvider, store: Store) -> list[Page]:
+    """The engine's page loop (from the stored cursor); the pages it stored."""
+    pages: list[Page] = []
+    fetch.store_pages(store, "sam", "strava", provider, ProviderSummary(), pages.append)
     return pages
 
 
@@ -219,7 +216,7 @@ def test_the_cursor_advances_only_with_a_stored_page(
     assert len(store.activities("sam")) == 200
     # the next pass starts from the stored cursor (minus the overlap)
     listing(mock, 1, items[190:], after=int(first_cursor) - 3 * 86400)
-    store_pages(provider, store, first_cursor)
+    store_pages(provider, store)
     assert len(store.activities("sam")) == 300
 
 
@@ -259,7 +256,7 @@ def test_recent_activities_are_fetched_in_detail_once(
     cursor = store.cursor("sam", "strava")
     assert cursor is not None
     listing(mock, 1, [recent], after=int(cursor) - 3 * 86400)
-    pages = store_pages(provider, store, cursor)
+    pages = store_pages(provider, store)
     assert len(mock.calls) == 1
     assert pages[0].activities[0].description == "Knee a bit sore"
     assert store.activities("sam")[-1].revision == 0  # nothing changed

@@ -10,7 +10,7 @@ from syncd.config import AthleteConfig
 from syncd.domain import Finding, Severity
 from syncd.engine.context import Context, PassSummary, ProviderSummary, local_today
 from syncd.errors import AuthRequired, ProviderError, RateLimited
-from syncd.providers.base import Provider
+from syncd.providers.base import Page, Provider
 from syncd.store import Store, ledger
 
 log = logging.getLogger("syncd.engine")
@@ -25,12 +25,12 @@ def store_pages(
     name: str,
     provider: Provider,
     summary: ProviderSummary,
-    on_page: Callable[[list[str]], None] = lambda skipped: None,
+    on_page: Callable[[Page], None] = lambda page: None,
 ) -> None:
     """List the provider from the stored cursor and store every page with its cursor in one
-    transaction (what changed is found later from the activities' change numbers).
-    `on_page` gets each page's skip reasons. Raises what the provider raises; the pages
-    stored before stay stored."""
+    transaction (what changed is found later from the activities' change numbers), then
+    hand it to `on_page`. Raises what the provider raises; the pages stored before stay
+    stored. The one page loop: the engine and the tests both run this."""
     for page in provider.fetch(store.cursor(athlete, name)):
         with store.transaction() as tx:
             result = store.upsert_activities(page.activities, tx)
@@ -40,7 +40,7 @@ def store_pages(
         summary.new += result.new
         summary.updated += result.updated
         summary.skipped += len(page.skipped)
-        on_page(page.skipped)
+        on_page(page)
 
 
 def _fetch(
@@ -50,8 +50,8 @@ def _fetch(
     before = ctx.skipped.get((athlete.name, name), set())
     seen: set[str] = set()
 
-    def on_page(skipped: list[str]) -> None:
-        for reason in skipped:
+    def on_page(page: Page) -> None:
+        for reason in page.skipped:
             if reason not in before and reason not in seen:  # once, not every poll
                 log.warning("%s/%s: skipped one item: %s", athlete.name, name, reason)
             seen.add(reason)
