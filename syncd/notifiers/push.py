@@ -42,6 +42,9 @@ class _Scrubber(logging.Filter):
     def register(self, url: str) -> None:
         """Start scrubbing `url` and its secret parts (raw and percent-decoded) from logs."""
         with self._lock:
+            if not self._urls:  # the first push channel: watch the libraries' loggers from now on
+                for name in _SCRUBBED_LOGGERS:
+                    logging.getLogger(name).addFilter(self)
             if any(url == known for known, _ in self._urls):
                 return
             self._urls = (*self._urls, (url, mask_url(url)))
@@ -72,9 +75,7 @@ class _Scrubber(logging.Filter):
         return True
 
 
-_scrubber = _Scrubber()
-for _name in _SCRUBBED_LOGGERS:
-    logging.getLogger(_name).addFilter(_scrubber)
+_scrubber = _Scrubber()  # installs itself on the libraries' loggers with the first URL
 
 
 def channel_id(url: str) -> str:
