@@ -105,9 +105,9 @@ def suspect_reason(s: Session, profile: Profile) -> str | None:
         return None  # pace only means something for a run with a distance
     moving = s.moving_s
     fastest = moving if moving is not None else s.elapsed_s
-    if fastest is not None and dist > profile.suspect_fastest_over_m:
-        if fastest * 1000 < profile.suspect_fastest_s_per_km * dist:  # integer pace comparison
-            return f"pace faster than {_pace(profile.suspect_fastest_s_per_km)} min/km"
+    over = fastest is not None and dist > profile.suspect_fastest_over_m
+    if over and fastest is not None and fastest * 1000 < profile.suspect_fastest_s_per_km * dist:
+        return f"pace faster than {_pace(profile.suspect_fastest_s_per_km)} min/km"
     if moving is not None and moving * 1000 > profile.suspect_slowest_s_per_km * dist:
         return f"pace slower than {_pace(profile.suspect_slowest_s_per_km)} min/km"
     return None
@@ -262,6 +262,7 @@ class History:
         all_facts.sort(key=lambda f: (f.start_us, f.id))
         self.profile, self.athlete, self.facts_cache = profile, athlete, facts_cache
         self.sessions = tuple(all_facts)
+        self._start_us = [f.start_us for f in all_facts]
         self.checkins = tuple(sorted(checkins, key=lambda c: c.at))
         self.suspects = tuple(f for f in all_facts if f.suspect is not None)
         ok = [f for f in all_facts if f.suspect is None]
@@ -372,6 +373,10 @@ class History:
         """How many of the `days` local days ending on `last` have at least one run."""
         end = self._i(last) + 1
         return self._ran_cum[self._clip(end)] - self._ran_cum[self._clip(end - days)]
+
+    def sessions_between(self, lo_us: int, hi_us: int) -> tuple[Facts, ...]:
+        """Every session (suspect ones too) starting in [lo_us, hi_us), in start order."""
+        return self.sessions[bisect_left(self._start_us, lo_us) : bisect_left(self._start_us, hi_us)]
 
     def run_count(self, last: date, days: int) -> int:
         """How many counted runs started in the `days` local days ending on `last`."""

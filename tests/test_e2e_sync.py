@@ -94,9 +94,9 @@ def test_first_sync_of_1030_is_6_list_requests_then_an_idle_sync_is_1(
 
 def test_a_new_spike_gets_a_note_with_the_runners_text_kept(tmp_path: Path, fake: FakeStrava) -> None:
     now = datetime.now(UTC)
-    for i in range(8):
+    for i in range(12):  # 35 days of history: syncd compares only once it holds 30 days
         fake.add_activity(
-            now - timedelta(days=24 - 3 * i),
+            now - timedelta(days=35 - 3 * i),
             name="Easy run",
             distance=8000.0,
             moving_time=2900,
