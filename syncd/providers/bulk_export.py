@@ -23,7 +23,20 @@ from syncd.sports import Sport, sport_from
 
 EXPORT_CSV = "activities.csv"
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_FULL_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
+_FULL_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 #: "Oct 6, 2022, 11:19:20 PM" (Strava's US layout), "21 Feb 2024, 01:17:32" (its British
 #: one), with or without seconds and the comma, and "2014-09-12 16:54:28" (before 2019)
 _DATE = re.compile(
