@@ -203,6 +203,32 @@ STRINGS: dict[str, str] = {
     "pain_reported.long.other": 'About your activity of {day} you wrote: "{matched}". syncd cannot '
     "tell what is behind it; if it lasts more than a few days, or comes back, a physiotherapist "
     "or doctor can find the cause. Until then, easier and shorter runs.",
+    # -- knee_check ---------------------------------------------------------------------
+    "knee_check.title.after_run": "Knee check after your run",
+    "knee_check.title.morning": "Knee check this morning",
+    "knee_check.title.keep": "Knee check: this load suits it",
+    "knee_check.title.adapt": "Knee check: change the next runs",
+    "knee_check.title.pause": "Knee check: pause running",
+    "knee_check.push.after_run": "How did your knee feel during and after the run, from 0 (nothing) to 10? "
+    "Your answer shapes the next runs.",
+    "knee_check.push.morning": "How is your knee this morning, after yesterday's run: better, the same or "
+    "worse than usual?",
+    "knee_check.note.after_run": "Knee check running: syncd asks how the knee felt after each run.",
+    "knee_check.note.morning": "Knee check running: syncd asks how the knee is the morning after.",
+    "knee_check.push.keep": "Pain at 2 out of 10 or less, and no worse the next morning: this load suits "
+    "the knee. Keep it, and build up slowly.",
+    "knee_check.push.adapt": "The knee is asking for a change. For the next runs: the same weekly distance "
+    "over more, shorter runs; 10 to 20 % slower; run-walk; flat routes without downhills or stairs; "
+    "slightly shorter, quicker steps.",
+    "knee_check.push.pause": "Pause running for now and see a physiotherapist or doctor soon: pain this "
+    "strong, or a knee worse two mornings in a row, needs a professional look.",
+    "knee_check.note.keep": "Knee check: the knee took this run well.",
+    "knee_check.note.adapt": "Knee check: the next runs shorter, slower, flat and more frequent.",
+    "knee_check.note.pause": "Knee check: running paused, and a physiotherapist or doctor to see.",
+    "knee_check.long": "syncd is watching your knee after you mentioned pain (day {days}). Runners with "
+    "knee pain did as well by adjusting their running to the symptoms as by adding exercise programmes: "
+    "pain during a run at 2 out of 10 or less, settling within about an hour and no worse the next morning "
+    "is a load the knee accepts. Strength sessions stay gentle and hip-focused while this lasts.",
     # -- strength sessions --------------------------------------------------------------
     "session.one_line": "Strength today ({minutes} min): {items}",
     "session.one_line.note": "Strength session ({minutes} min): {items}",

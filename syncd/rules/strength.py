@@ -21,11 +21,13 @@ from pydantic import Field
 from syncd.domain import Finding, Severity
 from syncd.history import WINDOW_30D_US, History
 from syncd.rules.base import Rule, Words, iso_week
-from syncd.rules.pain import KNEE_WINDOW_DAYS, mentions
+from syncd.rules.knee_check import KneeCheck
+from syncd.rules.pain import mentions
 from syncd.rules.rampup import SessionSpike
 
 RECOVERY_DAYS = 2  # "no prompt in the 48 h after": the day of the moment and the two after it
 _SPIKE = SessionSpike()  # the default bands: a warning or alert spike is a recovery moment
+_KNEE = KneeCheck()
 
 
 def recovery_moments(history: History, day: date) -> list[str]:
@@ -53,18 +55,9 @@ def recovery_moment(history: History, day: date) -> bool:
 
 
 def knee_gentle(history: History, day: date) -> bool:
-    """Whether the strength session of `day` should be the gentle one (knee pain, not settled)."""
-    first = day - timedelta(days=KNEE_WINDOW_DAYS - 1)
-    mentioned = [
-        f.day
-        for d in range(KNEE_WINDOW_DAYS)
-        for f in history.sessions_on(first + timedelta(days=d), include_suspect=True)
-        if any(m.site == "knee" for m in mentions(f))
-    ]
-    if not mentioned:
-        return False
-    settled = history.checkins_between(max(mentioned), day, "knee_settled")
-    return not settled
+    """Whether the strength session of `day` should be the gentle one: while the knee is
+    watched after knee pain (RULES.md, knee_check), until it has settled."""
+    return _KNEE.episode_start(history, day) is not None
 
 
 class StrengthFrequency(Rule):
