@@ -55,16 +55,37 @@ def check(
 
 
 def suspects(history: History) -> list[dict[str, Any]]:
+    """The sessions left out of every rule (RULES.md), with the activity ids to confirm them by."""
     return [
         {
             "session": f.id,
+            "activities": [a.key for a in f.session.activities],
             "day": f.day.isoformat(),
             "sport": f.sport.value,
             "distance_km": round(f.distance_m / 1000, 2),
+            "moving_s": f.session.moving_s,
             "reason": f.suspect,
         }
         for f in history.suspects
+        if f.day is not None
     ]
+
+
+def check_json(result: CheckResult) -> dict[str, Any]:
+    """`syncd check --json`: the findings, the runs left out in the period, and rule failures."""
+    first, last = result.first, result.last
+    left_out = [
+        s
+        for s in result.suspects
+        if (first is None or s["day"] >= first.isoformat()) and (last is None or s["day"] <= last.isoformat())
+    ]
+    return {
+        "first": first.isoformat() if first else None,
+        "last": last.isoformat() if last else None,
+        "findings": [f.to_json() for f in result.findings],
+        "left_out": left_out,
+        "rule_failures": result.failures,
+    }
 
 
 def render_check(result: CheckResult, units: str = "km") -> str:
@@ -81,18 +102,29 @@ def render_check(result: CheckResult, units: str = "km") -> str:
             lines.append(f"{f.day.isoformat():<10}  {f.severity.label:<8}  {f.rule:<18}  {f.title}")
         lines += ["", "Details:"]
         ordered = sorted(result.findings, key=lambda f: (f.day, -int(f.severity), f.rule))
-        # strength prompts repeat every other day with a full session each: detail the last one
-        prompts = [f for f in ordered if f.rule == "strength_frequency"]
+        # prompts that carry a whole strength session: detail only the last one in full
+        prompts = [f for f in ordered if _offers_session(f)]
         for f in ordered:
-            if f.rule == "strength_frequency" and f is not prompts[-1]:
+            if _offers_session(f) and f is not prompts[-1]:
                 continue
             lines += ["", f"[{f.day}] {f.severity.label} · {f.rule}", long_form(f, units)]
-    if result.suspects:
-        lines += ["", "Left out as implausible (fix or confirm them on the provider):"]
-        lines += [f"  {s['day']} {s['sport']} {s['distance_km']} km — {s['reason']}" for s in result.suspects]
+    shown = check_json(result)["left_out"]
+    if shown:
+        lines += ["", "Left out of every rule (`syncd confirm ACTIVITY` counts one that was real):"]
+        lines += [
+            f"  {s['day']} {s['sport']} {s['distance_km']} km — {s['reason']} ({', '.join(s['activities'])})"
+            for s in shown
+        ]
     for failure in result.failures:
         lines.append(f"rule skipped after an error: {failure}")
     return "\n".join(lines)
+
+
+def _offers_session(f: Finding) -> bool:
+    from syncd.coach.wording import rule_class
+
+    cls = rule_class(f.rule)
+    return cls is not None and cls.offers_session
 
 
 def rules_table(config: Config) -> list[dict[str, Any]]:

@@ -56,6 +56,7 @@ class Activity:
     manual: bool = False
     trainer: bool = False
     deleted: bool = False
+    race: bool = False  # the provider marks it as a race (never guessed from the title)
     revision: int = 0  # bumped by the store each time the content changes
     raw_json: str = field(default="{}", compare=False, repr=False)
 
@@ -191,6 +192,11 @@ class Session:
         return moving if moving is not None else self.elapsed_s
 
     @property
+    def race(self) -> bool:
+        """Whether any copy's provider marks this workout as a race."""
+        return any(a.race for a in self.activities)
+
+    @property
     def texts(self) -> tuple[str, ...]:
         """The runner's own words on every copy (title, description, private note)."""
         out: list[str] = []
@@ -246,3 +252,37 @@ class Finding:
             "citation": self.citation,
             "load_kind": self.load_kind,
         }
+
+
+#: What a runner can tell syncd (a check-in): the kinds the rules read.
+CHECKIN_KINDS = (
+    "strength_done",  # a strength session done on `day` (the runner did not log it anywhere)
+    "strength_skip_week",  # "not this week": no strength prompt until the next Monday
+    "real",  # `about` (an activity key) is a real run: count it even if it looks implausible
+    "left_out",  # `about` is not a run to count: leave it out of every rule
+    "race",  # `about` was a race
+    "not_race",  # `about` was not a race, whatever the provider says
+    "knee_pain",  # knee pain during and after a run, 0-10 in `value`
+    "knee_morning",  # the knee the next morning: "better", "same" or "worse" in `value`
+    "knee_settled",  # the runner says the knee has settled
+    "fewer",  # fewer messages like this: `about` is a rule id
+    "fewer_undo",  # undo "fewer": `about` is a rule id
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """One answer from the runner, with the local day it is about and when it was given."""
+
+    athlete: str
+    kind: str
+    day: date
+    at: datetime
+    value: str | int | None = None
+    about: str | None = None  # an activity key ("strava:123") or a rule id, by kind
+
+    def __post_init__(self) -> None:
+        if self.kind not in CHECKIN_KINDS:
+            raise ValueError(f"unknown check-in kind {self.kind!r}; one of: {', '.join(CHECKIN_KINDS)}")
+        if self.at.tzinfo is None:
+            raise ValueError("a check-in's time needs a time zone")

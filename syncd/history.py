@@ -16,18 +16,18 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from syncd.domain import Session
+from syncd.domain import CheckIn, Session
 from syncd.sports import Sport
 
 LOAD_KINDS = ("session_rpe", "trimp", "duration")  # richest first
-HARD_REASONS = ("rpe", "hr_zones_4_5", "avg_hr_88pct", "effort_top_20pct")
+HARD_REASONS = ("rpe", "hr_zones_4_5", "avg_hr_88pct", "effort_top_20pct", "race")
 WINDOW_30D_US = 30 * 24 * 3600 * 1_000_000  # the spike window, in microseconds
 EFFORT_WINDOW_DAYS = 84  # "top 20 % of the last 12 weeks"
 EFFORT_MIN_SAMPLES = 10  # fewer scored sessions than this: no effort-based hard day
@@ -47,7 +47,6 @@ class Profile:
     suspect_fastest_s_per_km: int = 150  # faster than 2:30 min/km ...
     suspect_fastest_over_m: int = 1000  # ... over more than 1 km
     suspect_slowest_s_per_km: int = 1200  # slower than 20 min/km
-    suspect_longest_s: int = 12 * 3600
 
     def __post_init__(self) -> None:
         try:
@@ -75,8 +74,9 @@ class Facts:
     load_kind: str
     effort_score: float | None
     hard_reasons: tuple[str, ...]  # reasons known from the session alone
-    suspect: str | None  # why the numbers look implausible, or None
+    suspect: str | None  # why the numbers look implausible (or the runner left it out), or None
     session: Session = field(compare=False, repr=False)
+    race: bool = False  # the provider or the runner marked it as a race
 
 
 def session_load(s: Session, profile: Profile) -> tuple[float, str]:
@@ -94,17 +94,21 @@ def session_load(s: Session, profile: Profile) -> tuple[float, str]:
 
 
 def suspect_reason(s: Session, profile: Profile) -> str | None:
-    """Why the session's numbers look implausible (RULES.md), or None when they look fine."""
-    longest = max(s.elapsed_s or 0, s.moving_s or 0)
-    if longest > profile.suspect_longest_s:
-        return f"lasted more than {profile.suspect_longest_s / 3600:g} h"
-    dist, dur = s.distance_m, s.duration_s
-    if not s.sport.is_run or not dist or dur is None:
+    """Why the run's numbers look implausible (RULES.md), or None when they look fine.
+
+    Only the pace on moving time counts: a 100 km ultra in 19 h is real, and a watch left
+    running inflates elapsed time, not moving time. Without a moving time the elapsed time
+    can still show a run too fast (it is never shorter than the moving time), never one too slow.
+    """
+    dist = s.distance_m
+    if not s.sport.is_run or not dist:
         return None  # pace only means something for a run with a distance
-    fast = dur * 1000 < profile.suspect_fastest_s_per_km * dist  # integer pace comparison
-    if dist > profile.suspect_fastest_over_m and fast:
+    moving = s.moving_s
+    fastest = moving if moving is not None else s.elapsed_s
+    over = fastest is not None and dist > profile.suspect_fastest_over_m
+    if over and fastest is not None and fastest * 1000 < profile.suspect_fastest_s_per_km * dist:
         return f"pace faster than {_pace(profile.suspect_fastest_s_per_km)} min/km"
-    if dur * 1000 > profile.suspect_slowest_s_per_km * dist:
+    if moving is not None and moving * 1000 > profile.suspect_slowest_s_per_km * dist:
         return f"pace slower than {_pace(profile.suspect_slowest_s_per_km)} min/km"
     return None
 
@@ -113,7 +117,7 @@ def _pace(s_per_km: int) -> str:
     return f"{s_per_km // 60}:{s_per_km % 60:02d}"
 
 
-def _hard_reasons(s: Session, profile: Profile) -> tuple[str, ...]:
+def _hard_reasons(s: Session, profile: Profile, race: bool) -> tuple[str, ...]:
     reasons = []
     if s.rpe is not None and s.rpe >= 7:
         reasons.append("rpe")
@@ -123,13 +127,58 @@ def _hard_reasons(s: Session, profile: Profile) -> tuple[str, ...]:
     long_enough = (s.duration_s or 0) >= 1200
     if avg is not None and top is not None and long_enough and avg * 100 >= 88 * top:
         reasons.append("avg_hr_88pct")
+    if race:
+        reasons.append("race")  # RULES.md: a race is a hard day
     return tuple(reasons)
 
 
-def facts(s: Session, profile: Profile) -> Facts:
+@dataclass(frozen=True, slots=True)
+class Marks:
+    """What the runner said about one session: counted or left out, race or not (None: silent)."""
+
+    counted: bool | None = None  # True: "it was real"; False: "not a run", leave it out
+    race: bool | None = None
+
+
+NO_MARKS = Marks()
+_COUNTED = {"real": True, "left_out": False}
+_RACE = {"race": True, "not_race": False}
+
+
+def marks_by_activity(checkins: Iterable[CheckIn]) -> dict[str, Marks]:
+    """The runner's latest word on each activity key, from the check-ins about activities."""
+    out: dict[str, Marks] = {}
+    for c in sorted(checkins, key=lambda c: c.at):
+        if c.about is None or (c.kind not in _COUNTED and c.kind not in _RACE):
+            continue
+        old = out.get(c.about, NO_MARKS)
+        if c.kind in _COUNTED:
+            out[c.about] = Marks(_COUNTED[c.kind], old.race)
+        else:
+            out[c.about] = Marks(old.counted, _RACE[c.kind])
+    return out
+
+
+def session_marks(s: Session, by_activity: Mapping[str, Marks]) -> Marks:
+    """One session's marks: any copy's mark speaks for the whole workout."""
+    found = [by_activity[a.key] for a in s.activities if a.key in by_activity]
+    if not found:
+        return NO_MARKS
+    counted = next((m.counted for m in found if m.counted is not None), None)
+    race = next((m.race for m in found if m.race is not None), None)
+    return Marks(counted, race)
+
+
+def facts(s: Session, profile: Profile, marks: Marks = NO_MARKS) -> Facts:
     """Extract the numbers of one session (Session properties are slow to read repeatedly)."""
     start = s.start_utc
     load, kind = session_load(s, profile)
+    race = s.race if marks.race is None else marks.race
+    suspect = suspect_reason(s, profile)
+    if marks.counted is True:
+        suspect = None  # the runner confirmed it
+    elif marks.counted is False:
+        suspect = "you marked it as not a run to count"
     return Facts(
         id=s.id,
         start_utc=start,
@@ -141,9 +190,10 @@ def facts(s: Session, profile: Profile) -> Facts:
         load=load,
         load_kind=kind,
         effort_score=s.effort_score,
-        hard_reasons=_hard_reasons(s, profile),
-        suspect=suspect_reason(s, profile),
+        hard_reasons=_hard_reasons(s, profile, race),
+        suspect=suspect,
         session=s,
+        race=race,
     )
 
 
@@ -153,8 +203,9 @@ def build_history(
     *,
     until: date | None = None,
     previous: History | None = None,
+    checkins: Sequence[CheckIn] = (),
 ) -> History:
-    """The History of one athlete's sessions, its day index extended to `until` if later.
+    """The History of one athlete's sessions and check-ins, its day index extended to `until`.
 
     `previous` (a History built with the same profile) lets unchanged sessions reuse their
     extracted facts, which is what makes appending a day cheap. Raises ValueError when the
@@ -164,12 +215,15 @@ def build_history(
     athletes = {s.athlete for s in sessions}
     if len(athletes) > 1:
         raise ValueError(f"one athlete per history, got {sorted(athletes)}")
-    new_cache: dict[tuple[str, tuple[object, ...]], Facts] = {}
+    by_activity = marks_by_activity(checkins)
+    new_cache: dict[tuple[str, tuple[object, ...], Marks], Facts] = {}
     for s in sessions:
-        key = (s.id, s.activities)
+        marks = session_marks(s, by_activity) if by_activity else NO_MARKS
+        key = (s.id, s.activities, marks)
         found = cache.get(key)
-        new_cache[key] = found if found is not None else facts(s, profile)
-    return History(list(new_cache.values()), profile, athletes.pop() if athletes else "", until, new_cache)
+        new_cache[key] = found if found is not None else facts(s, profile, marks)
+    athlete = athletes.pop() if athletes else ""
+    return History(list(new_cache.values()), profile, athlete, until, new_cache, tuple(checkins))
 
 
 def first_changed_day(old: Sequence[Session], new: Sequence[Session], profile: Profile) -> date | None:
@@ -202,47 +256,34 @@ class History:
         profile: Profile,
         athlete: str,
         until: date | None,
-        facts_cache: dict[tuple[str, tuple[object, ...]], Facts],
+        facts_cache: dict[tuple[str, tuple[object, ...], Marks], Facts],
+        checkins: tuple[CheckIn, ...] = (),
     ) -> None:
         all_facts.sort(key=lambda f: (f.start_us, f.id))
         self.profile, self.athlete, self.facts_cache = profile, athlete, facts_cache
         self.sessions = tuple(all_facts)
+        self._start_us = [f.start_us for f in all_facts]
+        self.checkins = tuple(sorted(checkins, key=lambda c: c.at))
         self.suspects = tuple(f for f in all_facts if f.suspect is not None)
         ok = [f for f in all_facts if f.suspect is None]
         self.runs = tuple(f for f in ok if f.sport.is_run)
         self._run_us = [f.start_us for f in self.runs]
         self._run_m = [f.distance_m for f in self.runs]
         self._run_pos = {f.id: i for i, f in enumerate(self.runs)}
+        #: the first stored session's start (any sport, suspect or not): how far back syncd sees
+        self.first_start_us: int | None = all_facts[0].start_us if all_facts else None
         days = [f.day for f in all_facts]
         self.first: date | None = min(days) if days else None
         self.last: date | None = max([*days, until] if until else days) if days else None
         self.n_days = (self.last - self.first).days + 1 if self.first and self.last else 0
         self._o = self.first.toordinal() if self.first else 0
-        n = self.n_days
-        run_m, strength, load = [0] * n, [0] * n, [0.0] * n
-        ran = [False] * n
-        by_kind = [[0.0] * n for _ in LOAD_KINDS]
         self._on_day: dict[int, list[Facts]] = {}
         for f in all_facts:
-            i = f.day.toordinal() - self._o
-            self._on_day.setdefault(i, []).append(f)
-            if f.suspect is not None:
-                continue
-            load[i] += f.load
-            by_kind[LOAD_KINDS.index(f.load_kind)][i] += f.load
-            if f.sport.is_run:
-                run_m[i] += f.distance_m
-                ran[i] = True
-            elif f.sport.is_strength:
-                strength[i] += 1
-        self._load = load
-        self._kind_cum = [[0.0, *accumulate(series)] for series in by_kind]
-        self._run_cum = [0, *accumulate(run_m)]
-        self._strength_cum = [0, *accumulate(strength)]
-        self._ran_cum = [0, *accumulate(ran)]
-        self._streak = list(accumulate(ran, lambda run, r: run + 1 if r else 0, initial=0))[1:]
-        # every streak's last day, for the personal streak percentile
-        self._streak_ends = [i for i in range(n) if ran[i] and (i + 1 == n or not ran[i + 1])]
+            self._on_day.setdefault(f.day.toordinal() - self._o, []).append(f)
+        self._checkins_on: dict[int, list[CheckIn]] = {}
+        for c in self.checkins:
+            self._checkins_on.setdefault(c.day.toordinal() - self._o, []).append(c)
+        self._index_series(ok)
         scored = sorted(
             (f.day.toordinal() - self._o, f.effort_score) for f in ok if f.effort_score is not None
         )
@@ -250,6 +291,37 @@ class History:
         self._effort_v = [float(v) for _, v in scored]
         self._ewma: dict[int, list[float]] = {}
         self._hard: dict[int, tuple[str, ...]] = {}
+        #: per-history results rules may keep (a rule's earlier days), keyed by the rule
+        self.memo: dict[tuple[object, ...], object] = {}
+
+    def _index_series(self, ok: list[Facts]) -> None:
+        """Daily series and their prefix sums over the counted (non-suspect) sessions."""
+        n = self.n_days
+        run_m, runs, strength, load = [0] * n, [0] * n, [0] * n, [0.0] * n
+        by_kind = [[0.0] * n for _ in LOAD_KINDS]
+        for f in ok:
+            i = f.day.toordinal() - self._o
+            load[i] += f.load
+            by_kind[LOAD_KINDS.index(f.load_kind)][i] += f.load
+            if f.sport.is_run:
+                run_m[i] += f.distance_m
+                runs[i] += 1
+            elif f.sport.is_strength:
+                strength[i] += 1
+        for i, day_checkins in self._checkins_on.items():
+            # a session marked done counts once a day, unless the day already has a logged one
+            if 0 <= i < n and any(c.kind == "strength_done" for c in day_checkins):
+                strength[i] = max(strength[i], 1)
+        ran = [r > 0 for r in runs]
+        self._load = load
+        self._kind_cum = [[0.0, *accumulate(series)] for series in by_kind]
+        self._run_cum = [0, *accumulate(run_m)]
+        self._runs_cum = [0, *accumulate(runs)]
+        self._strength_cum = [0, *accumulate(strength)]
+        self._ran_cum = [0, *accumulate(ran)]
+        self._streak = list(accumulate(ran, lambda run, r: run + 1 if r else 0, initial=0))[1:]
+        # every streak's last day, for the personal streak percentile
+        self._streak_ends = [i for i in range(n) if ran[i] and (i + 1 == n or not ran[i + 1])]
 
     def _i(self, day: date) -> int:
         return day.toordinal() - self._o
@@ -301,6 +373,26 @@ class History:
         """How many of the `days` local days ending on `last` have at least one run."""
         end = self._i(last) + 1
         return self._ran_cum[self._clip(end)] - self._ran_cum[self._clip(end - days)]
+
+    def sessions_between(self, lo_us: int, hi_us: int) -> tuple[Facts, ...]:
+        """Every session (suspect ones too) starting in [lo_us, hi_us), in start order."""
+        return self.sessions[bisect_left(self._start_us, lo_us) : bisect_left(self._start_us, hi_us)]
+
+    def run_count(self, last: date, days: int) -> int:
+        """How many counted runs started in the `days` local days ending on `last`."""
+        end = self._i(last) + 1
+        return self._runs_cum[self._clip(end)] - self._runs_cum[self._clip(end - days)]
+
+    def checkins_between(self, first: date, last: date, kind: str | None = None) -> list[CheckIn]:
+        """The runner's check-ins about local days first..last, oldest first (one kind if given)."""
+        out = []
+        for i in range(self._i(first), self._i(last) + 1):
+            out += [c for c in self._checkins_on.get(i, ()) if kind is None or c.kind == kind]
+        return out
+
+    def enough_history(self, start_us: int, window_us: int) -> bool:
+        """Whether syncd holds the whole `window_us` before `start_us` (RULES.md, "Enough history")."""
+        return self.first_start_us is not None and self.first_start_us <= start_us - window_us
 
     def longest_run_m(self, last: date, days: int) -> int:
         """The longest single run (metres) in the `days` local days ending on `last`."""

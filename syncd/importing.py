@@ -23,6 +23,13 @@ class ImportReport:
     files_read: int = 0
     problems: list[ImportProblem] = field(default_factory=list)
 
+    @property
+    def usable(self) -> bool:
+        """Whether the import found anything: a file was read, and a row was stored or seen
+        before, or there were no rows to refuse (`syncd import` exits 65 otherwise)."""
+        seen = self.new + self.updated + self.unchanged
+        return self.files_read > 0 and (seen > 0 or not self.problems)
+
     def line(self) -> str:
         text = (
             f"imported {self.new}, updated {self.updated}, unchanged {self.unchanged}, "

@@ -34,7 +34,7 @@ BUILTINS: dict[str, dict[str, str]] = {
         "monotony": "syncd.rules.recovery:Monotony",
         "run_streak": "syncd.rules.recovery:RunStreak",
         "back_to_back_hard": "syncd.rules.recovery:BackToBackHard",
-        "strength_frequency": "syncd.rules.recovery:StrengthFrequency",
+        "strength_frequency": "syncd.rules.strength:StrengthFrequency",
         "pain_reported": "syncd.rules.pain:PainReported",
     },
     "syncd.providers": {

@@ -254,3 +254,111 @@ def test_jsonl_line_numbers_ignore_unicode_line_separators(tmp_path: Path) -> No
     result = read_paths([path], athlete="sam")
     assert [a.title for a in result.activities] == ["a\u2028b"]
     assert [p.line for p in result.problems] == [2]
+
+
+# -- every layout Strava writes, as real exports showed it (data of our own making) ----------
+
+_MODERN_HEADER = (
+    "Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Elapsed Time,"
+    "Distance,Moving Time,Distance,Competition"
+)
+
+
+def _export(tmp_path: Path, rows: list[str], header: str = _MODERN_HEADER) -> Path:
+    path = tmp_path / "activities.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("Oct 6, 2022, 11:19:20 PM", datetime(2022, 10, 6, 23, 19, 20, tzinfo=UTC)),
+        ("Oct 6, 2022 11:19:20 PM", datetime(2022, 10, 6, 23, 19, 20, tzinfo=UTC)),
+        ("Jan 4, 2020, 2:57:37 PM", datetime(2020, 1, 4, 14, 57, 37, tzinfo=UTC)),
+        ("Dec 1, 2021, 12:05:00 AM", datetime(2021, 12, 1, 0, 5, tzinfo=UTC)),
+        ("Dec 1, 2021, 12:05 PM", datetime(2021, 12, 1, 12, 5, tzinfo=UTC)),
+        ("21 Feb 2024, 01:17:32", datetime(2024, 2, 21, 1, 17, 32, tzinfo=UTC)),
+        ("3 Sept 2024, 18:40", datetime(2024, 9, 3, 18, 40, tzinfo=UTC)),
+        ("14 September 2023, 07:02:11", datetime(2023, 9, 14, 7, 2, 11, tzinfo=UTC)),
+        ("2014-09-12 16:54:28", datetime(2014, 9, 12, 16, 54, 28, tzinfo=UTC)),
+    ],
+)
+def test_every_date_layout_strava_writes_is_read(tmp_path: Path, written: str, expected: datetime) -> None:
+    result = read_paths([_export(tmp_path, [f'1,"{written}",Run,Run,,1800,5.0,1790,5012.0,'])], "sam")
+    assert result.problems == [] and result.activities[0].start_utc == expected
+
+
+@pytest.mark.parametrize(
+    "written", ["31 Feb 2024, 10:00:00", "Foo 3, 2024, 10:00:00 AM", "13:00 PM 3 Jan 2024"]
+)
+def test_impossible_dates_are_refused_row_by_row(tmp_path: Path, written: str) -> None:
+    result = read_paths([_export(tmp_path, [f'1,"{written}",Run,Run,,1800,5.0,1790,5012.0,'])], "sam")
+    assert result.activities == [] and "is not a date Strava writes" in result.problems[0].reason
+
+
+def test_the_export_layout_before_2019_is_read_with_distances_in_metres(tmp_path: Path) -> None:
+    header = "id,date,name,type,description,elapsed_time,distance,commute,gear,filename"
+    rows = [
+        "101,2016-02-06 09:43:56,Lunch Run,Run,,1289,1914.1,false,,activities/101.gpx",
+        '102,2017-11-24 12:46:33,Afternoon Run,Run,"Hilly, wet",10410,16653.7,false,,',
+        "103,2014-09-12 16:54:28,Evening Ride,Ride,,9462,43057.4,false,,activities/103.gpx",
+    ]
+    result = read_paths([_export(tmp_path, rows, header)], "sam")
+    assert result.problems == []
+    by_id = _by_id(result)
+    assert by_id["101"].distance_m == 1914 and by_id["101"].elapsed_s == 1289
+    assert by_id["102"].description == "Hilly, wet" and by_id["102"].distance_m == 16654
+    assert by_id["103"].sport is Sport.CYCLING and by_id["103"].distance_m == 43057
+
+
+def test_a_spreadsheet_resaved_export_with_html_in_its_headers_is_read(tmp_path: Path) -> None:
+    span = '"<span class=""translation_missing"" title=""translation missing: en-US.x"">{}</span>"'
+    header = _MODERN_HEADER.replace("Competition", span.format("Competition"))
+    result = read_paths(
+        [
+            _export(
+                tmp_path, ['7,"Apr 26, 2021, 1:43:12 PM",Hot day,Run,,2412,6.35,2400,6351.299805,1'], header
+            )
+        ],
+        "sam",
+    )
+    assert result.problems == []
+    run = result.activities[0]
+    assert run.distance_m == 6351 and run.race  # the tag survives its wrapped header
+
+
+@pytest.mark.parametrize(
+    ("display", "sport"),
+    [
+        ("Canoe", Sport.OTHER),
+        ("Stair-Stepper", Sport.OTHER),
+        ("Nordic Ski", Sport.OTHER),
+        ("Alpine Ski", Sport.OTHER),
+        ("Weight Training", Sport.STRENGTH),
+        ("Workout", Sport.STRENGTH),
+        ("Virtual Run", Sport.VIRTUAL_RUN),
+        ("Trail Run", Sport.TRAIL_RUN),
+        ("E-Bike Ride", Sport.CYCLING),
+        ("Rock Climb", Sport.OTHER),
+        ("Velomobile", Sport.CYCLING),
+    ],
+)
+def test_export_activity_type_names_map_without_a_warning(
+    tmp_path: Path, display: str, sport: Sport, caplog: pytest.LogCaptureFixture
+) -> None:
+    result = read_paths(
+        [_export(tmp_path, [f'1,"Jan 4, 2020, 2:57:37 PM",x,{display},,1800,5.0,1790,5012.0,'])], "sam"
+    )
+    assert result.activities[0].sport is sport
+    assert "unknown strava activity type" not in caplog.text
+
+
+def test_races_come_from_the_competition_tag_never_from_the_title(tmp_path: Path) -> None:
+    rows = [
+        '1,"Apr 28, 2024, 11:33:21 AM",City Half Marathon,Run,,6600,21.1,6540,21055.3,',
+        '2,"Oct 20, 2024, 12:24:54 PM",Sunday long one,Run,,15000,43.7,14900,43663.7,1.0',
+        '3,"Oct 21, 2024, 12:24:54 PM",Gym race,Weight Training,,3600,,3600,,1.0',
+    ]
+    by_id = _by_id(read_paths([_export(tmp_path, rows)], "sam"))
+    assert [by_id[i].race for i in "123"] == [False, True, False]

@@ -70,6 +70,22 @@ def test_nothing_readable_exits_non_zero(tmp_path: Path, capsys: pytest.CaptureF
     assert "missing.csv" in err
 
 
+def test_an_export_whose_every_row_is_refused_exits_65_and_says_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "activities.csv"
+    bad.write_text(
+        "Activity ID,Activity Date,Activity Name,Activity Type,Distance\n"
+        '1,"the 3rd of May",Run,Run,5.0\n2,"Mayday 2024",Run,Run,5.0\n'
+    )
+    code, out, err = cli(capsys, "import", "--athlete", "sam", str(bad), "--state-dir", str(tmp_path / "s"))
+    assert code == 65
+    assert err.count("skipped: Activity Date") == 2 and "imported 0," in out
+    again = tmp_path / "fine.csv"
+    again.write_text("Activity ID,Activity Date,Activity Name,Activity Type,Distance\n")
+    assert cli(capsys, "import", "--athlete", "sam", str(again), "--state-dir", str(tmp_path / "s"))[0] == 0
+
+
 def test_order_of_import_gives_the_same_sessions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     lines = SAMPLE.read_text().splitlines()
     garmin = tmp_path / "garmin.jsonl"

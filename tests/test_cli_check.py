@@ -136,8 +136,10 @@ def test_check_json_gives_the_findings_with_their_metrics(
 ) -> None:
     code, out, err = cli(capsys, *check_args(sample_state, "--json"))
     assert code == 0, err
-    findings = json.loads(out)
+    data = json.loads(out)
+    findings = data["findings"]
     assert isinstance(findings, list) and findings
+    assert data["first"] == "2026-08-01" and data["last"] == "2026-11-22"
     required = {"rule", "severity", "key", "session", "title", "message", "metrics"}
     for f in findings:
         assert required <= set(f), f
@@ -290,3 +292,48 @@ def test_notify_test_reports_a_failing_channel(tmp_path: Path, capsys: pytest.Ca
     assert f"json://127.0.0.1:{sink.port}/" in line
     assert "s3cret" not in out + err
     assert len(requests) == 1
+
+
+def test_check_shows_runs_left_out_with_the_ids_to_confirm_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [
+        {
+            "provider": "strava",
+            "id": 1,
+            "start": "2026-05-04T07:00:00Z",
+            "sport": "Run",
+            "distance_m": 10000,
+            "moving_s": 3000,
+        },
+        # 12 km in 20 minutes: a car ride recorded as a run
+        {
+            "provider": "strava",
+            "id": 2,
+            "start": "2026-05-06T07:00:00Z",
+            "sport": "Run",
+            "distance_m": 12000,
+            "moving_s": 1200,
+        },
+        # 100 km in 19.6 h: an ultra, counted (duration alone never makes a run suspect)
+        {
+            "provider": "strava",
+            "id": 3,
+            "start": "2026-05-09T05:00:00Z",
+            "sport": "Run",
+            "distance_m": 99900,
+            "moving_s": 70560,
+            "elapsed_s": 71000,
+        },
+    ]
+    history = tmp_path / "h.jsonl"
+    history.write_text("\n".join(json.dumps(r) for r in rows))
+    state = str(tmp_path / "s")
+    assert cli(capsys, "import", "--athlete", "sam", str(history), "--state-dir", state)[0] == 0
+    base = ["check", "--athlete", "sam", "--since", "2026-05-01", "--on", "2026-05-10", "--state-dir", state]
+    data = json.loads(cli(capsys, *base, "--json")[1])
+    [left_out] = data["left_out"]
+    assert left_out["activities"] == ["strava:2"] and left_out["reason"] == "pace faster than 2:30 min/km"
+    text = cli(capsys, *base)[1]
+    assert "2026-05-06 run 12.0 km — pace faster than 2:30 min/km (strava:2)" in text
+    assert "syncd confirm ACTIVITY" in text

@@ -56,8 +56,8 @@ def make(
     )
 
 
-def spike(severity: Severity, km: float, ref: float) -> Finding:
-    pct = 100 * (km / ref - 1)
+def spike(severity: Severity, km: float, ref: float, *, race: bool = False, pain: bool = False) -> Finding:
+    pct = 100 * (km / max(ref, 5.0) - 1)
     return make(
         "session_spike",
         severity,
@@ -67,15 +67,37 @@ def spike(severity: Severity, km: float, ref: float) -> Finding:
             "reference_activity": "strava:99",
             "pct_over_reference": pct,
             "next_run_cap_km": round(1.1 * km, 3),
+            "typical_run_km": 8.2,
+            "race": race,
+            "min_reference_km": 5.0,
+            "recovery_first": race or pain or severity >= Severity.WARNING,
         },
         citation="frandsen2025",
     )
+
+
+def strength_prompt(n7: int, n14: int, **extra: Any) -> Finding:
+    metrics = {"strength_last_7d": n7, "strength_last_14d": n14, "target_per_week": 2, "prompt_streak": 1}
+    metrics |= {"quiet_next": False, "digest_only": False, "gentle": False} | extra
+    return make("strength_frequency", C, metrics, session=None)
+
+
+def pain(site: str, severity: Severity = W) -> Finding:
+    metrics = {
+        "matched_text": f"left {site} was sore on the descents",
+        "activity": "strava:123",
+        "site": site,
+    }
+    return make("pain_reported", severity, metrics)
 
 
 CASES: dict[str, Finding] = {
     "spike-caution": spike(C, 13.2, 11.0),
     "spike-warning": spike(W, 16.0, 11.0),
     "spike-alert": spike(A, 25.0, 11.0),
+    "spike-race": spike(A, 42.2, 21.1, race=True),
+    "spike-after-pain": spike(C, 13.0, 11.0, pain=True),
+    "spike-floor": spike(C, 6.0, 1.6),
     "weekly-info": make(
         "weekly_progression", I, {"last_7d_km": 42.3, "previous_7d_km": 30.1, "pct_change": 40.5}
     ),
@@ -111,23 +133,13 @@ CASES: dict[str, Finding] = {
             "reasons": ["RPE 8 on 3 Mar", "14 min in HR zones 4-5 on 4 Mar"],
         },
     ),
-    "strength-caution": make(
-        "strength_frequency",
-        C,
-        {"strength_last_7d": 1, "strength_last_14d": 2, "target_per_week": 2},
-        session=None,
-    ),
-    "strength-warning": make(
-        "strength_frequency",
-        W,
-        {"strength_last_7d": 0, "strength_last_14d": 0, "target_per_week": 2},
-        session=None,
-    ),
-    "pain-warning": make(
-        "pain_reported",
-        W,
-        {"matched_text": "left knee was sore on the descents", "activity": "Morning Run (strava:123)"},
-    ),
+    "strength-caution": strength_prompt(1, 2),
+    "strength-none": strength_prompt(0, 0),
+    "strength-quiet-next": strength_prompt(0, 0, prompt_streak=4, quiet_next=True),
+    "strength-gentle": strength_prompt(0, 1, gentle=True),
+    "pain-warning": pain("knee"),
+    "pain-shin-caution": pain("shin", C),
+    "pain-shin-again": pain("shin", W),
     **{f"third-party-{s.label}": make("cadence_check", s, {"cadence": 158}) for s in Severity},
 }
 UNITS = ["km", "mi"]
@@ -154,7 +166,7 @@ def test_note_lines_and_block_are_short_and_calm(case: str, units: str) -> None:
     rows = block.split("\n")
     assert rows[0] == "— syncd —" == HEADER
     assert 2 <= len(rows) <= 5 and len(block) <= 500
-    assert rows[-1].startswith("Strength today (")
+    assert rows[-1].startswith("Strength session (")  # a note is read later: never "today"
     assert not ALARM.search(block), block
     assert not PREDICTION.search(block)
 
@@ -176,13 +188,16 @@ def test_push_body_carries_exactly_one_action(case: str, units: str) -> None:
     f = CASES[case]
     body = push(f, units).body
     key = lang.first((f"{f.rule}.action.{f.severity.label}", f"{f.rule}.action"))
-    if key is not None:
+    if f.rule == "session_spike":
+        actions = ("Keep your next long run under", "Recover first:")
+        assert sum(body.count(a) for a in actions) == 1 and body.rstrip().endswith(".")
+    elif key is not None:
         action_start = lang.table()[key].split("{")[0]
         assert body.count(action_start) == 1 and body.rstrip().endswith(".")
     elif f.rule == "strength_frequency":
-        assert body.count("Strength today (") == 1
+        assert body.count("trength today (") == 1
     else:
-        assert f.rule == "pain_reported" and body.count("Book a ") == 1
+        assert f.rule == "pain_reported" and body.count("physiotherapist or doctor") == 1
 
 
 def test_mile_conversion_one_decimal() -> None:
@@ -201,9 +216,8 @@ def test_percent_never_rounds_onto_a_band_edge() -> None:
     assert percent(30.2) == "30.2" and percent(127.27) == "127"
 
 
-@pytest.mark.parametrize("case", ["spike-caution", "spike-warning", "spike-alert"])
-def test_spike_messages_carry_the_cap_in_every_channel(case: str) -> None:
-    f = CASES[case]
+def test_a_caution_spike_carries_the_cap_in_every_channel() -> None:
+    f = CASES["spike-caution"]
     cap = f.metrics["next_run_cap_km"]
     for units, shown in (("km", cap_distance(cap, "km")), ("mi", cap_distance(cap, "mi"))):
         needle = f"under {shown} {units}"
@@ -212,13 +226,40 @@ def test_spike_messages_carry_the_cap_in_every_channel(case: str) -> None:
         assert needle in long_form(f, units)
 
 
+@pytest.mark.parametrize("case", ["spike-warning", "spike-alert", "spike-race", "spike-after-pain"])
+def test_after_a_big_spike_a_race_or_pain_no_bigger_number_is_offered(case: str) -> None:
+    # RULES.md: "under 23.2 km" the day after a +68 % half marathon reads as permission
+    f = CASES[case]
+    for units in UNITS:
+        typical = distance(8.2, units)
+        for text in (push(f, units).body, " ".join(note_lines(f, units)), long_form(f, units)):
+            assert "under" not in text and cap_distance(f.metrics["next_run_cap_km"], units) not in text
+            assert f"usual {typical} {units}" in text
+        assert "48 hours" in push(f, units).body and "strength" in push(f, units).body
+
+
+def test_a_race_is_congratulated_first() -> None:
+    f = CASES["spike-race"]
+    assert push(f).title == "Well raced" and push(f).body.startswith("Congratulations on your race")
+    assert note_lines(f)[0].startswith("Race: 42.2 km, congratulations.")
+    assert long_form(f).split("\n")[1].startswith("Congratulations")
+
+
+def test_a_spike_from_the_5_km_floor_says_so_and_stays_true() -> None:
+    body = push(CASES["spike-floor"]).body
+    assert "20 % longer than 5.0 km, the smallest reference syncd compares with" in body
+    assert "(your longest run of the previous 30 days was 1.6 km)" in body
+
+
 def test_spike_warning_in_miles_reads_right() -> None:
     f = CASES["spike-warning"]
     assert note_lines(f, "mi") == [
-        "45 % longer than your longest run in 30 days (9.9 vs 6.8 mi). Next runs: under 10.9 mi."
+        "45 % longer than your longest run in 30 days (9.9 vs 6.8 mi). "
+        "Next runs: easy, up to your usual 5.1 mi."
     ]
     assert note_lines(f, "km") == [
-        "45 % longer than your longest run in 30 days (16.0 vs 11.0 km). Next runs: under 17.6 km."
+        "45 % longer than your longest run in 30 days (16.0 vs 11.0 km). "
+        "Next runs: easy, up to your usual 8.2 km."
     ]
     assert "16.0" not in push(f, "mi").body and "9.9 mi" in push(f, "mi").body
 
@@ -252,7 +293,7 @@ def test_pain_points_to_a_professional_and_rice_everywhere(units: str) -> None:
 
 def test_pain_text_stays_out_of_the_public_note_but_is_quoted_privately() -> None:
     secret = "PRIVATE: knee hurts since the fall at work, don't tell the club"
-    f = make("pain_reported", W, {"matched_text": secret * 3, "activity": "strava:5"})
+    f = make("pain_reported", W, {"matched_text": secret * 3, "activity": "strava:5", "site": "knee"})
     assert "fall at work" not in note_block([f], "km")
     body = push(f).body
     assert "fall at work" in body and len(body) < 300
@@ -260,8 +301,9 @@ def test_pain_text_stays_out_of_the_public_note_but_is_quoted_privately() -> Non
 
 
 def test_strength_prompt_carries_a_concrete_session() -> None:
-    f = CASES["strength-warning"]
+    f = CASES["strength-none"]
     body = push(f).body
+    assert body.startswith("No strength session in the last 7 days")
     assert "Strength today (" in body and "wall sit" in body
     given = build_session("sam", DAY, hard_day=True, exclude=frozenset({"wall_sit"}))
     with_given = push(f, strength=given).body
@@ -278,7 +320,7 @@ def test_note_block_orders_by_severity_and_puts_strength_last() -> None:
     assert rows[1].startswith("127 % longer")  # alert first
     assert rows[2].startswith("Knee mentioned")  # then the warning
     assert rows[3].startswith("Training load very even")
-    assert rows[4].startswith(f"Strength today ({s.total_minutes} min): ")
+    assert rows[4].startswith(f"Strength session ({s.total_minutes} min): ")
 
 
 def test_note_block_caps_lines_and_characters() -> None:
@@ -299,7 +341,27 @@ def test_note_block_caps_lines_and_characters() -> None:
     huge = make("cadence_check", C, {}, citation="x")
     huge = Finding(**{**huge.to_json(), "severity": C, "day": DAY, "message": "word " * 200})
     block = note_block([huge, huge, CASES["spike-warning"]], "km", build_session("sam", DAY))
-    assert len(block) <= 500 and block.split("\n")[-1].startswith("Strength today")
+    assert len(block) <= 500 and block.split("\n")[-1].startswith("Strength session")
+
+
+def test_strength_prompt_speaks_once_of_going_quiet_and_offers_the_gentle_session() -> None:
+    quiet = push(CASES["strength-quiet-next"]).body
+    assert "From next week these reminders come with your Sunday digest" in quiet
+    assert "Sunday digest" not in push(CASES["strength-none"]).body
+    gentle = push(CASES["strength-gentle"]).body
+    assert "Gentle strength today" in gentle and "squat" not in gentle and "lunge" not in gentle
+    assert "1 strength session in the last 7 days" in " ".join(note_lines(CASES["strength-caution"]))
+
+
+@pytest.mark.parametrize("units", UNITS)
+def test_other_pain_sites_point_to_a_professional_and_a_repeat_says_again(units: str) -> None:
+    first, again = CASES["pain-shin-caution"], CASES["pain-shin-again"]
+    assert push(first, units).title == "Shin pain mentioned"
+    assert push(again, units).title == "Shin pain mentioned again"
+    for f in (first, again):
+        for text in (push(f, units).body, " ".join(note_lines(f, units)), long_form(f, units)):
+            assert "physiotherapist or doctor" in text
+        assert "knee" not in (push(f, units).body + " ".join(note_lines(f, units))).lower()
 
 
 def test_note_block_with_nothing_to_say_is_empty() -> None:
@@ -328,18 +390,18 @@ def test_monotony_infinity_is_written_in_words() -> None:
 def test_unknown_language_is_english_and_partial_translations_fall_back(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    f = CASES["spike-warning"]
+    f = CASES["spike-caution"]
     assert push(f, lang="xx") == push(f) and long_form(f, lang="pt-BR") == long_form(f)
     fake = types.ModuleType("syncd.coach.strings_yy")
     fake.STRINGS = {
-        "session_spike.title.warning": "Grote sprong",  # type: ignore[attr-defined]
+        "session_spike.title.caution": "Langer dan anders",  # type: ignore[attr-defined]
         "session_spike.action": "Blijf onder {cap} {unit} en {missing}.",
     }
     monkeypatch.setitem(sys.modules, "syncd.coach.strings_yy", fake)
     lang.table.cache_clear()
     try:
         msg = push(f, lang="yy")
-        assert msg.title == "Grote sprong"
-        assert "Keep your next runs under 17.6 km." in msg.body  # broken template → English
+        assert msg.title == "Langer dan anders"
+        assert "Keep your next long run under 14.5 km." in msg.body  # broken template → English
     finally:
         lang.table.cache_clear()

@@ -171,9 +171,9 @@ def _free_port() -> int:
 
 def test_webhook_event_to_note_through_the_running_service(tmp_path: Path, fake: FakeStrava) -> None:
     now = datetime.now(UTC)
-    for i in range(8):
+    for i in range(12):  # 35 days: syncd compares a run only once it holds the 30 days before
         fake.add_activity(
-            now - timedelta(days=24 - 3 * i),
+            now - timedelta(days=35 - 3 * i),
             name="Easy",
             distance=8000.0,
             moving_time=2900,
@@ -195,7 +195,7 @@ def test_webhook_event_to_note_through_the_running_service(tmp_path: Path, fake:
     service = Service(tmp_path, fake, extra=f'webhook_listen = "127.0.0.1:{port}"')
     service.config.write_text(service.config.read_text() + "notes = { strava = true }\n")
     service.start()
-    service.wait_for("STATUS=sam: fetched 8")
+    service.wait_for("STATUS=sam: fetched 12")
     subscribed = subprocess.run(
         [
             sys.executable,

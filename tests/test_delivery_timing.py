@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -36,13 +37,13 @@ def no_strength(tmp_path: Path, **athlete: object) -> World:
 
 def test_the_strength_prompt_rides_on_the_days_last_run(tmp_path: Path) -> None:
     w = no_strength(tmp_path)
-    day = TODAY + timedelta(days=1)  # a day the strength rule speaks on
+    day = TODAY + timedelta(days=3)  # Monday: the weekly prompt speaks on the week's first day
     w.strava.put(run("strava", "morning", day.replace(hour=6).isoformat(), 5.0, minutes=30))
     w.strava.put(run("strava", "evening", day.replace(hour=17).isoformat(), 6.0, minutes=36))
     w.now = day.replace(hour=19)
     w.sync()
-    assert "Strength today" in w.strava.description("evening")
-    assert "Strength today" not in w.strava.description("morning")
+    assert "Strength session (" in w.strava.description("evening")
+    assert "Strength session (" not in w.strava.description("morning")
 
 
 def strength_prompt(day: date) -> Finding:
@@ -235,3 +236,19 @@ def test_a_malformed_item_is_logged_once_not_every_poll(
         assert w.sync().providers["strava"].skipped == 1
     assert caplog.text.count("skipped one item: activity 9") == 1
     assert len(w.ctx.skipped) == 1  # what is remembered is this account's current bad items only
+
+
+def test_a_prompt_ignored_for_weeks_goes_to_the_digest_only(tmp_path: Path) -> None:
+    """After the quiet weeks (RULES.md), the strength prompt earns no push; it keeps its note."""
+    from syncd.engine.policy import plan_channels
+    from syncd.history import Profile, build_history
+
+    w = World(tmp_path)
+    w.sync()
+    history = build_history(w.store.sessions("sam"), Profile(timezone="UTC"))
+    day = history.sessions[-1].day
+    athlete = w.config.athlete("sam")
+    quiet = strength_prompt(day)
+    for digest_only, channels in ((False, {"note:strava", "push:phone"}), (True, {"note:strava"})):
+        finding = replace(quiet, metrics={**quiet.metrics, "digest_only": digest_only})
+        assert {c for c, _, _ in plan_channels(w.ctx, athlete, finding, history, TODAY)} == channels

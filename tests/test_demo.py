@@ -20,7 +20,7 @@ def test_demo_shows_findings_notes_pushes_session_and_digest(
     assert "2026-11-22  warning  pain_reported" in out
     # the note on the spike run keeps the runner's words and adds one block
     assert "Felt good at 10 km and just kept going. Two hours on my feet.\n\n— syncd —\n" in out
-    assert "(21.1 vs 12.6 km). Next runs: under 23.2 km." in out
+    assert "(21.1 vs 12.6 km). Next runs: easy, up to your usual 7.5 km." in out
     # push messages reached the console, the knee one pointing to a professional
     assert "[high] Knee pain mentioned" in out and "physiotherapist or doctor" in out
     # the strength session and the digest with its chart

@@ -89,23 +89,25 @@ def test_longest_run_spike_and_the_cap_rounded_down(digest: Digest, history: His
     shown = f"{math.floor(cap * 10) / 10:.1f}"
     assert shown == "23.2"
     assert "Longest run: 21.1 km (Sat 21 Nov)." in digest.text
-    assert f"Keep the next runs under {shown} km" in digest.text
+    # a +68 % half marathon and a sore knee this week: recovery first, never a bigger number
+    assert f"under {shown}" not in digest.text and digest.cap_km == 0.0
+    assert "After this week's big step up, recovery comes first" in digest.text
     assert "Big step up in run length: 68 % longer than your longest run" in digest.text
-    assert digest.cap_km == pytest.approx(cap, abs=0.001)
 
 
 def test_strength_against_the_target(digest: Digest) -> None:
     assert "Strength: 0 sessions this week (aim: 2 to 3)." in digest.text
-    # the four day-level strength findings of the week read as one line
-    assert digest.text.count("No strength work in 14 days") == 1
+    # one weekly prompt, and the runner reads "session", not "sessions", for one
+    assert digest.text.count("strength session in the last 7 days") <= 1
+    assert "1 strength sessions" not in digest.text
 
 
 def test_findings_most_severe_first_pain_pointing_to_a_professional(digest: Digest) -> None:
     lines = [line for line in digest.text.splitlines() if line.startswith("• ")]
-    assert len(lines) == 4
+    assert len(lines) == 4 and len(digest.text) <= TEXT_MAX
     assert "Knee pain mentioned" in lines[0] and "left knee sore" in lines[0]
     assert "physiotherapist or doctor" in lines[0]
-    assert "Big step up" in lines[1] and "Weekly distance up" in lines[3]
+    assert "Big step up" in lines[1] and lines[3] == "• …and 1 more of less weight."
     assert [f.rule for f in digest.findings] == [
         "pain_reported",
         "session_spike",
@@ -129,13 +131,13 @@ def test_lengths_fit_a_phone_and_a_push(digest: Digest) -> None:
     assert len(digest.text) <= TEXT_MAX
     assert len(digest.push_title) < 60 and len(digest.push_body) < 300
     assert "39.1 km" in digest.push_title and "physiotherapist or doctor" in digest.push_body
-    assert "under 23.2 km" in digest.push_body
+    assert "under" not in digest.push_body  # a week with a big step up and pain: no bigger number
 
 
 def test_miles(history: History, week_findings: list[Finding]) -> None:
     mi = build_digest(history, week_findings, athlete="sample", day=SUNDAY, units="mi")
     assert f"Running: {39.062 / 1.609344:.1f} mi this week" in mi.text  # 24.3
-    assert "under 14.4 mi" in mi.text  # 23.257 km = 14.45 mi, rounded down
+    assert "your usual 4.6 mi" in mi.text and "under 14.4 mi" not in mi.text  # 7.474 km
     assert " km" not in mi.text
     with pytest.raises(ValueError, match="units"):
         build_digest(history, [], athlete="sample", day=SUNDAY, units="furlong")
@@ -226,12 +228,12 @@ def test_render_text_one_line_per_week(history: History) -> None:
     assert [i for i, line in enumerate(weeks) if "▲" in line] == [1, 11]  # +19 % and +68 %
     marks = [re.search(r" km *(S*)", line) for line in weeks]
     assert [len(m.group(1)) if m else -1 for m in marks] == [1, 0, 0, 1, 0, 0, 1, 0, 1, 0, 0, 0]
-    assert "Keep the next runs under 23.2 km" in chart
+    assert "under" not in chart  # no cap drawn in a week that calls for recovery
 
 
 def test_weeks_before_the_history_are_no_data_not_zero(history: History) -> None:
     early = build_digest(history, [], athlete="sample", day=date(2026, 8, 23))
     assert [w.known for w in early.weeks] == [False] * 9 + [True] * 3  # data from 4 August
-    assert "The 2 weeks before, oldest first:" in early.text
+    assert early.text.startswith("Running: none this week.")  # the holiday week: the quiet digest
     chart = render_text(early)
     assert chart.count("no data") == 9 and "0.0 km" in chart  # the holiday week is a real 0

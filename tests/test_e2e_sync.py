@@ -91,9 +91,13 @@ def test_backfill_idle_poll_and_a_note_through_the_real_process(tmp_path: Path, 
     assert len(fake.log) - before == 1
 
     now = datetime.now(UTC)
-    for i in range(8):
+    for i in range(12):  # 35 days of history: syncd compares only once it holds 30 days
         fake.add_activity(
-            now - timedelta(days=24 - 3 * i), name="Easy run", distance=8000.0, moving_time=2900
+            now - timedelta(days=35 - 3 * i),
+            name="Easy run",
+            distance=8000.0,
+            moving_time=2900,
+            elapsed_time=3000,
         )
     long_run = fake.add_activity(
         now - timedelta(hours=3),
@@ -108,6 +112,6 @@ def test_backfill_idle_poll_and_a_note_through_the_real_process(tmp_path: Path, 
     assert text.startswith("Great hills today.\n\n— syncd —\n") and "16.0 vs 8.0 km" in text
     assert len(fake.requests(f"/api/v3/activities/{long_run['id']}", "PUT")) == 1
     with Store(setup.state) as store:
-        assert len(store.activities("sam")) == 1039
+        assert len(store.activities("sam")) == 1030 + 12 + 1
     outputs = done.stdout + done.stderr + again.stdout + again.stderr + noted.stdout + noted.stderr
     assert fake.client_secret not in outputs

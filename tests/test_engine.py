@@ -377,7 +377,7 @@ def test_strength_prompt_found_before_the_run_lands_on_that_run(tmp_path: Path) 
     w = World(tmp_path)
     # no strength work at all, so the strength prompt speaks
     w.strava.items = {k: v for k, v in w.strava.items.items() if v.sport is not Sport.STRENGTH}
-    day = TODAY + timedelta(days=1)  # the rule speaks on every other day; this is one of them
+    day = TODAY + timedelta(days=3)  # Monday: the weekly prompt speaks on the week's first day
     w.now = day.replace(hour=0, minute=30)
     w.sync()  # just after midnight: a prompt for today, no run yet, so no note
     prompt_day = w.store.conn.execute(
@@ -388,7 +388,7 @@ def test_strength_prompt_found_before_the_run_lands_on_that_run(tmp_path: Path) 
     w.strava.put(evening)
     w.now = day.replace(hour=19)
     w.sync()
-    assert "Strength today" in w.strava.description("evening")
+    assert "Strength session (" in w.strava.description("evening")
 
 
 def test_dry_run_changes_no_delivery_state(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from test_rules_kit import UTC_PROFILE, act, at, day, hist, run, strength
 
+from syncd.domain import CheckIn
 from syncd.history import Profile, build_history, first_changed_day, session_load
 from syncd.merge import group_sessions
 
@@ -108,7 +109,8 @@ def test_window_load_kind_is_the_kind_with_most_load_ties_to_the_richer() -> Non
         (10_000, 1499, True),
         (1000, 1200, False),  # exactly 20 min/km is not slower
         (1000, 1201, True),
-        (100_000, 43_201, True),  # longer than 12 h
+        (100_000, 43_201, False),  # longer than 12 h: an ultra is real (RULES.md)
+        (99_900, 70_560, False),  # 99.9 km in 19.6 h, 11:46 min/km
     ],
 )
 def test_suspect_runs_are_listed_and_excluded(metres: int, seconds: int, suspect: bool) -> None:
@@ -119,6 +121,42 @@ def test_suspect_runs_are_listed_and_excluded(metres: int, seconds: int, suspect
     assert h.daily_loads(day(0), 1)[0] == (0.0 if suspect else seconds / 60)
     if suspect:
         assert h.suspects[0].suspect and h.sessions_on(day(0), include_suspect=True)
+
+
+def test_pace_is_judged_on_moving_time_so_a_watch_left_running_is_counted() -> None:
+    # 10 km in 50 min of moving time, the watch stopped four hours later: 29 min/km elapsed
+    h = hist([act(at(0), 10_000, moving_s=3000, elapsed_s=4 * 3600 + 3000)])
+    assert not h.suspects and h.run_m(day(0), 1) == 10_000
+
+
+def test_without_moving_time_elapsed_time_can_only_show_a_run_too_fast() -> None:
+    too_fast = replace(act(at(0), 10_000, elapsed_s=1200), moving_s=None)  # 2:00 min/km elapsed
+    slow_on_elapsed = replace(act(at(1), 5_000, elapsed_s=5 * 3600), moving_s=None)  # the watch ran on
+    h = hist([too_fast, slow_on_elapsed])
+    assert [f.session.activities[0].key for f in h.suspects] == [too_fast.key]
+    assert h.run_m(day(1), 1) == 5_000
+
+
+def test_the_runner_can_confirm_a_suspect_run_or_leave_a_run_out() -> None:
+    fast = act(at(0), 10_000, moving_s=1400)  # 2:20 min/km
+    ordinary = act(at(1), 8_000)
+    said = datetime(2026, 2, 1, tzinfo=UTC)
+    real = CheckIn("sam", "real", day(0), said, about=fast.key)
+    out = CheckIn("sam", "left_out", day(1), said, about=ordinary.key)
+    sessions = group_sessions([fast, ordinary])
+    h = build_history(sessions, UTC_PROFILE, checkins=[real, out])
+    assert h.run_m(day(0), 1) == 10_000 and not h.run_m(day(1), 1)
+    assert [f.suspect for f in h.suspects] == ["you marked it as not a run to count"]
+    undo = CheckIn("sam", "left_out", day(0), said.replace(day=2), about=fast.key)
+    later = build_history(sessions, UTC_PROFILE, checkins=[real, out, undo], previous=h)
+    assert later.run_m(day(0), 1) == 0  # the latest word wins, and the cache does not hide it
+
+
+def test_strength_marked_done_counts_once_a_day_beside_logged_sessions() -> None:
+    said = datetime(2026, 2, 1, tzinfo=UTC)
+    done = [CheckIn("sam", "strength_done", day(d), said) for d in (2, 2, 4)]
+    h = build_history(group_sessions([run(0, 5000), strength(4), run(6, 5000)]), UTC_PROFILE, checkins=done)
+    assert h.strength_count(day(6), 7) == 2  # day 2 once, day 4 logged and marked: once
 
 
 def test_suspect_thresholds_are_configurable() -> None:

@@ -86,7 +86,7 @@ class Boom(Rule):
 
 
 def test_a_rule_that_raises_is_reported_and_the_others_still_run() -> None:
-    h = hist([run(0, 10_000), run(3, 16_000, description="knee hurts")])
+    h = hist([run(-30, 5_000), run(0, 10_000), run(3, 16_000, description="knee hurts")])
     rules = [Boom(), *load_rules({})]
     findings, failures = evaluate_day(rules, h, day(3))
     assert [(f.rule, f.severity) for f in findings] == [

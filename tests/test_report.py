@@ -104,7 +104,7 @@ def test_report_writes_png_and_html(state: Path, tmp_path: Path, capsys: pytest.
     )
     out = capsys.readouterr().out
     assert code == 0
-    assert "Running: 39.1 km this week" in out and "under 23.2 km" in out
+    assert "Running: 39.1 km this week" in out and "recovery comes first" in out
     weeks = [line for line in out.splitlines() if re.match(r"^ ?\d{1,2} [A-Z][a-z]{2} ", line)]
     assert len(weeks) == 12
     assert png_size(png) == (1200, 675)

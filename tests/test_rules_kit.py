@@ -25,6 +25,11 @@ RULES_MD_METRICS = {
         "reference_activity",
         "pct_over_reference",
         "next_run_cap_km",
+        "typical_run_km",
+        "race",
+        # added by syncd: the floor compared with, and whether the advice is to recover first
+        "min_reference_km",
+        "recovery_first",
     },
     "weekly_progression": {"last_7d_km", "previous_7d_km", "pct_change"},
     "acwr": {"acwr_ewma", "acwr_rolling_uncoupled", "load_kind"},
@@ -32,8 +37,17 @@ RULES_MD_METRICS = {
     "monotony": {"monotony", "strain", "load_kind"},
     "run_streak": {"streak_days", "rest_days_last_7", "personal_p90_streak"},
     "back_to_back_hard": {"hard_days", "reasons"},
-    "strength_frequency": {"strength_last_7d", "strength_last_14d", "target_per_week"},
-    "pain_reported": {"matched_text", "activity"},
+    "strength_frequency": {
+        "strength_last_7d",
+        "strength_last_14d",
+        "target_per_week",
+        # added by syncd: how the weekly cadence learns to be quiet, and the knee-gentle session
+        "prompt_streak",
+        "quiet_next",
+        "digest_only",
+        "gentle",
+    },
+    "pain_reported": {"matched_text", "activity", "site"},
 }
 
 

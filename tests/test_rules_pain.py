@@ -84,7 +84,7 @@ def test_pain_reported_is_a_warning_about_the_session_on_its_day() -> None:
     f = only(PainReported(), h, day(1))
     assert f is not None and f.severity is Severity.WARNING
     sid = h.runs[1].id
-    assert f.metrics == {"matched_text": "Knee sore after the hills", "activity": sid}
+    assert f.metrics == {"matched_text": "Knee sore after the hills", "activity": sid, "site": "knee"}
     assert f.session == sid and f.key == f"pain_reported:sam:{sid}"
     assert only(PainReported(), h, day(2)) is None
 

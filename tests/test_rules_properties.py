@@ -200,7 +200,7 @@ def _with_copy(acts: list[Activity], copy: Activity) -> tuple[list[Session], lis
 
 def test_an_earlier_copy_does_not_move_a_midnight_run_to_the_day_before() -> None:
     midnight = datetime(2026, 1, 20, 0, 0, tzinfo=AMS)
-    acts = [act(midnight - timedelta(days=d), 8000, avg_hr=140.0) for d in (12, 6)]
+    acts = [act(midnight - timedelta(days=d), 8000, avg_hr=140.0) for d in (40, 12, 6)]
     acts.append(act(midnight, 12000, avg_hr=140.0))  # +50 %: a spike warning on the 20th
     original = acts[-1]
     alone, together = _with_copy(acts, poorer(original, -1, 12000, ["avg_hr"]))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
 
 import pytest
-from test_rules_kit import act, at, day, hist, only, run, strength
+from test_rules_kit import UTC_PROFILE, act, at, day, hist, only, run, strength
 
-from syncd.domain import Activity, Severity
+from syncd.domain import Activity, CheckIn, Finding, Severity, Sport
+from syncd.history import build_history
+from syncd.merge import group_sessions
 from syncd.rules.recovery import (
     BackToBackHard,
     Monotony,
@@ -62,8 +63,8 @@ def test_nearest_rank_percentile() -> None:
     assert nearest_rank([8, 3, 5, 3, 4], 90) == 8  # rank ceil(4.5) = 5
 
 
-def runs_on_days(days: range | list[int]) -> list[Activity]:
-    return [run(i, 5000) for i in days]
+def runs_on_days(days: range | list[int], metres: int = 5000) -> list[Activity]:
+    return [run(i, metres) for i in days]
 
 
 def streak_history(old_streak_end: int) -> list[Activity]:
@@ -131,29 +132,94 @@ def test_back_to_back_hard() -> None:
     assert [only(BackToBackHard(), h, day(i)) for i in (0, 2, 4, 5, 6)] == [None] * 5
 
 
-def _even(first: date) -> date:
-    return first if first.toordinal() % 2 == 0 else first + timedelta(days=1)
-
-
-def test_strength_frequency_bands_and_prompt_spacing() -> None:
+def _prompts(acts: list[Activity], last: int, checkins: tuple[CheckIn, ...] = ()) -> dict[int, Finding]:
+    """The strength prompts of days 0..last, by day number."""
+    h = build_history(group_sessions(acts), UTC_PROFILE, until=day(last), checkins=checkins)
     rule = StrengthFrequency()
-    d = _even(day(20))
-    n = (d - day(0)).days
-    base = runs_on_days(range(n + 1))
-    f = only(rule, hist(base), d)
-    assert f is not None and f.severity is Severity.WARNING
-    assert f.metrics == {"strength_last_7d": 0, "strength_last_14d": 0, "target_per_week": 2}
-    assert only(rule, hist(base), d - timedelta(days=1)) is None  # odd day: no prompt
-    one = only(rule, hist([*base, strength(n - 10), strength(n - 3)]), d)
-    assert one is not None and one.severity is Severity.CAUTION
-    assert one.metrics["strength_last_7d"] == 1 and one.metrics["strength_last_14d"] == 2
-    assert only(rule, hist([*base, strength(n - 3), strength(n)]), d) is None
-    assert one.key == f"strength_frequency:sam:{d}"
+    return {n: f for n in range(last + 1) for f in rule.evaluate(h, day(n))}
+
+
+EVERY_OTHER_DAY = runs_on_days(range(0, 84, 2))  # 12 weeks of running, day 0 a Monday
+
+
+def test_strength_prompt_is_a_caution_once_per_iso_week_on_its_first_day() -> None:
+    prompts = _prompts(EVERY_OTHER_DAY, 41)
+    assert sorted(prompts) == [13, 14, 21, 28, 35]  # once 14 days are known, then every Monday
+    f = prompts[14]
+    assert f.severity is Severity.CAUTION and f.key == "strength_frequency:sam:2026-W04"
+    assert f.metrics == {
+        "strength_last_7d": 0,
+        "strength_last_14d": 0,
+        "target_per_week": 2,
+        "prompt_streak": 2,
+        "quiet_next": False,
+        "digest_only": False,
+        "gentle": False,
+    }
+
+
+def test_strength_prompt_waits_for_the_first_day_of_the_week_its_condition_holds() -> None:
+    prompts = _prompts([*EVERY_OTHER_DAY, strength(12), strength(13)], 20)
+    assert [n for n in sorted(prompts) if n >= 14] == [19]  # two sessions in the 7 days to day 18
+    assert prompts[19].metrics["strength_last_7d"] == 1
+
+
+def test_strength_marked_done_counts_like_a_logged_session() -> None:
+    said = at(13, hours=12)
+    done = (CheckIn("sam", "strength_done", day(12), said), CheckIn("sam", "strength_done", day(13), said))
+    assert [n for n in sorted(_prompts(EVERY_OTHER_DAY, 20, done)) if n >= 14] == [19]
+
+
+def test_strength_prompts_learn_to_be_quiet_and_come_back_with_a_session() -> None:
+    prompts = _prompts(EVERY_OTHER_DAY, 62)
+    streaks = [
+        (n, f.metrics["prompt_streak"], f.metrics["quiet_next"], f.metrics["digest_only"])
+        for n, f in sorted(prompts.items())
+    ]
+    assert streaks == [
+        (13, 1, False, False),
+        (14, 2, False, False),
+        (21, 3, False, False),
+        (28, 4, True, False),  # the last one pushed says the next ones come with the digest
+        (35, 5, False, True),
+        (42, 5, False, True),
+        (49, 5, False, True),
+        (56, 5, False, True),
+    ]
+    back = _prompts([*EVERY_OTHER_DAY, strength(51)], 62)
+    assert back[56].metrics["prompt_streak"] == 1 and not back[56].metrics["digest_only"]
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        run(13, 6000, race=True),  # a race on Sunday
+        run(13, 6000, title="calf a bit sore"),  # a pain mention
+        run(13, 12_000),  # +100 % on the 6 km runs: a warning spike
+    ],
+)
+def test_no_strength_prompt_in_the_48_hours_after_a_race_pain_or_big_spike(moment: Activity) -> None:
+    acts = [run(-40, 3000, sport=Sport.WALK), *runs_on_days(range(0, 13, 2), 6000), moment, run(15, 6000)]
+    prompts = _prompts(acts, 20)
+    assert [n for n in sorted(prompts) if n >= 14] == [16]  # Monday and Tuesday are for recovery
+
+
+def test_strength_prompt_needs_two_runs_in_14_days_and_respects_not_this_week() -> None:
+    few = [run(0, 5000), run(1, 5000), run(10, 5000), act(at(16), 5000, sport=Sport.WALK)]
+    assert sorted(_prompts(few, 20)) == [13, 14]  # day 15 on: one run in the last 14 days
+    skip = (CheckIn("sam", "strength_skip_week", day(14), at(14, hours=1)),)
+    assert sorted(_prompts(EVERY_OTHER_DAY, 27, skip)) == [13, 21]
+
+
+def test_after_knee_pain_the_session_is_the_gentle_one_until_the_knee_settles() -> None:
+    sore = [*EVERY_OTHER_DAY, run(19, 5000, description="left knee sore")]
+    prompts = _prompts(sore, 41)
+    assert [n for n, f in sorted(prompts.items()) if f.metrics["gentle"]] == [22, 28]
+    settled = (CheckIn("sam", "knee_settled", day(25), at(25, hours=3)),)
+    assert [n for n, f in sorted(_prompts(sore, 41, settled).items()) if f.metrics["gentle"]] == [22]
 
 
 def test_strength_frequency_leaves_inactive_and_new_athletes_alone() -> None:
     rule = StrengthFrequency()
-    d = _even(day(40))
-    assert only(rule, hist(runs_on_days(range(10)), until=d), d) is None  # no run in 14 days
-    d = _even(day(10))
-    assert only(rule, hist(runs_on_days(range(12))), d) is None  # under 14 days of history
+    assert only(rule, hist(runs_on_days(range(10)), until=day(42)), day(42)) is None  # not running
+    assert only(rule, hist(runs_on_days(range(12))), day(7)) is None  # under 14 days of history

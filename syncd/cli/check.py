@@ -23,7 +23,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         result = check(config, store, args.athlete, first, last)
     units = units_of(config, args.athlete)
     if args.json:
-        print(json.dumps([f.to_json() for f in result.findings], indent=2))
+        from syncd.checking import check_json
+
+        print(json.dumps(check_json(result), indent=2))
     else:
         print(render_check(result, units))
     return 0

@@ -26,7 +26,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     for problem in report.problems:
         print(f"{problem.path}:{problem.line}: skipped: {problem.reason}", file=sys.stderr)
     emit(args, report.as_dict(), report.line())
-    return 0 if report.files_read else EX_DATAERR
+    return 0 if report.usable else EX_DATAERR
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], add: Add) -> None:

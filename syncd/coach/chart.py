@@ -66,6 +66,11 @@ def render_png(digest: Digest, path: Path, *, width_px: int = 1200, height_px: i
     totals = [_value(d, w.run_km) for w in weeks]
     colours = [ORANGE if w.spikes else BLUE for w in weeks]
     bars.bar(xs, totals, width=0.68, color=colours, zorder=2)
+    left_out = [_value(d, w.left_out_km) for w in weeks]
+    if any(left_out):  # RULES.md: runs left out as implausible are shown, not hidden
+        bars.bar(
+            xs, left_out, width=0.68, bottom=totals, color="white", edgecolor=GREY, hatch="///", zorder=2
+        )
     top = max(totals, default=0) or 1.0
     bars.set_ylim(0, top * 1.2)
     for x, v, w in zip(xs, totals, weeks, strict=True) if len(xs) <= 16 else ():
@@ -75,6 +80,8 @@ def render_png(digest: Digest, path: Path, *, width_px: int = 1200, height_px: i
     handles = [Patch(color=BLUE, label=_t(d, "chart.week"))]
     if any(w.spikes for w in weeks):
         handles.append(Patch(color=ORANGE, label=_t(d, "chart.spike_week")))
+    if any(left_out):
+        handles.append(Patch(facecolor="white", edgecolor=GREY, hatch="///", label=_t(d, "chart.left_out")))
     bars.legend(
         handles=handles, loc="upper left", frameon=False, fontsize=10, ncol=2, bbox_to_anchor=(0, 1.08)
     )
@@ -246,10 +253,13 @@ def render_text(digest: Digest, width: int = 60) -> str:
         eighths = round(w.run_km / top * room * 8)
         bar = ("█" * (eighths // 8) + _EIGHTHS[eighths % 8].strip()).ljust(room)
         marks = ("S" * min(w.strength, 3) + ("+" if w.strength > 3 else "")).ljust(4)
-        lines.append(f"{label} {bar} {value} {marks}{' ▲' if w.spikes else ''}".rstrip())
+        left = f" ?{wording.distance(w.left_out_km, d.units)}" if w.left_out_km else ""
+        lines.append(f"{label} {bar} {value} {marks}{' ▲' if w.spikes else ''}{left}".rstrip())
     if d.cap_km:
         lines.append(_t(d, "chart.cap_text", cap=wording.cap_distance(d.cap_km, d.units), unit=u))
     lines.append(_t(d, "chart.text_legend", unit=u))
+    if any(w.left_out_km for w in d.weeks):
+        lines.append(_t(d, "chart.text_left_out", unit=u))
     return "\n".join(lines)
 
 

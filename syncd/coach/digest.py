@@ -10,19 +10,30 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from statistics import median
 from typing import Any
 
 from syncd.coach import lang as _lang
 from syncd.coach import wording
 from syncd.domain import Finding, Severity
-from syncd.history import History, build_history
+from syncd.history import Facts, History, build_history
+from syncd.rules.base import Rule
 from syncd.rules.rampup import Acwr, next_run_cap_km
+from syncd.rules.strength import recovery_moments
 
 STRENGTH_TARGET = (2, 3)
 TEXT_MAX = 1200
 PREVIOUS_WEEKS = 4  # weeks compared with this one in the text
-SPIKE_RULE, ACWR_RULE, PAIN_RULE = "session_spike", "acwr", "pain_reported"
-NOTE_RULES = frozenset({SPIKE_RULE, "strength_frequency"})  # their push texts say "today"
+
+
+def _rule(f: Finding) -> type[Rule] | None:
+    return wording.rule_class(f.rule)
+
+
+def _is(f: Finding, attribute: str) -> bool:
+    """A class attribute of the finding's rule (False for a rule no longer installed)."""
+    cls = _rule(f)
+    return bool(getattr(cls, attribute, False)) if cls is not None else attribute == "digest_line"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +56,7 @@ class WeekPoint:
     strength: int
     spikes: tuple[Spike, ...] = ()
     known: bool = True  # False before the athlete's history begins: no data, not zero
+    left_out_km: float = 0.0  # runs left out as implausible (RULES.md: shown wherever the week is)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +96,7 @@ class Digest:
                     "longest_km": w.longest_km,
                     "strength": w.strength,
                     "known": w.known,
+                    "left_out_km": w.left_out_km,
                     "spikes": [
                         {"day": s.day.isoformat(), "distance_km": s.distance_km, "severity": s.severity.label}
                         for s in w.spikes
@@ -128,7 +141,7 @@ def _week_findings(by_key: dict[str, Finding], folded: set[str]) -> tuple[list[F
     shown: dict[str, Finding] = {}
     marks: set[str] = set()
     for f in by_key.values():
-        if f.rule == ACWR_RULE:
+        if not _is(f, "digest_line"):
             continue
         group = f.key if f.session else f"{f.rule}:day-level"
         old = shown.get(group)
@@ -137,7 +150,7 @@ def _week_findings(by_key: dict[str, Finding], folded: set[str]) -> tuple[list[F
         if f.key in folded:
             marks.add(group)
     ordered = sorted(
-        shown.items(), key=lambda kv: (-kv[1].severity, kv[1].rule != PAIN_RULE, kv[1].day, kv[1].key)
+        shown.items(), key=lambda kv: (-kv[1].severity, not _is(kv[1], "health"), kv[1].day, kv[1].key)
     )
     return [f for _, f in ordered], {f.key for g, f in ordered if g in marks}
 
@@ -162,6 +175,7 @@ def _weeks(history: History, day: date, count: int, spikes: Sequence[Finding]) -
                 history.strength_count(end, 7),
                 marks,
                 history.first is not None and end >= history.first,
+                _km(sum(f.distance_m for f in history.suspects if start <= f.day <= end and f.sport.is_run)),
             )
         )
     return out
@@ -179,7 +193,7 @@ def _finding_line(f: Finding, folded: bool, units: str, lang: str) -> str:
     """One line per finding: its push text, or its note where the push speaks of "today"."""
     message = wording.push(f, units, lang=lang)
     body = message.body
-    if f.rule in NOTE_RULES:
+    if _is(f, "digest_quotes_note"):
         body = " ".join(wording.note_lines(f, units, lang=lang)) or f.message
     return _lang.text(
         "digest.finding",
@@ -220,21 +234,44 @@ def build_digest(
         )
     first = day - timedelta(days=6)
     every = [*findings, *folded]
-    spikes = _dedupe(f for f in every if f.rule == SPIKE_RULE and f.severity >= Severity.CAUTION)
+    spikes = _dedupe(f for f in every if _is(f, "chart_mark") and f.severity >= Severity.CAUTION)
     series = _weeks(history, day, max(weeks, PREVIOUS_WEEKS + 1), list(spikes.values()))
-    cap = next_run_cap_km(history, day, cap_pct)
+    moments = [
+        (m, first + timedelta(days=i))
+        for i in range(7)
+        for m in recovery_moments(history, first + timedelta(days=i))
+    ]
+    # RULES.md: no bigger number in a week with a race, a big step up or pain; recovery first
+    cap = 0.0 if moments else next_run_cap_km(history, day, cap_pct)
     listed, marked = _week_findings(
         _dedupe(f for f in every if first <= f.day <= day), {f.key for f in folded}
     )
     acwr = _acwr(history, day)
+    ran = series[-1].run_km > 0
     head = _head(history, series, cap, cap_pct, units, lang)
-    tail = [
-        _lang.text("digest.acwr", lang, ratio=f"{acwr:.1f}")
-        if acwr is not None
-        else _lang.text("digest.acwr.none", lang)
-    ]
+    if moments:  # the recovery line takes the cap line's place
+        typical = next(
+            (float(f.metrics["typical_run_km"]) for f in listed if "typical_run_km" in f.metrics), None
+        )
+        head[-2] = _recover_line(history, *moments[0], typical, units, lang)
+    if not ran:
+        head = [_lang.text("digest.distance.none", lang)]
+    left_out = _left_out(history.suspects, first, day, units, lang)
+    if left_out:
+        head.append(left_out)
+    if any(f.metrics.get("digest_only") for f in listed):
+        head.append(_lang.text("digest.strength.quiet", lang))
+    tail = (
+        [
+            _lang.text("digest.acwr", lang, ratio=f"{acwr:.1f}")
+            if acwr is not None
+            else _lang.text("digest.acwr.none", lang)
+        ]
+        if ran
+        else []
+    )
     # the pain line already points to a professional; other notes get the full disclaimer
-    pain = any(f.rule == PAIN_RULE for f in listed)
+    pain = any(_is(f, "health") for f in listed)
     tail.append(_lang.text("long.disclaimer" if listed and not pain else "digest.footer", lang))
     lines = [_finding_line(f, f.key in marked, units, lang) for f in listed]
 
@@ -244,7 +281,7 @@ def build_digest(
         middle = (
             [_lang.text("digest.findings", lang), *lines[:keep], *more]
             if lines
-            else [_lang.text("digest.quiet", lang)]
+            else [_lang.text("digest.quiet" if ran else "digest.no_run", lang)]
         )
         return "\n\n".join(["\n".join(head), "\n".join(middle), "\n".join(tail)])
 
@@ -252,6 +289,9 @@ def build_digest(
     while keep > 1 and len(compose(keep)) > TEXT_MAX:
         keep -= 1
     push_title, push_body = _push(series[-1], cap, listed, units, lang)
+    if not ran:
+        push_title = _lang.text("digest.push.title.none", lang)
+        push_body = _lang.text("digest.no_run", lang)
     return Digest(
         athlete=athlete,
         day=day,
@@ -267,6 +307,51 @@ def build_digest(
         findings=tuple(listed),
         folded=frozenset(marked),
     )
+
+
+def should_send(history: History, day: date) -> bool:
+    """Whether the week ending on `day` earns a digest (DESIGN.md): it has a run, or it is the
+    one quiet week right after a week with a run; then syncd waits for the next run."""
+    if history.last is None or history.first is None or day < history.first:
+        return False
+    return history.run_count(day, 7) > 0 or history.run_count(day - timedelta(days=7), 7) > 0
+
+
+def _recover_line(
+    history: History, moment: str, day: date, typical_km: float | None, units: str, lang: str
+) -> str:
+    """Recovery first, with the runner's usual run: the spike finding's, else the median run
+    of the 30 days before the moment's day."""
+    if typical_km is None:
+        runs = [f.distance_m for i in range(1, 31) for f in history.runs_on(day - timedelta(days=i))]
+        typical_km = round(median(runs) / 1000, 3) if runs else 0.0
+    return _lang.text(
+        "digest.recover",
+        lang,
+        moment=_lang.text(f"digest.moment.{moment}", lang),
+        typical=wording.distance(typical_km, units),
+        unit=_lang.text(f"unit.{units}", lang),
+    )
+
+
+def _left_out(suspects: Sequence[Facts], first: date, last: date, units: str, lang: str) -> str:
+    """One line naming the runs of the week left out as implausible (RULES.md), or ""."""
+    runs = [f for f in suspects if first <= f.day <= last and f.sport.is_run]
+    if not runs:
+        return ""
+    named = ", ".join(
+        _lang.text(
+            "digest.left_out.run",
+            lang,
+            day=day_label(f.day, lang, weekday=True),
+            km=wording.distance(_km(f.distance_m), units),
+            unit=_lang.text(f"unit.{units}", lang),
+            reason=f.suspect,
+        )
+        for f in runs
+    )
+    key = "digest.left_out.1" if len(runs) == 1 else "digest.left_out.n"
+    return _lang.text(key, lang, n=len(runs), runs=named)
 
 
 def _head(
@@ -321,7 +406,7 @@ def _push(week: WeekPoint, cap: float, listed: list[Finding], units: str, lang: 
     else:
         title = _lang.text("digest.push.title.quiet", lang, km=km, unit=u)
     top = ""
-    if any(f.rule == PAIN_RULE for f in listed):
+    if any(_is(f, "health") for f in listed):
         top = _lang.text("digest.push.pain", lang)
     elif listed:
         top = _lang.text("digest.push.top", lang, title=wording.push(listed[0], units, lang=lang).title)

@@ -31,6 +31,15 @@ _SLOTS: tuple[tuple[str, tuple[Kind, ...], bool], ...] = (
     ("stretch", ("stretch",), False),
     ("stretch", ("stretch",), False),
 )
+#: after knee pain (RULES.md): no squats or lunges, the wall sit held high, both hip exercises
+_GENTLE_SLOTS: tuple[tuple[str, tuple[Kind, ...], bool], ...] = (
+    ("quad_hold", ("quad_hold",), False),
+    ("hip", ("hip",), False),
+    ("hip", ("hip",), False),
+    ("calf", ("calf",), True),
+    ("stretch", ("stretch",), False),
+    ("stretch", ("stretch",), False),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +50,7 @@ class StrengthSession:
     day: date
     items: tuple[tuple[Exercise, Dose], ...]
     hard_day: bool = False
+    gentle: bool = False  # the knee-friendly session after knee pain
 
     @property
     def total_seconds(self) -> int:
@@ -64,8 +74,11 @@ class StrengthSession:
     def hip(self) -> str | None:
         return next((ex.id for ex, _ in self.items if ex.id in HIP_ALTERNATION), None)
 
-    def one_line(self, max_chars: int = ONE_LINE_MAX, lang: str = _lang.DEFAULT_LANG) -> str:
-        """One line for an activity note or a push; drops trailing items to fit `max_chars`."""
+    def one_line(
+        self, max_chars: int = ONE_LINE_MAX, lang: str = _lang.DEFAULT_LANG, *, note: bool = False
+    ) -> str:
+        """One line for a push (`note`: for an activity note, read later, so it never says
+        "today"); drops trailing items to fit `max_chars`."""
         if not self.items:
             return _lang.text("session.empty", lang)
         parts = [
@@ -77,7 +90,8 @@ class StrengthSession:
             shown = parts[:keep]
             if keep < len(parts):
                 shown = [*shown, _lang.text("session.more", lang, n=len(parts) - keep)]
-            line = _lang.text("session.one_line", lang, minutes=self.total_minutes, items=sep.join(shown))
+            template = "session.one_line" + (".gentle" if self.gentle else "") + (".note" if note else "")
+            line = _lang.text(template, lang, minutes=self.total_minutes, items=sep.join(shown))
             if len(line) <= max_chars:
                 return line
         return line[: max(0, max_chars - 1)] + "…"
@@ -142,7 +156,11 @@ def _preferences(athlete: str, day: date, previous: StrengthSession | None) -> d
     return prefs
 
 
-def _choose(prefs: dict[Kind, list[str]], exclude: frozenset[str]) -> list[tuple[int, str]]:
+def _choose(
+    prefs: dict[Kind, list[str]],
+    exclude: frozenset[str],
+    slots: tuple[tuple[str, tuple[Kind, ...], bool], ...],
+) -> list[tuple[int, str]]:
     """(slot index, exercise id) for every slot that can be filled, in slot order.
 
     First every slot takes its own kind; only then do empty slots borrow from their fallback
@@ -151,7 +169,7 @@ def _choose(prefs: dict[Kind, list[str]], exclude: frozenset[str]) -> list[tuple
     used: set[str] = set()
     chosen: dict[int, str] = {}
     for kinds_from in (slice(0, 1), slice(1, None)):
-        for index, (_role, kinds, _optional) in enumerate(_SLOTS):
+        for index, (_role, kinds, _optional) in enumerate(slots):
             if index in chosen:
                 continue
             for kind in kinds[kinds_from]:
@@ -171,17 +189,22 @@ def build_session(
     hard_day: bool = False,
     minutes: int = 20,
     exclude: frozenset[str] = frozenset(),
+    gentle: bool = False,
 ) -> StrengthSession:
-    """A 15-25 minute session (about 12-15 on a hard day), the same for the same inputs."""
+    """A 15-25 minute session (about 12-15 on a hard day), the same for the same inputs;
+    `gentle`: the knee-friendly one (no squats or lunges, a high wall sit, hip work)."""
     unknown = sorted(set(exclude) - set(CATALOGUE))
     if unknown:
         raise ValueError(f"unknown exercise ids in exclude: {', '.join(unknown)}")
     budget = min(max(minutes, MIN_MINUTES), MAX_MINUTES) * 60
     if hard_day:
         budget = min(budget, HARD_DAY_MAX_MINUTES * 60)
-    picks = _choose(_preferences(athlete, day, previous), frozenset(exclude))
+    slots = _GENTLE_SLOTS if gentle else _SLOTS
+    picks = _choose(_preferences(athlete, day, previous), frozenset(exclude), slots)
     exercises = [CATALOGUE[i] for _, i in picks]
-    optional = [_SLOTS[slot][2] for slot, _ in picks]
+    optional = [slots[slot][2] for slot, _ in picks]
+    if gentle:
+        hard_day = True  # the lightest rung of every exercise: a wall sit of 2 × 30 s
     levels = [0] * len(exercises)
 
     def total(lv: list[int], keep: list[bool]) -> int:
@@ -203,13 +226,18 @@ def build_session(
                     else:
                         levels[i] -= 1
     items = tuple((ex, ex.ladder[n]) for ex, n, k in zip(exercises, levels, keep, strict=True) if k)
-    return StrengthSession(athlete=athlete, day=day, items=items, hard_day=hard_day)
+    return StrengthSession(athlete=athlete, day=day, items=items, hard_day=hard_day, gentle=gentle)
 
 
 def offered_session(
-    athlete: str, day: date, *, minutes: int = 20, exclude: frozenset[str] = frozenset()
+    athlete: str,
+    day: date,
+    *,
+    minutes: int = 20,
+    exclude: frozenset[str] = frozenset(),
+    gentle: bool = False,
 ) -> StrengthSession:
     """The session syncd offers on `day`: the same wherever it is shown (note, push, check,
-    demo), and never the same squat as the one offered on the previous prompt day."""
-    previous = build_session(athlete, day - timedelta(days=2), minutes=minutes, exclude=exclude)
-    return build_session(athlete, day, previous=previous, minutes=minutes, exclude=exclude)
+    demo), and never the same squat as the one offered on the previous week's prompt."""
+    previous = build_session(athlete, day - timedelta(days=7), minutes=minutes, exclude=exclude)
+    return build_session(athlete, day, previous=previous, minutes=minutes, exclude=exclude, gentle=gentle)

@@ -32,17 +32,30 @@ STRINGS: dict[str, str] = {
     "session_spike.title.caution": "Longer run than usual",
     "session_spike.title.warning": "Big step up in run length",
     "session_spike.title.alert": "Far past your recent longest run",
-    "session_spike.action": "Keep your next runs under {cap} {unit}.",
-    "session_spike.action.alert": "Make the next run a short, easy one: under {cap} {unit}.",
+    "session_spike.title.race": "Well raced",
+    "session_spike.against": "your longest run of the previous 30 days ({reference} {unit})",
+    "session_spike.against.floor": "{compared} {unit}, the smallest reference syncd compares with "
+    "(your longest run of the previous 30 days was {reference} {unit})",
+    "session_spike.recover": "Recover first: keep the next two or three runs easy and no longer than "
+    "your usual {typical} {unit}, with no hard session or strength session for 48 hours.",
+    "session_spike.action": "Keep your next long run under {cap} {unit}.",
+    "session_spike.action.recover": "{recover}",
+    "session_spike.action.race": "{recover}",
     "session_spike.note": "{pct} % longer than your longest run in 30 days ({distance} vs "
-    "{reference} {unit}). Next runs: under {cap} {unit}.",
-    "session_spike.push": "{distance} {unit} today, {pct} % longer than your longest run of "
-    "the previous 30 days ({reference} {unit}). {action}",
-    "session_spike.long": "{distance} {unit} today was {pct} % longer than your longest run "
-    "of the previous 30 days ({reference} {unit}). {evidence} That "
-    "describes a large group of runners, not a forecast for you, and no "
-    "step up is guaranteed to be fine: 10 % is only where the comparison "
-    "group ends. {action}",
+    "{reference} {unit}). Next long run: under {cap} {unit}.",
+    "session_spike.note.recover": "{pct} % longer than your longest run in 30 days ({distance} vs "
+    "{reference} {unit}). Next runs: easy, up to your usual {typical} {unit}.",
+    "session_spike.note.race": "Race: {distance} {unit}, congratulations. Next runs: easy, up to "
+    "your usual {typical} {unit}.",
+    "session_spike.push": "{distance} {unit}, {pct} % longer than {against}. {action}",
+    "session_spike.push.race": "Congratulations on your race: {distance} {unit}, {pct} % longer than "
+    "{against}. {action}",
+    "session_spike.long": "This run of {distance} {unit} was {pct} % longer than {against}. "
+    "{evidence} That describes a large group of runners, not a forecast for you, and no "
+    "step up is guaranteed to be fine: 10 % is only where the comparison group ends. {action}",
+    "session_spike.long.race": "Congratulations on your race. At {distance} {unit} it was {pct} % "
+    "longer than {against}. {evidence} Races are meant to stretch you; what matters now is the "
+    "recovery. {action}",
     "session_spike.evidence.0": "In a study of about 5,200 runners, runs more than 10 % longer "
     "than the longest of the previous 30 days were associated with "
     "a higher injury rate.",
@@ -136,37 +149,93 @@ STRINGS: dict[str, str] = {
     "measured result. {action}",
     "back_to_back_hard.no_reasons": "effort, heart rate or score",
     # -- strength_frequency -------------------------------------------------------------
-    "strength_frequency.title": "Strength work: {n7} in the last 7 days",
-    "strength_frequency.title.warning": "No strength work in 14 days",
-    "strength_frequency.note": "Strength sessions in the last 7 days: {n7} (aim: {target} a week).",
-    "strength_frequency.note.warning": "No strength session in the last 14 days (aim: {target} a week).",
-    "strength_frequency.push": "Strength sessions in the last 7 days: {n7}, aim {target} a week. {session}",
-    "strength_frequency.push.warning": "No strength session in 14 days, aim {target} a week. {session}",
-    "strength_frequency.long": "You logged {n7} strength sessions in the last 7 days and {n14} "
+    "strength_frequency.title": "Strength session this week",
+    "strength_frequency.sessions.0": "no strength session",
+    "strength_frequency.sessions.1": "1 strength session",
+    "strength_frequency.sessions.n": "{n} strength sessions",
+    "strength_frequency.quiet_next": "No strength work lately? From next week these reminders come "
+    "with your Sunday digest instead, until a strength session shows up.",
+    "strength_frequency.gentle": "A gentle, hip-focused session while your knee settles.",
+    "strength_frequency.note": "{n7_sessions_cap} in the last 7 days (aim: {target} a week).",
+    "strength_frequency.push": "{n7_sessions_cap} in the last 7 days; the aim is {target} a week. "
+    "{gentle}{session} {quiet}",
+    "strength_frequency.long": "You did {n7_sessions} in the last 7 days and {n14_sessions} "
     "in the last 14; the aim is {target} a week. In pooled studies "
     "across sports, strength training was associated with about a "
     "third of the injury rate, and runner's knee guidelines favour "
     "combined hip and knee work. A short home programme for "
     "first-time marathoners showed no effect, so take this as good "
-    "practice, not a promise.\n{session}",
+    "practice, not a promise. {gentle}\n{session}",
     # -- pain_reported ------------------------------------------------------------------
-    "pain_reported.title": "Knee pain mentioned",
-    "pain_reported.note": "Knee mentioned in the notes: easing off for now, with rest, ice, "
+    "site.knee": "knee",
+    "site.shin": "shin",
+    "site.achilles": "Achilles",
+    "site.calf": "calf",
+    "site.hip": "hip",
+    "site.heel": "heel",
+    "site.foot": "foot",
+    "site.ankle": "ankle",
+    "site.hamstring": "hamstring",
+    "pain_reported.title.knee": "Knee pain mentioned",
+    "pain_reported.title.other": "{Site} pain mentioned",
+    "pain_reported.title.other.warning": "{Site} pain mentioned again",
+    "pain_reported.note.knee": "Knee mentioned in the notes: easing off for now, with rest, ice, "
     "compression and the leg raised after runs. A physiotherapist or "
     "doctor can check it early.",
-    "pain_reported.push": 'You wrote "{matched}". Book a physiotherapist or doctor early: '
+    "pain_reported.note.other": "{Site} mentioned in the notes: easier runs for now, and a "
+    "physiotherapist or doctor if it stays.",
+    "pain_reported.push.knee": 'You wrote "{matched}". Book a physiotherapist or doctor early: '
     "several conditions cause knee pain in runners and a professional "
     "can tell them apart. Meanwhile, easier runs and rest, ice, "
     "compression and a raised leg after running can calm it.",
-    "pain_reported.long": 'About your activity of {day} you wrote: "{matched}". syncd cannot tell what is '
+    "pain_reported.push.other": 'You wrote "{matched}". Take the next runs easier, and have it '
+    "looked at by a physiotherapist or doctor if it does not settle within days.",
+    "pain_reported.push.other.warning": 'You mentioned your {site} again: "{matched}". Twice in a '
+    "week is worth a visit to a physiotherapist or doctor; until then, easier and shorter runs.",
+    "pain_reported.long.knee": 'About your activity of {day} you wrote: "{matched}". '
+    "syncd cannot tell what is "
     "behind knee pain: several conditions cause it in runners, and a "
     "physiotherapist or doctor can tell them apart, often from your "
     "account and an examination alone. Book one early; sooner tends to "
     "go better. Until then, ease off with shorter, easier runs or a few "
     "days off, and after runs use rest, ice, compression and elevation "
-    "(leg raised) to settle it.",
+    "(leg raised) to settle it. Strength sessions stay gentle and hip-focused for now.",
+    "pain_reported.long.other": 'About your activity of {day} you wrote: "{matched}". syncd cannot '
+    "tell what is behind it; if it lasts more than a few days, or comes back, a physiotherapist "
+    "or doctor can find the cause. Until then, easier and shorter runs.",
+    # -- knee_check ---------------------------------------------------------------------
+    "knee_check.title.after_run": "Knee check after your run",
+    "knee_check.title.morning": "Knee check this morning",
+    "knee_check.title.keep": "Knee check: this load suits it",
+    "knee_check.title.adapt": "Knee check: change the next runs",
+    "knee_check.title.pause": "Knee check: pause running",
+    "knee_check.push.after_run": "How did your knee feel during and after the run, from 0 (nothing) to 10? "
+    "Your answer shapes the next runs.",
+    "knee_check.push.morning": "How is your knee this morning, after yesterday's run: better, the same or "
+    "worse than usual?",
+    "knee_check.note.after_run": "Knee check running: syncd asks how the knee felt after each run.",
+    "knee_check.note.morning": "Knee check running: syncd asks how the knee is the morning after.",
+    "knee_check.push.keep": "Pain at 2 out of 10 or less, and no worse the next morning: this load suits "
+    "the knee. Keep it, and build up slowly.",
+    "knee_check.push.adapt": "The knee is asking for a change. For the next runs: the same weekly distance "
+    "over more, shorter runs; 10 to 20 % slower; run-walk; flat routes without downhills or stairs; "
+    "slightly shorter, quicker steps.",
+    "knee_check.push.pause": "Pause running for now and see a physiotherapist or doctor soon: pain this "
+    "strong, or a knee worse two mornings in a row, needs a professional look.",
+    "knee_check.note.keep": "Knee check: the knee took this run well.",
+    "knee_check.note.adapt": "Knee check: the next runs shorter, slower, flat and more frequent.",
+    "knee_check.note.pause": "Knee check: running paused, and a physiotherapist or doctor to see.",
+    "knee_check.long": "syncd is watching your knee after you mentioned pain (day {days}). Runners with "
+    "knee pain did as well by adjusting their running to the symptoms as by adding exercise programmes: "
+    "pain during a run at 2 out of 10 or less, settling within about an hour and no worse the next morning "
+    "is a load the knee accepts. Strength sessions stay gentle and hip-focused while this lasts.",
     # -- strength sessions --------------------------------------------------------------
     "session.one_line": "Strength today ({minutes} min): {items}",
+    "session.one_line.note": "Strength session ({minutes} min): {items}",
+    "session.one_line.gentle": "Gentle strength today ({minutes} min, knee-friendly, wall sit held "
+    "high): {items}",
+    "session.one_line.gentle.note": "Gentle strength session ({minutes} min, knee-friendly, wall sit "
+    "held high): {items}",
     "session.item": "{name} {dose}",
     "session.sep": " · ",
     "session.more": "+{n} more",
@@ -295,6 +364,17 @@ STRINGS.update(
         "digest.longest": "Longest run: {km} {unit} ({day}).",
         "digest.cap": "Keep the next runs under {cap} {unit}: your longest run of the last 30 "
         "days plus {pct} %.",
+        "digest.recover": "After this week's {moment}, recovery comes first: easy runs no longer than "
+        "your usual {typical} {unit} for the next few days.",
+        "digest.moment.race": "race",
+        "digest.moment.spike": "big step up",
+        "digest.moment.pain": "pain",
+        "digest.left_out.1": "1 run left out: {runs}. If it was real, confirm it with syncd and it counts.",
+        "digest.left_out.n": "{n} runs left out: {runs}. If one was real, confirm it with syncd and "
+        "it counts.",
+        "digest.left_out.cli.1": "1 run left out: {runs}. `syncd confirm {id}` if it was real.",
+        "digest.left_out.cli.n": "{n} runs left out: {runs}. `syncd confirm ID` for each that was real.",
+        "digest.left_out.run": "{day} {km} {unit} ({reason})",
         "digest.cap.none": "No run in the last 30 days, so there is no distance cap yet: come "
         "back with short, easy runs and judge them by time.",
         "digest.strength.0": "Strength: 0 sessions this week (aim: {low} to {high}). Two short "
@@ -302,11 +382,16 @@ STRINGS.update(
         "digest.strength.1": "Strength: 1 session this week; the aim is {low} to {high}, so one "
         "more would get you there.",
         "digest.strength.met": "Strength: {n} sessions this week, on target ({low} to {high}). Nicely done.",
+        "digest.strength.quiet": "Strength reminders now come here rather than to your phone: "
+        "one short session this week would be a good start.",
         "digest.findings": "Worth knowing this week:",
         "digest.finding": "• {day}, {title}: {text}{folded}",
         "digest.folded": " (saved for this digest instead of a push)",
-        "digest.more": "• …and {n} more; `syncd check` lists them all.",
+        "digest.more": "• …and {n} more of less weight.",
         "digest.quiet": "A quiet week: nothing in your training stood out. Keep enjoying the runs.",
+        "digest.no_run": "No run this week. When you start again, begin with short, easy runs; "
+        "syncd will wait for your next run before the next digest.",
+        "digest.distance.none": "Running: none this week.",
         "digest.acwr": "Acute:chronic load ratio {ratio} (last 7 days against the last 28). A "
         "descriptive number, not a warning.",
         "digest.footer": "General advice, not a diagnosis.",
@@ -317,7 +402,8 @@ STRINGS.update(
         "{low}–{high}. {cap}{top}",
         "digest.push.cap": "Next runs: under {cap} {unit}. ",
         "digest.push.top": "Top note: {title}.",
-        "digest.push.pain": "You mentioned knee pain: please have it checked by a physiotherapist or doctor.",
+        "digest.push.pain": "You mentioned pain: please have it checked by a physiotherapist or doctor.",
+        "digest.push.title.none": "Your week: no run",
         "chart.title": "Last {weeks} weeks",
         "chart.subtitle": "{athlete} · week ending {day}",
         "chart.cap_line": "Next-run cap as of {day}: {cap} {unit} for any single run",
@@ -333,6 +419,8 @@ STRINGS.update(
         "chart.no_data": "no data",
         "chart.week_axis": "Weeks, labelled by their first day",
         "chart.text_spike": "▲ longer run",
+        "chart.left_out": "Run left out (implausible numbers)",
+        "chart.text_left_out": "?N: N {unit} of runs left out as implausible",
         "chart.text_legend": "█ {unit} per week · S strength session · ▲ much longer run",
         "report.page_title": "syncd · {title}",
     }

@@ -9,13 +9,16 @@ of each channel. Rules syncd does not know (third-party plugins) fall back to th
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
+from functools import cache
 from typing import Any, Literal
 
 from syncd.coach import lang as _lang
 from syncd.coach.session import ONE_LINE_MAX, StrengthSession, offered_session
 from syncd.domain import Finding, Severity
+from syncd.rules.base import Rule
 
 Units = Literal["km", "mi"]
 Priority = Literal["low", "normal", "high", "urgent"]
@@ -32,15 +35,6 @@ PRIORITY: dict[Severity, Priority] = {
     Severity.CAUTION: "normal",
     Severity.WARNING: "high",
     Severity.ALERT: "urgent",
-}
-_LOAD_KINDS = {
-    "session_rpe": "session_rpe",
-    "srpe": "session_rpe",
-    "rpe": "session_rpe",
-    "trimp": "trimp",
-    "duration": "duration",
-    "minutes": "duration",
-    "time": "duration",
 }
 
 
@@ -93,136 +87,63 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-# -- facts per rule: the fields their templates use -----------------------------------------
-
-Fields = dict[str, str]
+# -- the fields of each rule's templates come from the rule itself -------------------------
 
 
-def _load(f: Finding, lang: str) -> str:
-    raw = f.metrics.get("load_kind") or f.load_kind
-    if not raw:
-        return _lang.text("load.unknown", lang)
-    known = _LOAD_KINDS.get(str(raw).lower())
-    return _lang.text(f"load.{known}", lang) if known else str(raw).replace("_", " ")
+@cache
+def rule_class(rule_id: str) -> type[Rule] | None:
+    """The installed rule class of `rule_id`, or None (a rule that is no longer installed)."""
+    from syncd.registry import installed_rules
+
+    return installed_rules().get(rule_id)
 
 
-def _spike(f: Finding, u: str, lang: str) -> Fields:
-    m, pct = f.metrics, float(f.metrics["pct_over_reference"])
-    band = 3 if pct > 100 else 2 if pct > 30 else 1 if pct > 10 else 0
-    return {
-        "distance": distance(m["distance_km"], u),
-        "reference": distance(m["reference_km"], u),
-        "cap": cap_distance(m["next_run_cap_km"], u),
-        "pct": percent(pct),
-        "evidence": _lang.text(f"session_spike.evidence.{band}", lang),
-    }
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """The coach's number formatting, lent to rules (`syncd.rules.base.Words`)."""
 
+    units: str
+    lang: str
 
-def _weekly(f: Finding, u: str, lang: str) -> Fields:
-    m = f.metrics
-    return {
-        "last": distance(m["last_7d_km"], u),
-        "previous": distance(m["previous_7d_km"], u),
-        "pct": percent(m["pct_change"]),
-    }
+    def distance(self, km: float) -> str:
+        return distance(km, self.units)
 
+    def cap(self, km: float) -> str:
+        return cap_distance(km, self.units)
 
-def _acwr(f: Finding, u: str, lang: str) -> Fields:
-    m = f.metrics
-    return {
-        "ewma": f"{float(m['acwr_ewma']):.1f}",
-        "rolling": f"{float(m['acwr_rolling_uncoupled']):.1f}",
-        "load": _load(f, lang),
-    }
+    def percent(self, pct: float) -> str:
+        return percent(pct)
 
+    def number(self, value: float) -> str:
+        return number(value, self.lang)
 
-def _break(f: Finding, u: str, lang: str) -> Fields:
-    m = f.metrics
-    return {
-        "days": number(m["days_since_previous_run"]),
-        "typical": distance(m["typical_run_km_before_break"], u),
-        "evidence": _lang.text("return_from_break.evidence", lang),
-    }
+    def text(self, key: str, **fields: Any) -> str:
+        return _lang.text(key, self.lang, unit=_lang.text(f"unit.{self.units}", self.lang), **fields)
 
-
-def _monotony(f: Finding, u: str, lang: str) -> Fields:
-    m = f.metrics
-    return {
-        "monotony": number(m["monotony"], lang),
-        "strain": number(m["strain"], lang),
-        "load": _load(f, lang),
-    }
-
-
-def _streak(f: Finding, u: str, lang: str) -> Fields:
-    m = f.metrics
-    return {
-        "streak": number(m["streak_days"]),
-        "rest": number(m["rest_days_last_7"]),
-        "p90": number(m["personal_p90_streak"]),
-    }
-
-
-def _hard(f: Finding, u: str, lang: str) -> Fields:
-    days, reasons = f.metrics["hard_days"], f.metrics.get("reasons")
-    if isinstance(days, str):
-        count = len([d for d in days.split(",") if d.strip()])  # "2026-11-20,2026-11-21"
-    elif isinstance(days, Sequence):
-        count = len(days)
-    else:
-        count = int(days)
-    if isinstance(reasons, dict):
-        reasons = [f"{k}: {v}" for k, v in reasons.items()]
-    if isinstance(reasons, Iterable) and not isinstance(reasons, str):
-        reasons = "; ".join(str(r) for r in reasons)
-    text = _clip(str(reasons), 110) if reasons else _lang.text("back_to_back_hard.no_reasons", lang)
-    return {"count": str(count), "reasons": text}
-
-
-def _strength(f: Finding, u: str, lang: str) -> Fields:
-    m = f.metrics
-    target = int(m["target_per_week"])
-    # the reference article recommends 2 to 3 sessions a week; the rule prompts below `target`
-    shown = f"{target} to 3" if target < 3 else number(target)
-    return {"n7": number(m["strength_last_7d"]), "n14": number(m["strength_last_14d"]), "target": shown}
-
-
-def _pain(f: Finding, u: str, lang: str) -> Fields:
-    matched = str(f.metrics["matched_text"]).replace('"', "'")
-    return {
-        "matched": _clip(matched, 50),
-        "activity": str(f.metrics.get("activity") or ""),
-        "day": f.day.strftime("%a %d %b").replace(" 0", " "),
-    }
-
-
-_FACTS: dict[str, Callable[[Finding, str, str], Fields]] = {
-    "session_spike": _spike,
-    "weekly_progression": _weekly,
-    "acwr": _acwr,
-    "return_from_break": _break,
-    "monotony": _monotony,
-    "run_streak": _streak,
-    "back_to_back_hard": _hard,
-    "strength_frequency": _strength,
-    "pain_reported": _pain,
-}
+    def day(self, day: date) -> str:
+        return day.strftime("%a %d %b").replace(" 0", " ")
 
 
 def _render(f: Finding, part: str, units: str, lang: str, **extra: str) -> str | None:
     """The `part` template of the finding's rule, or None when the generic text must do."""
-    facts = _FACTS.get(f.rule)
-    if facts is None:
+    cls = rule_class(f.rule)
+    if cls is None:
         return None
-    unit = _lang.text(f"unit.{_check_units(units)}", lang)
+    words = _Words(_check_units(units), lang)
     try:
-        fields: dict[str, Any] = {"unit": unit, **facts(f, units, lang), **extra}
+        own = cls.template_fields(f, words)
+        variant = cls.variant(f)
     except (KeyError, TypeError, ValueError):
         return None  # metrics missing or malformed: say what the rule itself said
+    if own is None:
+        return None
+    fields: dict[str, Any] = {"unit": _lang.text(f"unit.{units}", lang), **own, **extra}
     sev = f.severity.label
 
     def fill(name: str) -> str | None:
-        key = _lang.first((f"{f.rule}.{name}.{sev}", f"{f.rule}.{name}"), lang)
+        base = f"{f.rule}.{name}"
+        keys = (f"{base}.{variant}.{sev}", f"{base}.{variant}") if variant else ()
+        key = _lang.first((*keys, f"{base}.{sev}", base), lang)
         return _lang.text(key, lang, **fields) if key else None
 
     fields["action"] = fill("action") or ""
@@ -230,9 +151,10 @@ def _render(f: Finding, part: str, units: str, lang: str, **extra: str) -> str |
 
 
 def _session_for(f: Finding, strength: StrengthSession | None) -> StrengthSession | None:
-    if f.rule != "strength_frequency":
+    cls = rule_class(f.rule)
+    if cls is None or not cls.offers_session:
         return None
-    return strength or offered_session(f.athlete, f.day)
+    return strength or offered_session(f.athlete, f.day, gentle=bool(f.metrics.get("gentle")))
 
 
 # -- channels ------------------------------------------------------------------------------
@@ -273,7 +195,8 @@ def note_lines(finding: Finding, units: str = "km", *, lang: str = _lang.DEFAULT
 
 
 def _note_order(f: Finding) -> tuple[int, int]:
-    return (-int(f.severity), 0 if f.rule == "pain_reported" else 1)
+    cls = rule_class(f.rule)
+    return (-int(f.severity), 0 if cls is not None and cls.health else 1)
 
 
 def note_block(
@@ -303,7 +226,7 @@ def note_block(
         while lines and NOTE_MAX_CHARS - size(lines) - 1 < 80:
             lines.pop()
         room = min(ONE_LINE_MAX, NOTE_MAX_CHARS - size(lines) - 1)
-        lines.append(strength.one_line(room, lang))
+        lines.append(strength.one_line(room, lang, note=True))
     return "\n".join([HEADER, *lines]) if lines else ""
 
 

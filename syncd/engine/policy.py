@@ -38,6 +38,10 @@ def wants_note(finding: Finding, kind: type[Rule] = Rule) -> bool:
 
 
 def wants_push(finding: Finding, kind: type[Rule] = Rule) -> bool:
+    """Whether the finding earns a push: warning and above, or a rule always delivered,
+    except a finding its rule sends to the digest only (`Rule.digest_only_metric`)."""
+    if kind.digest_only_metric and finding.metrics.get(kind.digest_only_metric):
+        return False
     return finding.severity >= Severity.WARNING or kind.always_delivered
 
 

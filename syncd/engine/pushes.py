@@ -1,5 +1,5 @@
-"""Sending due push messages: quiet hours, the daily cap, and each rule's own timing
-(`Rule.push_at_morning`, `push_spacing_days`, `push_first`)."""
+"""Sending due push messages: quiet hours, the daily cap (health findings first), and each
+rule's own timing (`Rule.push_at_morning`, `push_spacing_days`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from syncd.config import AthleteConfig
 from syncd.domain import Finding
 from syncd.engine.context import Context, PassSummary
 from syncd.engine.policy import quiet_until, wants_push
-from syncd.engine.strength import strength_for
+from syncd.engine.strength import session_for
 from syncd.errors import DeliveryFailed
 from syncd.notifiers.base import Message, Notifier
 from syncd.store import outbox
@@ -26,9 +26,9 @@ def deliver_push(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> 
     notifiers = {n.channel: n for n in ctx.notifiers(athlete)}
     due = [item for item in outbox.due(store, athlete.name, "", now) if not item.channel.startswith("note:")]
 
-    # the daily cap keeps the most important: severity, then rules that go first, newest first
+    # the daily cap keeps the most important: severity, then health findings, newest first
     def importance(finding: Finding) -> tuple[object, ...]:
-        first = ctx.rule_class(finding.rule).push_first
+        first = ctx.rule_class(finding.rule).health
         return (-int(finding.severity), not first, -finding.day.toordinal(), finding.key)
 
     due.sort(key=lambda item: importance(item.finding))
@@ -63,10 +63,7 @@ def _send(
 ) -> None:
     """Send one message and record the outcome (a failure is retried with backoff)."""
     channel = notifier.channel
-    strength = (
-        strength_for(athlete, finding.day) if ctx.rule_class(finding.rule).offers_strength_session else None
-    )
-    text = push(finding, athlete.units, strength=strength)
+    text = push(finding, athlete.units, strength=session_for(ctx, athlete, finding))
     message = Message(athlete.name, text.title, text.body, text.priority, finding.key)
     if ctx.dry_run:
         print(f"[dry run] push via {channel}: {message.title} — {message.body}")

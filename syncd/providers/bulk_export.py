@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import math
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,9 +22,57 @@ from syncd.domain import Activity
 from syncd.sports import Sport, sport_from
 
 EXPORT_CSV = "activities.csv"
-_DATE_FORMATS = ("%b %d, %Y, %I:%M:%S %p", "%b %d, %Y %I:%M:%S %p")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_FULL_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+#: "Oct 6, 2022, 11:19:20 PM" (Strava's US layout), "21 Feb 2024, 01:17:32" (its British
+#: one), with or without seconds and the comma, and "2014-09-12 16:54:28" (before 2019)
+_DATE = re.compile(
+    r"""^\s*(?:
+        (?P<mon1>[A-Za-z]{3,9})\.?\s+(?P<day1>\d{1,2}),?\s+(?P<year1>\d{4})
+      | (?P<day2>\d{1,2})\.?\s+(?P<mon2>[A-Za-z]{3,9})\.?,?\s+(?P<year2>\d{4})
+      | (?P<year3>\d{4})-(?P<month3>\d{1,2})-(?P<day3>\d{1,2})
+    )(?:,?\s+|T)(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?
+    \s*(?P<ampm>[AaPp]\.?\s?[Mm]\.?)?\s*(?:Z|UTC|GMT)?\s*$""",
+    re.X,
+)
 #: Export display names that are not simply the API's sport_type without spaces and dashes.
-_STRAVA_ALIASES = {"HIIT": "HighIntensityIntervalTraining", "RockClimb": "RockClimbing"}
+_STRAVA_ALIASES = {
+    "HIIT": "HighIntensityIntervalTraining",
+    "RockClimb": "RockClimbing",
+    "Canoe": "Canoeing",
+    "Kayak": "Kayaking",
+    "IceSkating": "IceSkate",
+    "InlineSkating": "InlineSkate",
+    "Windsurfing": "Windsurf",
+    "Kitesurfing": "Kitesurf",
+    "Snowboarding": "Snowboard",
+    "Skateboarding": "Skateboard",
+}
+#: The export layout before 2019 ("id,date,name,type,…"): its columns under today's names.
+_OLD_LAYOUT = {
+    "id": "Activity ID",
+    "date": "Activity Date",
+    "name": "Activity Name",
+    "type": "Activity Type",
+    "description": "Activity Description",
+    "elapsed_time": "Elapsed Time",
+    "moving_time": "Moving Time",
+    "distance": "Distance",  # metres in that layout
+}
+_TRUE = {"1", "1.0", "true", "yes", "y"}
 _REQUIRED = ("provider", "id", "start", "sport")
 #: Optional JSON Lines keys (named as the Activity fields they fill) and their types.
 _OPTIONAL: dict[str, type] = {
@@ -126,15 +175,30 @@ def _parser_for(name: str, text: str) -> Parser:
     first = next((ln for ln in lines if ln and not ln.startswith("#")), "")
     if "Activity ID" in first and "Activity Date" in first:
         return _parse_export
+    if first.lower().replace('"', "").startswith("id,date,name,type"):
+        return _parse_old_export
     if first.startswith("{") or name.endswith(".jsonl"):
         return _parse_jsonl
     raise _Bad("neither a Strava export activities.csv nor a syncd .jsonl file")
 
 
-def _parse_export(text: str, athlete: str) -> Iterator[Outcome]:
+def _parse_old_export(text: str, athlete: str) -> Iterator[Outcome]:
+    """The export layout before 2019: the same rows under other column names, distances in metres."""
+    return _parse_export(text, athlete, old=True)
+
+
+def _header_name(title: str) -> str:
+    """A column title without the HTML a badly translated export wraps around some of them
+    (`<span class="translation_missing" …>Type</span>`)."""
+    return re.sub(r"<[^>]*>", "", title).strip()
+
+
+def _parse_export(text: str, athlete: str, *, old: bool = False) -> Iterator[Outcome]:
     """Each row of an export's activities.csv as an Activity or a reason, with its first line."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = [title.strip() for title in next(reader, [])]
+    header = [_header_name(title) for title in next(reader, [])]
+    if old:
+        header = [_OLD_LAYOUT.get(title.lower(), title) for title in header]
     keys = _unique_keys(header)
     end = reader.line_num
     try:
@@ -150,7 +214,7 @@ def _parse_export(text: str, athlete: str) -> Iterator[Outcome]:
                 named.setdefault(title, []).append(value.strip())
             raw = json.dumps(dict(zip(keys, values, strict=True)), ensure_ascii=False)
             try:
-                yield start, _export_activity(named, raw, athlete)
+                yield start, _export_activity(named, raw, athlete, metres=old)
             except ValueError as exc:
                 yield start, str(exc)
     except csv.Error as exc:
@@ -167,8 +231,11 @@ def _unique_keys(header: list[str]) -> list[str]:
     return keys
 
 
-def _export_activity(named: dict[str, list[str]], raw: str, athlete: str) -> Activity:
-    """The Activity for one export row (columns by name, every copy); raises ValueError."""
+def _export_activity(
+    named: dict[str, list[str]], raw: str, athlete: str, *, metres: bool = False
+) -> Activity:
+    """The Activity for one export row (columns by name, every copy); raises ValueError.
+    `metres`: the layout's single Distance column is in metres (before 2019)."""
     activity_id = _best(named, "Activity ID")
     if not activity_id:
         raise _Bad("Activity ID is empty")
@@ -182,7 +249,9 @@ def _export_activity(named: dict[str, list[str]], raw: str, athlete: str) -> Act
         start_utc=_export_date(_best(named, "Activity Date")),
         sport=sport,
         sport_raw=sport_raw,
-        distance_m=_export_distance(named.get("Distance", []), sport),
+        distance_m=_export_distance(
+            ["", *named.get("Distance", [])] if metres else named.get("Distance", []), sport
+        ),
         moving_s=None if moving is None else round(moving),
         elapsed_s=None if elapsed is None else round(elapsed),
         avg_hr=_number(named, "Average Heart Rate"),
@@ -192,8 +261,19 @@ def _export_activity(named: dict[str, list[str]], raw: str, athlete: str) -> Act
         title=_best(named, "Activity Name"),
         description=_best(named, "Activity Description"),
         private_note=_best(named, "Activity Private Note"),
+        race=_export_race(named, sport),
         raw_json=raw,
     )
+
+
+def _export_race(named: dict[str, list[str]], sport: Sport) -> bool:
+    """Whether the export marks the run as a race: its "Competition" tag, or a "Workout Type"
+    of 1 (Strava's race for runs). Titles are never guessed from (RULES.md)."""
+    if not sport.is_run:
+        return False
+    if _best(named, "Competition").strip().lower() in _TRUE:
+        return True
+    return _best(named, "Workout Type").strip().lower() in {"1", "1.0", "race"}
 
 
 def _strava_type(display: str) -> str:
@@ -239,14 +319,41 @@ def _export_distance(copies: list[str], sport: Sport) -> int | None:
     return None if metres is None else round(metres)
 
 
+def _month(name: str) -> int:
+    """1-12 for an English month name or its abbreviation ("Sep", "Sept", "September")."""
+    lower = name.lower().rstrip(".")
+    for i, full in enumerate(_FULL_MONTHS):
+        if lower[:3] == _MONTHS[i] and full.startswith(lower):
+            return i + 1
+    raise ValueError(name)
+
+
 def _export_date(text: str) -> datetime:
-    """The UTC start written in an export's "Activity Date"; raises _Bad."""
-    for layout in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, layout).replace(tzinfo=UTC)
-        except ValueError:
-            continue
-    raise _Bad(f"Activity Date {text!r} is not a date like 'Jan 1, 2024, 10:00:00 AM'")
+    """The UTC start written in an export's "Activity Date", in any layout Strava writes
+    (month or day first, English month names, 12- or 24-hour clock, seconds or not, or the
+    ISO layout of older exports); raises _Bad."""
+    match = _DATE.match(text)
+    try:
+        if match is None:
+            raise ValueError(text)
+        g = match.groupdict()
+        if g["year3"]:
+            year, month, day = int(g["year3"]), int(g["month3"]), int(g["day3"])
+        else:
+            year = int(g["year1"] or g["year2"])
+            month = _month(g["mon1"] or g["mon2"])
+            day = int(g["day1"] or g["day2"])
+        hour, minute, second = int(g["hour"]), int(g["minute"]), int(g["second"] or 0)
+        if g["ampm"]:
+            if not 1 <= hour <= 12:
+                raise ValueError(text)
+            hour = hour % 12 + (12 if g["ampm"].lower().startswith("p") else 0)
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    except ValueError:
+        raise _Bad(
+            f"Activity Date {text!r} is not a date Strava writes, like 'Jan 1, 2024, 10:00:00 AM' "
+            "or '1 Jan 2024, 10:00:00'"
+        ) from None
 
 
 def _whole(label: str, value: float, exact: bool) -> int:

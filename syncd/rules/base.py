@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -37,8 +37,68 @@ def km(metres: int | float) -> float:
     return round(metres / 1000, 3)
 
 
+class Words(Protocol):
+    """What the coach lends a rule to fill its message templates: numbers in the athlete's units."""
+
+    def distance(self, km: float) -> str:
+        """A distance given in km, in the athlete's units with one decimal."""
+        ...
+
+    def cap(self, km: float) -> str:
+        """Like `distance`, rounded down, so "under X" never exceeds the computed cap."""
+        ...
+
+    def percent(self, pct: float) -> str:
+        """Whole percent (one decimal where rounding would land on a band edge)."""
+        ...
+
+    def number(self, value: float) -> str:
+        """One decimal; whole numbers without it; infinity as words."""
+        ...
+
+    def text(self, key: str, **fields: Any) -> str:
+        """A string of the coach's table in the athlete's language."""
+        ...
+
+    def day(self, day: date) -> str:
+        """A day as the runner reads it, e.g. "Sat 21 Nov"."""
+        ...
+
+
+_LOAD_KINDS = {
+    "session_rpe": "session_rpe",
+    "srpe": "session_rpe",
+    "rpe": "session_rpe",
+    "trimp": "trimp",
+    "duration": "duration",
+    "minutes": "duration",
+    "time": "duration",
+}
+
+
+def load_words(finding: Finding, words: Words) -> str:
+    """The load a finding used, in words ("minutes of training"), for load-based rules."""
+    raw = finding.metrics.get("load_kind") or finding.load_kind
+    if not raw:
+        return words.text("load.unknown")
+    known = _LOAD_KINDS.get(str(raw).lower())
+    return words.text(f"load.{known}") if known else str(raw).replace("_", " ")
+
+
 class Rule(ABC):
     """One injury-prevention rule. Subclasses set the class attributes and `evaluate`."""
+
+    # -- how the coach words and shows this rule's findings (defaults suit third-party rules) --
+    #: its findings mark the run on the digest's chart (a much longer run)
+    chart_mark: ClassVar[bool] = False
+    #: its findings get a line in the digest's "worth knowing"
+    digest_line: ClassVar[bool] = True
+    #: its findings are about the runner's health: listed first, and they point to a professional
+    health: ClassVar[bool] = False
+    #: the digest quotes its note text, not its push text (the push speaks of "today")
+    digest_quotes_note: ClassVar[bool] = False
+    #: its findings come with a strength session for their day (in full in the push)
+    offers_session: ClassVar[bool] = False
 
     id: ClassVar[str]
     title: ClassVar[str]
@@ -46,13 +106,13 @@ class Rule(ABC):
     citation: ClassVar[str]  # short key, e.g. "frandsen2025"
     citation_text: ClassVar[str]
     metrics: ClassVar[tuple[str, ...]]  # every finding carries exactly these (RULES.md)
-    # How the engine delivers this rule's findings (DESIGN.md, "Who hears what"):
+    # -- how the engine delivers its findings (DESIGN.md, "Who hears what"); `health` findings
+    # -- go first under the daily push cap, `offers_session` ones carry the day's session --
     always_delivered: ClassVar[bool] = False  # a note and a push whatever the severity
     note_on_last_run: ClassVar[bool] = False  # a finding about a day rides on that day's last run
     push_at_morning: ClassVar[bool] = False  # pushed at the morning hour of its own day, not later
     push_spacing_days: ClassVar[int] = 0  # no push after one about the previous N days went out
-    push_first: ClassVar[bool] = False  # under the daily push cap, before others of its severity
-    offers_strength_session: ClassVar[bool] = False  # its note and push carry the day's session
+    digest_only_metric: ClassVar[str | None] = None  # a finding with this metric true is not pushed
     digest_cap_setting: ClassVar[str | None] = None  # the Config field the digest's run cap reads
 
     class Config(BaseModel):
@@ -72,6 +132,19 @@ class Rule(ABC):
     @abstractmethod
     def evaluate(self, history: History, day: date) -> list[Finding]:
         """Findings as of local `day`, reading only days <= `day`; no I/O, no clock."""
+
+    @classmethod
+    def template_fields(cls, finding: Finding, words: Words) -> dict[str, str] | None:
+        """The fields of this rule's message templates (`<rule>.<part>[.<variant>][.<severity>]`
+        in the coach's strings), or None: the coach then says the finding's own message.
+
+        Raises KeyError, TypeError or ValueError when the metrics are missing or malformed."""
+        return None
+
+    @classmethod
+    def variant(cls, finding: Finding) -> str | None:
+        """Which wording of the rule's templates fits this finding (e.g. "race"), or None."""
+        return None
 
     def finding(
         self,

@@ -11,7 +11,8 @@ from pydantic import Field, model_validator
 
 from syncd.domain import Finding, Severity
 from syncd.history import WINDOW_30D_US, History
-from syncd.rules.base import Rule, WeeklyRule, iso_week, km
+from syncd.rules.base import Rule, WeeklyRule, Words, iso_week, km, load_words
+from syncd.rules.pain import mentions
 
 _DAY_US = 24 * 3600 * 1_000_000
 
@@ -20,6 +21,17 @@ def next_run_cap_km(history: History, day: date, cap_pct: int = 10) -> float:
     """The digest's cap as of `day`: the longest run of the 30 local days ending on `day`
     plus `cap_pct` percent, in km (0.0 when there was no run)."""
     return round(history.longest_run_m(day, 30) * (100 + cap_pct) / 100_000, 3)
+
+
+def running(history: History, day: date, runs: int = 1, days: int = 7) -> bool:
+    """RULES.md "Only while running": at least `runs` counted runs in the `days` ending on `day`."""
+    return history.run_count(day, days) >= runs
+
+
+def pain_mentioned(history: History, start_us: int, days: int = 7) -> bool:
+    """Whether the runner mentioned pain (any site) in the `days` before `start_us`, or at it."""
+    window = history.sessions_between(start_us - days * _DAY_US, start_us + 1)
+    return any(mentions(f) for f in window)
 
 
 class SessionSpike(Rule):
@@ -34,7 +46,17 @@ class SessionSpike(Rule):
         "Frandsen et al., How much running is too much? Br J Sports Med 2025 "
         "(Garmin-RUNSAFE, 5,205 runners, 588,071 runs)"
     )
-    metrics = ("distance_km", "reference_km", "reference_activity", "pct_over_reference", "next_run_cap_km")
+    metrics = (
+        "distance_km",
+        "reference_km",
+        "reference_activity",
+        "pct_over_reference",
+        "next_run_cap_km",
+        "typical_run_km",
+        "race",
+        "min_reference_km",
+        "recovery_first",
+    )
 
     class Config(Rule.Config):
         caution_pct: int = Field(
@@ -50,7 +72,15 @@ class SessionSpike(Rule):
         cap_pct: int = Field(
             default=10,
             ge=0,
-            description=("The next-run cap is the longest run of the last 30 days plus this percent."),
+            description="The next-run cap is the longest run of the last 30 days plus this percent.",
+        )
+        min_reference_km: float = Field(
+            default=5.0,
+            ge=0,
+            description=(
+                "A longest run shorter than this counts as this long: +131 % of 1.6 km is 2 km, "
+                "not the increment of load the study describes."
+            ),
         )
 
         @model_validator(mode="after")
@@ -62,33 +92,84 @@ class SessionSpike(Rule):
                 )
             return self
 
+    chart_mark = True
+    digest_quotes_note = True
+
+    @classmethod
+    def variant(cls, finding: Finding) -> str | None:
+        """ "race" after a race, "recover" when recovery comes first (RULES.md), else None."""
+        if finding.metrics.get("race"):
+            return "race"
+        return "recover" if finding.metrics.get("recovery_first") else None
+
+    @classmethod
+    def template_fields(cls, finding: Finding, words: Words) -> dict[str, str] | None:
+        m, pct = finding.metrics, float(finding.metrics["pct_over_reference"])
+        band = 3 if pct > 100 else 2 if pct > 30 else 1 if pct > 10 else 0
+        ref, floor = float(m["reference_km"]), float(m.get("min_reference_km", 0.0))
+        fields = {
+            "distance": words.distance(m["distance_km"]),
+            "reference": words.distance(ref),
+            "compared": words.distance(max(ref, floor)),
+            "cap": words.cap(m["next_run_cap_km"]),
+            "pct": words.percent(pct),
+            "typical": words.distance(m.get("typical_run_km", ref)),
+            "evidence": words.text(f"session_spike.evidence.{band}"),
+        }
+        fields["against"] = words.text(
+            "session_spike.against.floor" if ref < floor else "session_spike.against", **fields
+        )
+        fields["recover"] = words.text("session_spike.recover", **fields)
+        return fields
+
+    def band(self, distance_m: int, reference_m: int) -> Severity | None:
+        """The spike band of a run against its (floored) reference; None up to caution_pct."""
+        c, d = self.config, distance_m
+        r = max(reference_m, round(c.min_reference_km * 1000))
+        over = 100 * (d - r)  # integer arithmetic: boundaries land exactly
+        if r <= 0 or over <= c.caution_pct * r:
+            return None
+        if over > c.alert_pct * r:
+            return Severity.ALERT
+        return Severity.WARNING if over > c.warning_pct * r else Severity.CAUTION
+
     def evaluate(self, history: History, day: date) -> list[Finding]:
-        """A finding for each run on `day` whose band is above none."""
+        """A finding for each run on `day` whose band is above none, once 30 days are stored."""
         c = self.config
         out = []
         for run in history.runs_on(day):
+            if not history.enough_history(run.start_us, WINDOW_30D_US):
+                continue  # the first weeks after a first import are context, not alarms
             ref = history.reference_run(run)
             if ref is None or ref.distance_m == 0:
                 continue  # no reference: return_from_break speaks instead
-            d, r = run.distance_m, ref.distance_m
-            over = 100 * (d - r)  # integer arithmetic: boundaries land exactly
-            if over > c.alert_pct * r:
-                severity = Severity.ALERT
-            elif over > c.warning_pct * r:
-                severity = Severity.WARNING
-            elif over > c.caution_pct * r:
-                severity = Severity.CAUTION
-            else:
+            severity = self.band(run.distance_m, ref.distance_m)
+            if severity is None:
                 continue
+            d, r = run.distance_m, ref.distance_m
+            floor_m = round(c.min_reference_km * 1000)
+            compared = max(r, floor_m)
+            before = history.runs_between(run.start_us - WINDOW_30D_US, run.start_us - 1)
+            typical = median(f.distance_m for f in before)
+            recovery = severity >= Severity.WARNING or run.race or pain_mentioned(history, run.start_us)
+            pct = 100 * (d - compared) / compared
             cap_km = max(d, r) * (100 + c.cap_pct) / 100_000
-            pct = over / r
             metrics = {
                 "distance_km": km(d),
                 "reference_km": km(r),
                 "reference_activity": ref.id,
                 "pct_over_reference": pct,
                 "next_run_cap_km": round(cap_km, 3),
+                "typical_run_km": km(typical),
+                "race": run.race,
+                "min_reference_km": c.min_reference_km,
+                "recovery_first": bool(recovery),
             }
+            advice = (
+                f"Recover first: the next runs easy and no longer than {typical / 1000:.1f} km."
+                if recovery
+                else f"Next long run: under {math.floor(cap_km * 10) / 10:.1f} km."
+            )
             out.append(
                 self.finding(
                     history,
@@ -98,17 +179,25 @@ class SessionSpike(Rule):
                     metrics,
                     session=run.id,
                     message=(
-                        f"{d / 1000:.1f} km is {pct:.0f} % longer than your longest run in 30 "
-                        f"days ({r / 1000:.1f} km). Next runs: under "
-                        f"{math.floor(cap_km * 10) / 10:.1f} km."
+                        f"{d / 1000:.1f} km is {pct:.0f} % longer than "
+                        + (
+                            f"your longest run in 30 days ({r / 1000:.1f} km). "
+                            if r >= floor_m
+                            else f"{compared / 1000:.1f} km, the shortest reference compared with. "
+                        )
+                        + advice
                     ),
                 )
             )
         return out
 
 
-class WeeklyProgression(WeeklyRule):
-    """Running distance of the last 7 days well above the 7 days before (info only)."""
+class WeeklyProgression(Rule):
+    """Running distance of the last 7 days well above the 7 days before (info only).
+
+    Raised at most once in any 7 days (RULES.md): a finding on day D needs the condition on D
+    and no finding on the 6 days before D. Keyed by its day.
+    """
 
     id = "weekly_progression"
     title = "Weekly distance went up"
@@ -116,38 +205,73 @@ class WeeklyProgression(WeeklyRule):
     citation = "nielsen2014"
     citation_text = "Nielsen et al., J Orthop Sports Phys Ther 2014; Damsted et al. 2019"
     metrics = ("last_7d_km", "previous_7d_km", "pct_change")
+    SPACING_DAYS = 7
 
     class Config(Rule.Config):
         min_previous_km: float = Field(
-            default=5.0,
-            ge=0,
-            description=("No finding unless the previous 7 days had at least this many km."),
+            default=5.0, ge=0, description="No finding unless the previous 7 days had at least this many km."
         )
         pct_over: int = Field(
             default=30,
             ge=0,
-            description=("Finding when the last 7 days are more than this many percent above the 7 before."),
+            description="Finding when the last 7 days are more than this many percent above the 7 before.",
         )
 
-    def evaluate_day(self, history: History, day: date) -> Finding | None:
-        """One info finding for `day` (keyed by ISO week) when the rise passes the threshold."""
-        if history.days_known(day) < 14:
-            return None  # a partial previous week would overstate the rise
+    @classmethod
+    def template_fields(cls, finding: Finding, words: Words) -> dict[str, str] | None:
+        m = finding.metrics
+        return {
+            "last": words.distance(m["last_7d_km"]),
+            "previous": words.distance(m["previous_7d_km"]),
+            "pct": words.percent(m["pct_change"]),
+        }
+
+    def _holds(self, history: History, day: date) -> bool:
+        if history.days_known(day) < 14 or not running(history, day):
+            return False  # a partial previous week would overstate the rise
         w1, w0 = history.run_m(day, 7), history.run_m(day - timedelta(days=7), 7)
         floor_m = round(self.config.min_previous_km * 1000)
-        if w0 < floor_m or w0 == 0 or 100 * (w1 - w0) <= self.config.pct_over * w0:
-            return None
+        return not (w0 < floor_m or w0 == 0 or 100 * (w1 - w0) <= self.config.pct_over * w0)
+
+    def _fires(self, history: History, day: date) -> bool:
+        """Whether the rule speaks on `day` (memoised per history; iterative, never recursive)."""
+        memo = history.memo
+        key = (self.id, id(self))
+        fired = memo.setdefault(key, {})
+        assert isinstance(fired, dict)
+        if day in fired:
+            return bool(fired[day])
+        # walk back to a point the past cannot influence: 6 quiet days in a row, or day one
+        start, quiet = day, 0
+        while quiet < self.SPACING_DAYS - 1 and start not in fired and history.days_known(start) > 1:
+            start -= timedelta(days=1)
+            quiet = 0 if self._holds(history, start) else quiet + 1
+        probe = start
+        while probe <= day:
+            if probe not in fired:
+                recent = any(fired.get(probe - timedelta(days=k)) for k in range(1, self.SPACING_DAYS))
+                fired[probe] = self._holds(history, probe) and not recent
+            probe += timedelta(days=1)
+        return bool(fired[day])
+
+    def evaluate(self, history: History, day: date) -> list[Finding]:
+        """One info finding for `day` when the rise passes the threshold and none came in 6 days."""
+        if not self._fires(history, day):
+            return []
+        w1, w0 = history.run_m(day, 7), history.run_m(day - timedelta(days=7), 7)
         pct = 100 * (w1 - w0) / w0
         metrics = {"last_7d_km": km(w1), "previous_7d_km": km(w0), "pct_change": pct}
-        return self.finding(
-            history,
-            day,
-            Severity.INFO,
-            iso_week(day),
-            metrics,
-            message=f"{w1 / 1000:.1f} km in 7 days, {pct:.0f} % more than "
-            f"the 7 days before ({w0 / 1000:.1f} km).",
-        )
+        return [
+            self.finding(
+                history,
+                day,
+                Severity.INFO,
+                day.isoformat(),
+                metrics,
+                message=f"{w1 / 1000:.1f} km in 7 days, {pct:.0f} % more than "
+                f"the 7 days before ({w0 / 1000:.1f} km).",
+            )
+        ]
 
 
 class Acwr(WeeklyRule):
@@ -178,11 +302,22 @@ class Acwr(WeeklyRule):
                 )
             return self
 
+    digest_line = False  # descriptive only: the digest gives the ratio on a line of its own
+
+    @classmethod
+    def template_fields(cls, finding: Finding, words: Words) -> dict[str, str] | None:
+        m = finding.metrics
+        return {
+            "ewma": f"{float(m['acwr_ewma']):.1f}",
+            "rolling": f"{float(m['acwr_rolling_uncoupled']):.1f}",
+            "load": load_words(finding, words),
+        }
+
     def evaluate_day(self, history: History, day: date) -> Finding | None:
         """One info finding for `day` (keyed by ISO week) once `chronic_days` of history exist."""
         a, c = self.config.acute_days, self.config.chronic_days
-        if history.days_known(day) < c:
-            return None
+        if history.days_known(day) < c or not running(history, day):
+            return None  # RULES.md: load rules speak only while the athlete is running
         chronic = history.ewma(day, c)
         loads = history.daily_loads(day, c)
         acute_sum, before_sum = sum(loads[-a:]), sum(loads[:-a])
@@ -229,6 +364,15 @@ class ReturnFromBreak(Rule):
             ge=1,
             description=("Caution when no run started in this many days (x 24 h) before the run."),
         )
+
+    @classmethod
+    def template_fields(cls, finding: Finding, words: Words) -> dict[str, str] | None:
+        m = finding.metrics
+        return {
+            "days": words.number(m["days_since_previous_run"]),
+            "typical": words.distance(m["typical_run_km_before_break"]),
+            "evidence": words.text("return_from_break.evidence"),
+        }
 
     def evaluate(self, history: History, day: date) -> list[Finding]:
         """A finding on the first run of `day` when the gap before it is long enough."""

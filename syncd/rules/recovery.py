@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Self
 
@@ -10,7 +11,7 @@ from pydantic import Field, model_validator
 
 from syncd.domain import Finding, Severity
 from syncd.history import HARD_REASONS, History
-from syncd.rules.base import Rule, WeeklyRule, iso_week
+from syncd.rules.base import Rule, WeeklyRule, Words, iso_week, load_words
 
 
 def nearest_rank(values: list[int], pct: int) -> int:
@@ -43,10 +44,19 @@ class Monotony(WeeklyRule):
                 )
             return self
 
+    @classmethod
+    def template_fields(cls, finding: Finding, words: Words) -> dict[str, str] | None:
+        m = finding.metrics
+        return {
+            "monotony": words.number(m["monotony"]),
+            "strain": words.number(m["strain"]),
+            "load": load_words(finding, words),
+        }
+
     def evaluate_day(self, history: History, day: date) -> Finding | None:
         """One finding for `day` (keyed by ISO week) when monotony reaches `info_at`."""
-        if history.days_known(day) < 7:
-            return None
+        if history.days_known(day) < 7 or history.run_count(day, 7) == 0:
+            return None  # RULES.md: only while the athlete is running
         loads = history.daily_loads(day, 7)
         total = sum(loads)
         if total <= 0:
@@ -107,6 +117,15 @@ class RunStreak(WeeklyRule):
             description=("Earlier streaks ending in this many days before the streak set the personal p90."),
         )
 
+    @classmethod
+    def template_fields(cls, finding: Finding, words: Words) -> dict[str, str] | None:
+        m = finding.metrics
+        return {
+            "streak": words.number(m["streak_days"]),
+            "rest": words.number(m["rest_days_last_7"]),
+            "p90": words.number(m["personal_p90_streak"]),
+        }
+
     def period_start(self, history: History, day: date) -> date:
         """A streak's findings share the streak's first day as their key."""
         return day - timedelta(days=max(history.streak(day), 1) - 1)
@@ -143,6 +162,22 @@ class BackToBackHard(Rule):
     citation_text = "The hard-easy principle (expert consensus)"
     metrics = ("hard_days", "reasons")
 
+    @classmethod
+    def template_fields(cls, finding: Finding, words: Words) -> dict[str, str] | None:
+        days, reasons = finding.metrics["hard_days"], finding.metrics.get("reasons")
+        if isinstance(days, str):
+            count = len([d for d in days.split(",") if d.strip()])  # "2026-11-20,2026-11-21"
+        elif isinstance(days, Sequence):
+            count = len(days)
+        else:
+            count = int(days)
+        if isinstance(reasons, dict):
+            reasons = [f"{k}: {v}" for k, v in reasons.items()]
+        if isinstance(reasons, Iterable) and not isinstance(reasons, str):
+            reasons = "; ".join(str(r) for r in reasons)
+        text = str(reasons)[:110] if reasons else words.text("back_to_back_hard.no_reasons")
+        return {"count": str(count), "reasons": text}
+
     def evaluate(self, history: History, day: date) -> list[Finding]:
         """One info finding for `day` when both `day` and the day before are hard."""
         yesterday = day - timedelta(days=1)
@@ -164,61 +199,7 @@ class BackToBackHard(Rule):
         ]
 
 
-class StrengthFrequency(Rule):
-    """The strength-session prompt: too few strength sessions in the last 7 or 14 days.
+# the strength prompt has a module of its own; it is still found here, where it began
+from syncd.rules.strength import StrengthFrequency  # noqa: E402
 
-    At most one prompt per `prompt_every_days`: the rule speaks only on days whose ordinal
-    is a multiple of it (a fixed calendar phase, so it is stable and needs no state), and
-    only for an athlete who ran in the last 14 days with 14 days of history.
-    """
-
-    id = "strength_frequency"
-    always_delivered = True
-    note_on_last_run = True
-    push_at_morning = True
-    push_spacing_days = 1
-    offers_strength_session = True
-    title = "Time for a strength session"
-    grade = "B"
-    citation = "lauersen2014"
-    citation_text = (
-        "Lauersen et al., Br J Sports Med 2014 and 2018; Coppack 2011; "
-        "Toresdahl 2020 (no effect of a brief home programme)"
-    )
-    metrics = ("strength_last_7d", "strength_last_14d", "target_per_week")
-
-    class Config(Rule.Config):
-        target_per_week: int = Field(
-            default=2,
-            ge=1,
-            description=("Caution when fewer strength sessions than this in the last 7 days."),
-        )
-        prompt_every_days: int = Field(
-            default=2, ge=1, description=("At most one prompt per this many days.")
-        )
-
-    def evaluate(self, history: History, day: date) -> list[Finding]:
-        """One finding for `day` (keyed by day) on prompt days when strength work is short."""
-        c = self.config
-        if day.toordinal() % c.prompt_every_days or history.days_known(day) < 14:
-            return []
-        if history.run_days(day, 14) == 0:
-            return []  # an inactive athlete is not nagged
-        s7, s14 = history.strength_count(day, 7), history.strength_count(day, 14)
-        if s14 == 0:
-            severity = Severity.WARNING
-        elif s7 < c.target_per_week:
-            severity = Severity.CAUTION
-        else:
-            return []
-        metrics = {"strength_last_7d": s7, "strength_last_14d": s14, "target_per_week": c.target_per_week}
-        return [
-            self.finding(
-                history,
-                day,
-                severity,
-                day.isoformat(),
-                metrics,
-                message=f"{s7} strength sessions in the last 7 days; aim for {c.target_per_week} a week.",
-            )
-        ]
+__all__ = ["BackToBackHard", "Monotony", "RunStreak", "StrengthFrequency", "nearest_rank"]
