@@ -85,7 +85,9 @@ def one(alias: str, zone: str, show_pushes: bool) -> dict[str, object]:
         state, config = Path(tmp) / "state", Path(tmp) / "config.toml"
         config.write_text(f'[[athletes]]\nname = "{alias}"\ntimezone = "{zone}"\nproviders = []\n')
         env = {**os.environ, "SYNCD_CONFIG": str(config), "NO_COLOR": "1"}
-        imported = syncd("import", "--athlete", alias, str(path), "--state-dir", str(state), "--json", env=env)
+        imported = syncd(
+            "import", "--athlete", alias, str(path), "--state-dir", str(state), "--json", env=env
+        )
         if imported.returncode != 0:
             raise SystemExit(f"{alias}: import failed ({imported.returncode}): {imported.stderr[-400:]}")
         report = json.loads(imported.stdout)
