@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from syncd.config import Config
 from syncd.domain import Finding
-from syncd.history import History, Profile, build_history
+from syncd.evaluation import stored_history
+from syncd.history import History, Profile
 from syncd.registry import evaluate_range, installed_rules, load_rules
 from syncd.rules.base import Rule
 from syncd.store import Store
@@ -48,7 +49,7 @@ def check(
 ) -> CheckResult:
     """Every enabled rule's findings for the days first..last, and the suspect sessions."""
     profile = athlete_profile(config, store, athlete)
-    history = build_history(store.sessions(athlete), profile, until=last)
+    history = stored_history(store, athlete, profile, until=last)
     rules = load_rules(config.rules) if rules is None else rules
     findings, failures = evaluate_range(rules, history, first, last)
     return CheckResult(findings, [str(f) for f in failures], suspects(history), first, last)

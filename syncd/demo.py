@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from syncd.config import parse
 from syncd.engine import Context, profile_of, run_once
 from syncd.engine.strength import strength_for
-from syncd.history import build_history
+from syncd.evaluation import stored_history
 from syncd.notifiers.console import ConsoleNotifier
 from syncd.plugins import provider_ranks
 from syncd.providers.base import Provider
@@ -126,7 +126,7 @@ def _digest(config: object, store: Store, out_dir: Path) -> list[str]:
     assert isinstance(config, Config)
     athlete = config.athletes[0]
     day = DEMO_NOW.date()
-    history = build_history(store.sessions(SAMPLE_ATHLETE), profile_of(config, athlete), until=day)
+    history = stored_history(store, SAMPLE_ATHLETE, profile_of(config, athlete), until=day)
     # the chart marks spike runs of all 12 weeks, so it needs their findings too
     findings = findings_between(store, SAMPLE_ATHLETE, day - timedelta(weeks=12), day)
     digest = build_digest(history, findings, athlete=SAMPLE_ATHLETE, day=day, units=athlete.units)

@@ -9,8 +9,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from syncd.domain import Finding
-from syncd.history import History
+from syncd.history import History, Profile, build_history
 from syncd.rules.base import Rule
+from syncd.store import Store
 
 log = logging.getLogger("syncd.registry")
 
@@ -62,3 +63,17 @@ def evaluate_range(
         failures += failed
         day += timedelta(days=1)
     return findings, failures
+
+
+def stored_history(
+    store: Store,
+    athlete: str,
+    profile: Profile,
+    *,
+    until: date | None = None,
+    previous: History | None = None,
+) -> History:
+    """The athlete's History from the state: merged sessions and the runner's check-ins."""
+    return build_history(
+        store.sessions(athlete), profile, until=until, previous=previous, checkins=store.checkins(athlete)
+    )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from factories import run
 
+from syncd.domain import CheckIn
 from syncd.store import DB_NAME, Store
 from syncd.store.migrations import LATEST, migrate
 
@@ -72,6 +74,29 @@ def test_edited_numbers_bump_revision_but_text_edits_do_not(store: Store) -> Non
     [stored] = store.activities("sam")
     assert result.updated == 1 and stored.revision == 1 and stored.distance_m == 10000
     assert stored.description == ""
+
+
+def test_a_race_is_stored_and_a_later_column_leaves_older_rows_unchanged(store: Store) -> None:
+    plain, raced = (
+        run("strava", "1", "2026-03-01T08:00:00", 10.0),
+        run("strava", "2", "2026-03-08T08:00:00", 21.1),
+    )
+    raced = replace(raced, race=True)
+    store.ensure_athlete("sam", "UTC")
+    store.upsert_activities([plain, raced])
+    assert [a.race for a in store.activities("sam")] == [False, True]
+    again = store.upsert_activities([plain, raced])
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_checkins_are_kept_as_events_in_order(store: Store) -> None:
+    at = datetime(2026, 3, 2, 7, 30, tzinfo=UTC)
+    store.ensure_athlete("sam", "UTC")
+    store.add_checkin(CheckIn("sam", "knee_pain", at.date(), at, value=3))
+    store.add_checkin(CheckIn("sam", "real", at.date(), at.replace(hour=6), about="strava:1"))
+    kinds = [(c.kind, c.value, c.about) for c in store.checkins("sam")]
+    assert kinds == [("real", None, "strava:1"), ("knee_pain", 3, None)]
+    assert store.checkins("other") == []
 
 
 def test_deleted_activity_leaves_the_sessions(store: Store) -> None:

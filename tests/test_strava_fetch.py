@@ -288,6 +288,13 @@ def test_a_detail_not_readable_yet_keeps_the_summary(
 # -- mapping -----------------------------------------------------------------------------------
 
 
+def test_a_run_strava_marks_as_a_race_is_a_race_and_nothing_else_is() -> None:
+    race = activity_from(summary(6, NOW, sport_type="Run", workout_type=1, name="Parkrun"), "sam")
+    long_run = activity_from(summary(7, NOW, sport_type="Run", workout_type=2, name="City Marathon"), "sam")
+    ride = activity_from(summary(8, NOW, sport_type="Ride", workout_type=11), "sam")  # a ride's race is 11
+    assert race.race and not long_run.race and not ride.race  # a race title alone says nothing
+
+
 def test_mapping_of_the_reference_payloads() -> None:
     run = activity_from(DETAILED, "sam")
     assert (run.provider, run.provider_id, run.athlete) == ("strava", "4207331905", "sam")

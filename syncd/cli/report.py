@@ -42,7 +42,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from syncd.coach import chart
     from syncd.coach.digest import build_digest
     from syncd.engine.digest import digest_cap_pct
-    from syncd.history import build_history
+    from syncd.evaluation import stored_history
     from syncd.registry import evaluate_range, load_rules
     from syncd.store.ledger import findings_between, folded_between
 
@@ -58,7 +58,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         profile = athlete_profile(config, store, name)
         day = args.on or today_in(profile)
         first = day - timedelta(days=7 * args.weeks - 1)
-        history = build_history(store.sessions(name), profile, until=day)
+        history = stored_history(store, name, profile, until=day)
         if not any(first <= f.day <= day for f in history.sessions):
             latest = history.sessions[-1].day if history.sessions else None
             raise SyncdError(_nothing_to_show(name, args.weeks, day, latest))

@@ -41,13 +41,13 @@ def send_digest(ctx: Context, athlete: AthleteConfig, day: date) -> bool:
     """Send the digest of the week ending on `day` unless it went out already; True if sent."""
     from syncd.coach.chart import matplotlib_available, render_png
     from syncd.coach.digest import build_digest
-    from syncd.history import build_history
+    from syncd.evaluation import stored_history
 
     year, week, _ = day.isocalendar()
     marker = f"digest:{year}-W{week:02d}"
     if ctx.store.engine_value(athlete.name, marker):
         return False
-    history = build_history(ctx.store.sessions(athlete.name), profile_of(ctx.config, athlete), until=day)
+    history = stored_history(ctx.store, athlete.name, profile_of(ctx.config, athlete), until=day)
     findings = findings_between(ctx.store, athlete.name, day - timedelta(weeks=12), day)
     folded_keys = {f.key for f in folded_between(ctx.store, athlete.name, day - timedelta(days=6), day)}
     folded = [f for f in findings if f.key in folded_keys]

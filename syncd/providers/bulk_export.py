@@ -90,6 +90,7 @@ _OPTIONAL: dict[str, type] = {
     "manual": bool,
     "trainer": bool,
     "deleted": bool,
+    "race": bool,
 }
 
 Outcome = tuple[int, Activity | str]  # (first line, the activity or why it was refused)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from syncd.store.activities import ActivityTables
+from syncd.store.checkins import CheckinTables
 from syncd.store.migrations import migrate
 from syncd.store.rows import UpsertResult, now_utc
 from syncd.store.state import StateTables
@@ -18,7 +19,7 @@ DB_NAME = "syncd.sqlite3"
 __all__ = ["DB_NAME", "Store", "UpsertResult"]
 
 
-class Store(ActivityTables, StateTables):
+class Store(ActivityTables, StateTables, CheckinTables):
     """The state database of one syncd installation."""
 
     def __init__(

@@ -176,6 +176,21 @@ MIGRATIONS: list[str] = [
               WHERE provider = 'syncd' AND key LIKE 'digest:%');
     DELETE FROM provider_state WHERE provider = 'syncd';
     """,
+    # 8: races as the provider marks them, and what the runner tells syncd (check-ins)
+    """
+    ALTER TABLE activities ADD COLUMN race INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE checkins (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        athlete TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        day TEXT NOT NULL,
+        at TEXT NOT NULL,
+        value_json TEXT NOT NULL DEFAULT 'null',
+        about TEXT,
+        source TEXT NOT NULL DEFAULT 'cli'
+    );
+    CREATE INDEX checkins_by_athlete ON checkins (athlete, day);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

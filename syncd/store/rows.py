@@ -27,8 +27,10 @@ NUMBERS = (
     "trainer",
     "deleted",
 )
+#: columns added after the first release: hashed only when set, so rows stored before keep their hash
+LATER_NUMBERS = ("race",)
 TEXTS = ("start_utc", "utc_offset_s", "sport_raw", "title", "description", "private_note")
-COLUMNS = ("athlete", "provider", "provider_id", *TEXTS, *NUMBERS, "revision", "raw_json")
+COLUMNS = ("athlete", "provider", "provider_id", *TEXTS, *NUMBERS, *LATER_NUMBERS, "revision", "raw_json")
 
 
 def next_seq(tx: sqlite3.Connection) -> int:
@@ -61,7 +63,10 @@ def column_value(activity: Activity, name: str) -> Any:
 
 
 def content_hash(activity: Activity, names: Iterable[str]) -> str:
-    payload = json.dumps([column_value(activity, n) for n in names], default=str)
+    values = [column_value(activity, n) for n in names]
+    if "sport" in names:  # the numbers: a later column joins the hash only when set
+        values += [[n, column_value(activity, n)] for n in LATER_NUMBERS if getattr(activity, n)]
+    payload = json.dumps(values, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
@@ -88,6 +93,7 @@ def activity_from_row(row: sqlite3.Row) -> Activity:
         manual=bool(row["manual"]),
         trainer=bool(row["trainer"]),
         deleted=bool(row["deleted"]),
+        race=bool(row["race"]),
         revision=row["revision"],
         raw_json=row["raw_json"],
     )

@@ -70,13 +70,14 @@ def activity_from(item: Any, athlete: str) -> Activity:
     read = _Reader(item, ident)
     sport_raw = read.text("sport_type") or read.text("type")  # sport_type is newer, finer
     rpe = read.number("perceived_exertion")
+    sport = sport_from("strava", sport_raw)
     try:
         return Activity(
             provider="strava",
             provider_id=str(ident),
             athlete=athlete,
             start_utc=read.start(),
-            sport=sport_from("strava", sport_raw),
+            sport=sport,
             sport_raw=sport_raw,
             utc_offset_s=read.whole("utc_offset") or 0,
             distance_m=read.whole("distance"),
@@ -92,6 +93,8 @@ def activity_from(item: Any, athlete: str) -> Activity:
             private_note=read.text("private_note"),
             manual=read.flag("manual"),
             trainer=read.flag("trainer"),
+            # Strava's workout_type 1 is a race for runs (RULES.md: never guessed from the title)
+            race=sport.is_run and read.whole("workout_type") == 1,
             raw_json=json.dumps(item, sort_keys=True),
         )
     except ValueError as exc:  # negative distances or durations, out-of-range values
