@@ -18,7 +18,6 @@ from syncd.engine.context import Context, PassSummary, local_today, profile_of
 from syncd.engine.delivery import deliver
 from syncd.engine.fetch import fetch_all
 from syncd.engine.policy import plan_channels
-from syncd.evaluation import stored_history
 from syncd.history import History
 from syncd.registry import evaluate_range
 from syncd.rules.base import WeeklyRule
@@ -32,7 +31,7 @@ def evaluate(
 ) -> tuple[list[Finding], History, set[str]]:
     """Findings of every enabled rule for the days first..last, the history, and the ids of
     rules that failed (their stored findings must not be taken as gone)."""
-    history = stored_history(ctx.store, athlete.name, profile_of(ctx.config, athlete), until=last)
+    history = ctx.histories.history(ctx.store, athlete.name, profile_of(ctx.config, athlete), last)
     findings, failures = evaluate_range(ctx.rules, history, first, last)
     for failure in failures:
         summary.rule_failures.append(str(failure))

@@ -9,8 +9,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
-from syncd.domain import Activity, Session
-from syncd.merge import group_sessions
+from syncd.domain import Activity
 from syncd.store.rows import (
     COLUMNS,
     NUMBERS,
@@ -50,10 +49,13 @@ class ActivityTables(Tables):
                 return self.upsert_activities(activities, own)
         result = UpsertResult()
         stamp = now_utc()
-        seq = next_seq(tx)
+        seqs: dict[str, int] = {}  # one change number per athlete for this transaction
         for act in activities:
+            if act.athlete not in seqs:
+                seqs[act.athlete] = next_seq(tx, act.athlete)
+            seq = seqs[act.athlete]
             row = tx.execute(
-                "SELECT content_hash, revision, raw_json FROM activities "
+                "SELECT content_hash, revision, raw_json, description FROM activities "
                 "WHERE athlete = ? AND provider = ? AND provider_id = ?",
                 (act.athlete, act.provider, act.provider_id),
             ).fetchone()
@@ -66,11 +68,12 @@ class ActivityTables(Tables):
                 bump = row["content_hash"].split(":")[0] != numbers
                 self._write(tx, act, row["revision"] + bump, content, stamp, seq, insert=False)
                 result.updated += 1
-            elif row["raw_json"] != act.raw_json:
+            elif row["raw_json"] != act.raw_json or row["description"] != act.description:
+                # the same to the rules (syncd's own block may differ): kept, not a change
                 tx.execute(
-                    "UPDATE activities SET raw_json = ? WHERE athlete = ? AND provider = ? "
-                    "AND provider_id = ?",
-                    (act.raw_json, act.athlete, act.provider, act.provider_id),
+                    "UPDATE activities SET raw_json = ?, description = ? WHERE athlete = ? "
+                    "AND provider = ? AND provider_id = ?",
+                    (act.raw_json, act.description, act.athlete, act.provider, act.provider_id),
                 )
                 result.unchanged += 1
             else:
@@ -121,7 +124,7 @@ class ActivityTables(Tables):
             cur = tx.execute(
                 "UPDATE activities SET deleted = 1, revision = revision + 1, updated_at = ?, "
                 "change_seq = ? WHERE athlete = ? AND provider = ? AND provider_id = ? AND deleted = 0",
-                (now_utc(), next_seq(tx), athlete, provider, provider_id),
+                (now_utc(), next_seq(tx, athlete), athlete, provider, provider_id),
             )
             return cur.rowcount > 0
 
@@ -146,45 +149,3 @@ class ActivityTables(Tables):
             (athlete, provider, *provider_ids),
         )
         return {row["provider_id"]: json.loads(row["raw_json"]) for row in rows}
-
-    def sessions(self, athlete: str) -> list[Session]:
-        """The athlete's merged sessions, computed from the stored activities; a session keeps
-        the id it was first stored under."""
-        known = {
-            f"{r[0]}:{r[1]}": r[2]
-            for r in self.conn.execute(
-                "SELECT provider, provider_id, session_id FROM session_members WHERE athlete = ?", (athlete,)
-            )
-        }
-        return group_sessions(self.activities(athlete, raw=False), known, self.rank)
-
-    def rebuild_sessions(self, athlete: str) -> tuple[list[Session], int]:
-        """Regroup and persist the athlete's sessions; returns them and how many more copies
-        are merged into another provider's session than before."""
-        sessions = self.sessions(athlete)
-        before = self.conn.execute(
-            "SELECT COALESCE(SUM(members - 1), 0) FROM sessions WHERE athlete = ?", (athlete,)
-        ).fetchone()[0]
-        merged = sum(len(s.activities) - 1 for s in sessions) - int(before)
-        with self.transaction() as tx:
-            tx.execute("DELETE FROM session_members WHERE athlete = ?", (athlete,))
-            tx.execute("DELETE FROM sessions WHERE athlete = ?", (athlete,))
-            tx.executemany(
-                "INSERT INTO sessions (id, athlete, start_utc, sport, distance_m, members) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (s.id, athlete, s.start_utc.isoformat(), s.sport.value, s.distance_m, len(s.activities))
-                    for s in sessions
-                ],
-            )
-            tx.executemany(
-                "INSERT INTO session_members (session_id, athlete, provider, provider_id) "
-                "VALUES (?, ?, ?, ?)",
-                [(s.id, athlete, a.provider, a.provider_id) for s in sessions for a in s.activities],
-            )
-        return sessions, merged
-
-    def has_sessions(self, athlete: str) -> bool:
-        """Whether the athlete has any stored session."""
-        row = self.conn.execute("SELECT 1 FROM sessions WHERE athlete = ? LIMIT 1", (athlete,)).fetchone()
-        return row is not None

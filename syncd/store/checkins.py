@@ -30,6 +30,13 @@ class CheckinTables(Tables):
             )
             return int(cur.lastrowid or 0)
 
+    def checkins_version(self, athlete: str) -> tuple[int, int]:
+        """(how many answers, the newest id): changes whenever an answer is added."""
+        row = self.conn.execute(
+            "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM checkins WHERE athlete = ?", (athlete,)
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
     def checkins(self, athlete: str) -> list[CheckIn]:
         """Every answer of the athlete, oldest first."""
         rows = self.conn.execute(

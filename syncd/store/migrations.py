@@ -191,6 +191,16 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX checkins_by_athlete ON checkins (athlete, day);
     """,
+    # 10 (issue 11; renumber after the others on merge): what a pass asks per athlete answered
+    # from an index. Change numbers are counted per athlete (`activities_by_change` of 5 gives
+    # the newest in one lookup); a session's members are found by session (the cascade when
+    # sessions are rewritten scanned every member of every athlete); a note's queued findings
+    # by their target; webhook events still to handle without reading those long done.
+    """
+    CREATE INDEX session_members_by_session ON session_members (session_id);
+    CREATE INDEX deliveries_by_target ON deliveries (target, channel);
+    CREATE INDEX webhook_events_pending ON webhook_events (provider, event_time) WHERE handled_at IS NULL;
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

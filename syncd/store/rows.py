@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,9 +34,25 @@ TEXTS = ("start_utc", "utc_offset_s", "sport_raw", "title", "description", "priv
 COLUMNS = ("athlete", "provider", "provider_id", *TEXTS, *NUMBERS, *LATER_NUMBERS, "revision", "raw_json")
 
 
-def next_seq(tx: sqlite3.Connection) -> int:
-    """The change number for the writes of one transaction (one more than any so far)."""
-    return int(tx.execute("SELECT COALESCE(MAX(change_seq), 0) + 1 FROM activities").fetchone()[0])
+#: The header line syncd's note block starts with ("— syncd —", dashes of any kind), the same
+#: line the pain rule stops reading at (`syncd.rules.pain_words.NOTE_HEADER`).
+_NOTE_HEADER = re.compile(r"^[ \t]*[\u2014\u2013-]+[ \t]*syncd[ \t]*[\u2014\u2013-]+[ \t]*$", re.M | re.I)
+
+
+def next_seq(tx: sqlite3.Connection, athlete: str) -> int:
+    """The athlete's change number for the writes of one transaction (one more than any of
+    theirs so far): one index lookup, whatever other athletes have stored."""
+    row = tx.execute(
+        "SELECT COALESCE(MAX(change_seq), 0) + 1 FROM activities WHERE athlete = ?", (athlete,)
+    ).fetchone()
+    return int(row[0])
+
+
+def runner_text(description: str) -> str:
+    """The description without syncd's own note block (from its header line on): what the
+    runner wrote, the only part the rules read."""
+    own = _NOTE_HEADER.search(description)
+    return description if own is None else description[: own.start()].rstrip()
 
 
 def now_utc() -> str:
@@ -63,7 +80,11 @@ def column_value(activity: Activity, name: str) -> Any:
 
 
 def content_hash(activity: Activity, names: Iterable[str]) -> str:
-    values = [column_value(activity, n) for n in names]
+    """A short hash of the named columns; syncd's own note block in the description is left
+    out, so fetching an activity again after syncd wrote its note is no change."""
+    values = [
+        runner_text(activity.description) if n == "description" else column_value(activity, n) for n in names
+    ]
     if "sport" in names:  # the numbers: a later column joins the hash only when set
         values += [[n, column_value(activity, n)] for n in LATER_NUMBERS if getattr(activity, n)]
     payload = json.dumps(values, default=str)
