@@ -56,16 +56,19 @@ def first_day_to_evaluate(
     return min(candidates) if candidates else None
 
 
-def run_once(ctx: Context, name: str, *, since: date | None = None) -> PassSummary:
-    """One whole pass for one athlete; returns what it did. `since` forces re-evaluation.
+def run_once(ctx: Context, name: str, *, since: date | None = None, fetch: bool = True) -> PassSummary:
+    """One whole pass for one athlete; returns what it did. `since` forces re-evaluation;
+    `fetch=False` lists nothing (a webhook event just stored what changed).
 
     Only what changed is redone: activities carry a change number, and the pass remembers
-    the last one it evaluated (with the findings, in one transaction). An idle pass costs one
-    listing request per account and no evaluation."""
+    the last one it evaluated (with the findings, in one transaction); the athlete's History
+    is kept in the Context between passes. An idle pass costs one listing request per account
+    and no evaluation."""
     athlete = ctx.config.athlete(name)
     store, summary = ctx.store, PassSummary(athlete=name)
     store.ensure_athlete(name, ctx.config.timezone_of(athlete))
-    fetch_all(ctx, athlete, summary)
+    if fetch:
+        fetch_all(ctx, athlete, summary)
     ctx.checkpoint("fetched")
     seen = int(store.engine_value(name, "seen_seq") or 0)
     latest, earliest = store.changes_since(name, seen)
