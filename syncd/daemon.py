@@ -261,7 +261,7 @@ class Daemon:
 def _default_context(config: cfg.Config, store: Store) -> Context:
     from syncd.engine.wiring import build_context
 
-    return build_context(config, store)
+    return build_context(config, store, isolated_push=True)  # apprise never loaded here
 
 
 def _load(path: Path) -> cfg.Config:

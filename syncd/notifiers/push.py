@@ -108,9 +108,12 @@ class PushNotifier(Notifier):
 
     name: ClassVar[str] = "push"
 
-    def __init__(self, url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+    def __init__(self, url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, isolated: bool = False) -> None:
+        """`isolated`: send each message from a short-lived process of its own (the daemon:
+        apprise is then never loaded into it; see `push_process`)."""
         self._url = url
         self._timeout_s = timeout_s
+        self._isolated = isolated
         self.masked_url = mask_url(url)
         _scrubber.register(url)
 
@@ -128,6 +131,11 @@ class PushNotifier(Notifier):
                 f"unknown priority {message.priority!r}; expected one of {', '.join(PRIORITIES)}"
             )
         title, body = _title_and_body(message)
+        if self._isolated:
+            from syncd.notifiers.push_process import send_isolated
+
+            send_isolated(self._url, message, self._timeout_s, self.masked_url)
+            return
         apobj = self._apprise(url_for(self._url, message.priority, self._timeout_s))
         extra = {"attach": message.attach} if message.attach else {}
         result = apobj.notify(title=title, body=body, notify_type=notify_type(message.priority), **extra)
