@@ -25,19 +25,32 @@ from syncd.store import ledger
 
 log = logging.getLogger("syncd.engine")
 
+#: A long range (a backfill's years) is evaluated and recorded this many days at a time, so
+#: its findings never all sit in memory at once; the last piece commits with the pass's marks.
+CHUNK_DAYS = 90
+
 
 def evaluate(
-    ctx: Context, athlete: AthleteConfig, first: date, last: date, summary: PassSummary
-) -> tuple[list[Finding], History, set[str]]:
-    """Findings of every enabled rule for the days first..last, the history, and the ids of
-    rules that failed (their stored findings must not be taken as gone)."""
-    history = ctx.histories.history(ctx.store, athlete.name, profile_of(ctx.config, athlete), last)
+    ctx: Context, athlete: AthleteConfig, history: History, first: date, last: date, summary: PassSummary
+) -> tuple[list[Finding], set[str]]:
+    """Findings of every enabled rule for the days first..last, and the ids of rules that
+    failed (their stored findings must not be taken as gone)."""
     findings, failures = evaluate_range(ctx.rules, history, first, last)
     for failure in failures:
         summary.rule_failures.append(str(failure))
         log.error("%s: rule failed and was skipped: %s", athlete.name, failure)
-    summary.evaluated_days = (last - first).days + 1
-    return findings, history, {f.rule for f in failures}
+    summary.evaluated_days += (last - first).days + 1
+    return findings, {f.rule for f in failures}
+
+
+def chunks(first: date, last: date, days: int = CHUNK_DAYS) -> list[tuple[date, date]]:
+    """first..last cut into consecutive ranges of at most `days` days."""
+    out = []
+    while first <= last:
+        end = min(last, first + timedelta(days=days - 1))
+        out.append((first, end))
+        first = end + timedelta(days=1)
+    return out
 
 
 def first_day_to_evaluate(
@@ -81,22 +94,44 @@ def run_once(ctx: Context, name: str, *, since: date | None = None, fetch: bool 
     first = first_day_to_evaluate(ctx, athlete, earliest, today)
     if since is not None:
         first = min(first, since) if first else since
-    sessions_exist = store.has_sessions(name)
-    findings: list[Finding] = []
-    history: History | None = None
-    failed: set[str] = set()
-    if first is not None and sessions_exist:
-        findings, history, failed = evaluate(ctx, athlete, first, today, summary)
-        ctx.checkpoint("evaluated")
-    with store.transaction() as tx:
-        _record(ctx, tx, athlete, summary, findings, history, first, today, failed)
-        # what this pass has seen and evaluated, committed with its findings
-        store.set_engine_value(name, "seen_seq", latest, tx)
-        if sessions_exist:
-            store.set_engine_value(name, "evaluated", today.isoformat(), tx)
+    _evaluate_and_record(ctx, athlete, summary, first, today, latest)
     ctx.checkpoint("recorded")
     deliver(ctx, athlete, summary)
     return summary
+
+
+def _evaluate_and_record(
+    ctx: Context, athlete: AthleteConfig, summary: PassSummary, first: date | None, today: date, seen: int
+) -> None:
+    """Evaluate first..today (nothing when `first` is None or there is no session) and record
+    the findings, withdrawing the ones no longer given; the last (or only) piece commits with
+    what the pass has seen (`seen`) and evaluated."""
+    store, name = ctx.store, athlete.name
+    sessions_exist = store.has_sessions(name)
+    history = None
+    if first is not None and sessions_exist:
+        history = ctx.histories.history(store, name, profile_of(ctx.config, athlete), today)
+    pieces = chunks(first, today) if first is not None else [(today, today)]
+    for lo, hi in pieces:
+        findings: list[Finding] = []
+        failed: set[str] = set()
+        if history is not None:
+            findings, failed = evaluate(ctx, athlete, history, lo, hi, summary)
+        evaluated = (lo, hi) if first is not None else None
+        if hi < today:  # an earlier piece of a long range: recorded on its own
+            with store.transaction() as tx:
+                _record(ctx, tx, athlete, summary, findings, history, evaluated, today, failed)
+            continue
+        if history is not None:
+            ctx.checkpoint("evaluated")
+        with store.transaction() as tx:
+            _record(ctx, tx, athlete, summary, findings, history, evaluated, today, failed)
+            # what this pass has seen and evaluated, committed with its findings
+            store.set_engine_value(name, "seen_seq", seen, tx)
+            if sessions_exist:
+                store.set_engine_value(name, "evaluated", today.isoformat(), tx)
+    if history is not None and len(pieces) > 1:
+        history.memo.clear()  # the rules' notes on years of days: not worth keeping in memory
 
 
 def delivery_window_start(ctx: Context, today: date) -> date:
@@ -112,23 +147,25 @@ def _record(
     summary: PassSummary,
     findings: list[Finding],
     history: History | None,
-    first: date | None,
+    evaluated: tuple[date, date] | None,
     today: date,
     failed: set[str],
 ) -> None:
-    """Record the findings, withdraw those the rules no longer give, queue deliveries."""
+    """Record the findings about the `evaluated` days, withdraw those the rules no longer
+    give, queue deliveries."""
     now = ctx.now()
     deliver_from = delivery_window_start(ctx, today)
     recorded = ledger.record(tx, findings, deliver_from=deliver_from, now=now)
-    summary.history = sum(item.history for item in recorded)
-    summary.findings = len(recorded) - summary.history
-    if first is not None:
+    older = sum(item.history for item in recorded)
+    summary.history += older
+    summary.findings += len(recorded) - older
+    if evaluated is not None:
         # a finding the rules no longer give was corrected away; not so for rules that
         # failed this pass, nor for window rules, which speak once a period and so do not
         # repeat a finding they still hold
         keep = failed | {r.id for r in ctx.rules if isinstance(r, WeeklyRule)}
         produced = {f.key for f in findings}
-        summary.withdrawn = ledger.withdraw_missing(tx, athlete.name, first, today, produced, now, keep)
+        summary.withdrawn += ledger.withdraw_missing(tx, athlete.name, *evaluated, produced, now, keep)
     if history is None:
         return
     # every live finding of the window: queueing is idempotent, and a finding whose note had
