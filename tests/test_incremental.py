@@ -160,3 +160,35 @@ def test_what_a_pass_asks_about_one_athlete_is_answered_from_an_index(tmp_path: 
     for what, sql in queries.items():
         found = plan(store, sql, *(["x"] * sql.count("?")))
         assert "USING" in found and "SCAN" not in found, f"{what}: {found}"
+
+
+def test_content_hashes_are_those_earlier_versions_stored() -> None:
+    """A new hash for the same copy would look like an edit: every copy fetched again would
+    get its revision bumped and its days evaluated again."""
+    from syncd.domain import Activity
+    from syncd.sports import Sport
+    from syncd.store.rows import NUMBERS, TEXTS, content_hash
+
+    copy = Activity(
+        provider="strava",
+        provider_id="42",
+        athlete="sam",
+        start_utc=datetime(2025, 3, 2, 7, 0, tzinfo=UTC),
+        sport=Sport.RUN,
+        sport_raw="Run",
+        utc_offset_s=3600,
+        distance_m=10523,
+        moving_s=2980,
+        elapsed_s=3025,
+        avg_hr=152.3,
+        max_hr=181.0,
+        rpe=7,
+        effort_score=87.0,
+        title="Morning Run",
+        description="Felt strong",
+        race=True,
+    )
+    assert content_hash(copy, NUMBERS) == "88096612b4d367915b51f7f862c3c80f"
+    assert content_hash(copy, TEXTS) == "0ffa3827f95d432a88ca0174502f28d1"
+    noted = replace(copy, description="Felt strong\n\n— syncd —\nLongest run in 30 days")
+    assert content_hash(noted, TEXTS) == content_hash(copy, TEXTS)

@@ -95,3 +95,17 @@ def test_a_change_regroups_only_its_neighbourhood(tmp_path: Path) -> None:
     assert merged == 1 and after.keys() == before.keys()
     changed = [sid for sid in after if after[sid] is not before[sid]]
     assert len(changed) == 1 and len(after[changed[0]].activities) == 2
+
+
+def test_a_copy_moved_away_from_its_session_gets_an_id_of_its_own(tmp_path: Path) -> None:
+    """The session the two copies shared keeps its id; the moved copy would compute the same
+    one (ids come from the earliest copy), and two sessions with one id cannot be stored."""
+    store = Store(tmp_path, rank=RANK)
+    store.ensure_athlete("sam", "UTC")
+    store.upsert_activities([activity("garmin", 0, 0, 1000, False), activity("strava", 0, 0, 1000, False)])
+    [shared] = store.rebuild_sessions("sam")[0]
+    store.upsert_activities([activity("garmin", 0, 30, 1000, False)])  # its start corrected by an hour
+    sessions, _ = store.rebuild_sessions("sam")
+    assert [s.id for s in sessions] == [shared.id, shared.id + "b"]
+    with Store(tmp_path, rank=RANK) as again:  # a full regroup in another process agrees
+        assert [s.id for s in again.rebuild_sessions("sam")[0]] == [shared.id, shared.id + "b"]

@@ -9,10 +9,12 @@ a row is split by the csv module and parsed only when it is not known already. T
 from __future__ import annotations
 
 import csv
-import json
 import re
 from collections.abc import Iterator
 from functools import partial
+from itertools import chain
+from json.encoder import encode_basestring_ascii as _quote  # json.dumps's own string quoting
+from operator import itemgetter
 from typing import TextIO
 
 from syncd.domain import Activity
@@ -50,6 +52,14 @@ USED = (
     "Workout Type",
 )
 _TRUE = {"1", "1.0", "true", "yes", "y"}
+_NUMBERS = (
+    "Moving Time",
+    "Elapsed Time",
+    "Perceived Exertion",
+    "Average Heart Rate",
+    "Max Heart Rate",
+    "Relative Effort",
+)
 
 
 def header_name(title: str) -> str:
@@ -78,64 +88,72 @@ class ExportLayout:
             titles = [OLD_LAYOUT.get(title.lower(), title) for title in titles]
         self.width = len(titles)
         self.keys = unique_keys(titles)
-        self.at = {name: [i for i, title in enumerate(titles) if title == name] for name in USED}
+        at = {name: [i for i, title in enumerate(titles) if title == name] for name in USED}
         self.metres = old
         self.digest = layout_digest("strava-export", str(old), *titles)
+        # every copy of every used column, fetched from a row in one go; for each name, its
+        # copies' places in what is fetched, the last (the precise one) first
+        columns = [i for name in USED for i in at[name]]
+        self._fetch = itemgetter(*columns) if len(columns) > 1 else lambda row: tuple(row[i] for i in columns)
+        self._last_first = [(name, [columns.index(i) for i in reversed(at[name])]) for name in USED]
+        self._distances = [columns.index(i) for i in at["Distance"]]
+        self._key_parts = [("{" if i == 0 else ", ") + _quote(key) + ": " for i, key in enumerate(self.keys)]
 
-    def _copies(self, values: list[str], name: str) -> list[str]:
-        return [values[i].strip() for i in self.at[name]]
-
-    def _best(self, values: list[str], name: str) -> str:
-        """The last non-empty copy of a column (later copies are the precise ones), or ""."""
-        for i in reversed(self.at[name]):
-            value = values[i].strip()
-            if value:
-                return value
-        return ""
-
-    def _number(self, values: list[str], name: str) -> float | None:
-        return parse_number(name, self._best(values, name))
+    def raw_json(self, values: list[str]) -> str:
+        """The whole row as the JSON object json.dumps(dict(zip(keys, values))) writes, built
+        from the quoted keys and values (in C) without the dict."""
+        if not values:
+            return "{}"
+        return "".join(chain.from_iterable(zip(self._key_parts, map(_quote, values), strict=True))) + "}"
 
     def activity(self, values: list[str], athlete: str) -> Activity:
         """The Activity for one row; raises ValueError with the reason."""
-        activity_id = self._best(values, "Activity ID")
+        fetched = [v.strip() for v in self._fetch(values)]
+        best: dict[str, str] = {}
+        for name, places in self._last_first:  # the last non-empty copy, or ""
+            found = ""
+            for p in places:
+                if fetched[p]:
+                    found = fetched[p]
+                    break
+            best[name] = found
+        activity_id = best["Activity ID"]
         if not activity_id:
             raise Bad("Activity ID is empty")
-        sport_raw = strava_type(self._best(values, "Activity Type"))
+        sport_raw = strava_type(best["Activity Type"])
         sport = sport_from("strava", sport_raw)
-        moving, elapsed, rpe = (
-            self._number(values, k) for k in ("Moving Time", "Elapsed Time", "Perceived Exertion")
-        )
-        distances = self._copies(values, "Distance")
+        moving, elapsed, rpe, avg_hr, max_hr, effort = [parse_number(k, best[k]) for k in _NUMBERS]
+        distances = [fetched[p] for p in self._distances]
         return Activity(
             provider="strava",
             provider_id=activity_id,
             athlete=athlete,
-            start_utc=export_date(self._best(values, "Activity Date")),
+            start_utc=export_date(best["Activity Date"]),
             sport=sport,
             sport_raw=sport_raw,
             distance_m=export_distance(["", *distances] if self.metres else distances, sport),
             moving_s=None if moving is None else round(moving),
             elapsed_s=None if elapsed is None else round(elapsed),
-            avg_hr=self._number(values, "Average Heart Rate"),
-            max_hr=self._number(values, "Max Heart Rate"),
+            avg_hr=avg_hr,
+            max_hr=max_hr,
             rpe=None if rpe is None else whole("Perceived Exertion", rpe, exact=True),
-            effort_score=self._number(values, "Relative Effort"),
-            title=self._best(values, "Activity Name"),
-            description=self._best(values, "Activity Description"),
-            private_note=self._best(values, "Activity Private Note"),
-            race=self._race(values, sport),
-            raw_json=json.dumps(dict(zip(self.keys, values, strict=True)), ensure_ascii=False),
+            effort_score=effort,
+            title=best["Activity Name"],
+            description=best["Activity Description"],
+            private_note=best["Activity Private Note"],
+            race=_race(best, sport),
+            raw_json=self.raw_json(values),
         )
 
-    def _race(self, values: list[str], sport: Sport) -> bool:
-        """Whether the export marks the run as a race: its "Competition" tag, or a "Workout
-        Type" of 1 (Strava's race for runs). Titles are never guessed from (RULES.md)."""
-        if not sport.is_run:
-            return False
-        if self._best(values, "Competition").lower() in _TRUE:
-            return True
-        return self._best(values, "Workout Type").lower() in {"1", "1.0", "race"}
+
+def _race(best: dict[str, str], sport: Sport) -> bool:
+    """Whether the export marks the run as a race: its "Competition" tag, or a "Workout Type"
+    of 1 (Strava's race for runs). Titles are never guessed from (RULES.md)."""
+    if not sport.is_run:
+        return False
+    if best["Competition"].lower() in _TRUE:
+        return True
+    return best["Workout Type"].lower() in {"1", "1.0", "race"}
 
 
 def export_records(stream: TextIO, name: str, athlete: str, *, old: bool = False) -> Iterator[Record]:

@@ -59,6 +59,16 @@ def strava_type(display: str) -> str:
 
 def parse_number(label: str, text: str) -> float | None:
     """A decimal written with a point or a comma, None when empty; raises Bad."""
+    if not text:
+        return None
+    if "," not in text and " " not in text:  # the usual "2980.0": no separator to sort out
+        try:
+            value = float(text)
+        except ValueError:
+            raise Bad(f"{label} {text!r} is not a number") from None
+        if not math.isfinite(value):
+            raise Bad(f"{label} {text!r} is not a number")
+        return value
     cleaned = text.replace(" ", "")
     if "," in cleaned:  # the later separator is the decimal one; the other groups thousands
         comma_last = cleaned.rfind(",") > cleaned.rfind(".")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from syncd.domain import Activity
 
@@ -22,8 +22,7 @@ class Bad(ValueError):
     """A record's or file's problem, in plain words."""
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     """One row or line of a file: where it starts, its fingerprint, and how to parse it."""
 
     name: str  # the file as given; inside a zip: "export.zip:activities.csv"
@@ -31,6 +30,7 @@ class Record:
     fingerprint: str  # of the record's text, the file's layout and PARSER_VERSION ("" when refused)
     build: Callable[[], Activity] | None  # raises ValueError with the reason
     problem: str | None = None  # why the record was refused before parsing
+    whole_account: bool = False  # from an export of the whole account (Strava's activities.csv)
 
 
 def fingerprint(layout: bytes, values: Sequence[str]) -> str:

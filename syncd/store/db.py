@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from syncd.store.checkins import CheckinTables
+from syncd.store.grouping import Groupings
 from syncd.store.migrations import migrate
 from syncd.store.rows import UpsertResult, now_utc
-from syncd.store.sessions import Groupings, SessionTables
+from syncd.store.sessions import SessionTables
 from syncd.store.state import StateTables
 
 DB_NAME = "syncd.sqlite3"

@@ -11,94 +11,16 @@ in memory. At most `budget` activities are kept over all athletes (the one used 
 
 from __future__ import annotations
 
-import sqlite3
-from bisect import bisect_left, bisect_right
-from collections import OrderedDict
-from dataclasses import dataclass, field
 from datetime import datetime
 
-from syncd.domain import UNRANKED, Activity, Session
-from syncd.merge import START_WINDOW, group_sessions
+from syncd.domain import Activity, Session
+from syncd.merge import group_sessions
 from syncd.store.activities import ActivityTables
+from syncd.store.grouping import Grouping, Groupings, insert_sessions, unique_ids
 from syncd.store.rows import COLUMNS, activity_from_row
 
 #: changes above this share of an athlete's activities regroup everything at once
 FULL_SHARE = 0.25
-DEFAULT_BUDGET = 20_000
-
-
-@dataclass
-class Grouping:
-    """One athlete's non-deleted activities in merge order and their sessions, at change `seq`."""
-
-    seq: int
-    rank: dict[str, int]
-    acts: list[Activity] = field(default_factory=list)
-    starts: list[datetime] = field(default_factory=list)
-    by_id: dict[str, Session] = field(default_factory=dict)
-    of_key: dict[str, str] = field(default_factory=dict)  # activity key -> its session's id
-    saved: bool = False  # the tables hold every session but those touched since (`dirty`)
-    dirty_keys: set[str] = field(default_factory=set)
-    dirty_ids: set[str] = field(default_factory=set)  # session ids whose rows must go
-    ordered: list[Session] | None = None
-
-    def order(self, a: Activity) -> tuple[object, ...]:
-        return (a.start_utc, self.rank.get(a.provider, UNRANKED), a.provider, a.provider_id)
-
-    def sessions(self) -> list[Session]:
-        if self.ordered is None:
-            self.ordered = sorted(self.by_id.values(), key=lambda s: (s.start_utc, s.id))
-        return list(self.ordered)
-
-    def put_sessions(self, sessions: list[Session]) -> None:
-        for s in sessions:
-            self.by_id[s.id] = s
-            for a in s.activities:
-                self.of_key[a.key] = s.id
-        self.ordered = None
-
-    def remove_act(self, act: Activity) -> None:
-        i = bisect_left(self.starts, act.start_utc)
-        while self.acts[i].key != act.key:
-            i += 1
-        del self.acts[i], self.starts[i]
-
-    def insert_act(self, act: Activity) -> None:
-        at = bisect_right(self.acts, self.order(act), key=self.order)
-        self.acts.insert(at, act)
-        self.starts.insert(at, act.start_utc)
-
-    def cluster(self, point: datetime) -> range:
-        """Indexes of the copies chained (starts at most START_WINDOW apart) to `point`."""
-        lo = bisect_left(self.starts, point - START_WINDOW)
-        hi = bisect_right(self.starts, point + START_WINDOW)
-        if lo == hi:
-            return range(0)
-        while lo > 0 and self.starts[lo] - self.starts[lo - 1] <= START_WINDOW:
-            lo -= 1
-        while hi < len(self.starts) and self.starts[hi] - self.starts[hi - 1] <= START_WINDOW:
-            hi += 1
-        return range(lo, hi)
-
-
-class Groupings:
-    """The groupings in memory, least recently used first, within a budget of activities."""
-
-    def __init__(self, budget: int = DEFAULT_BUDGET) -> None:
-        self.budget = budget
-        self.items: OrderedDict[str, Grouping] = OrderedDict()
-
-    def get(self, athlete: str) -> Grouping | None:
-        found = self.items.get(athlete)
-        if found is not None:
-            self.items.move_to_end(athlete)
-        return found
-
-    def put(self, athlete: str, grouping: Grouping) -> None:
-        self.items[athlete] = grouping
-        self.items.move_to_end(athlete)
-        while len(self.items) > 1 and sum(len(g.acts) for g in self.items.values()) > self.budget:
-            self.items.popitem(last=False)
 
 
 class SessionTables(ActivityTables):
@@ -128,6 +50,22 @@ class SessionTables(ActivityTables):
         self.groupings.put(athlete, grouping)
         return grouping
 
+    def adopt(self, athlete: str, activities: list[Activity]) -> None:
+        """Take `activities` (raw payloads left out) as the athlete's stored ones, sparing a
+        read of the table: an import that stored every one of them itself, for an athlete
+        who had none. Ignored unless their number matches the table's."""
+        stored = self.conn.execute(
+            "SELECT COUNT(*) FROM activities WHERE athlete = ? AND deleted = 0", (athlete,)
+        ).fetchone()[0]
+        live = [a for a in activities if not a.deleted]
+        if len(live) != int(stored) or len({a.key for a in live}) != len(live):
+            return
+        grouping = Grouping(self.change_seq(athlete), dict(self.rank))
+        grouping.acts = sorted(live, key=grouping.order)
+        grouping.starts = [a.start_utc for a in grouping.acts]
+        grouping.put_sessions(unique_ids(group_sessions(grouping.acts, {}, self.rank)), ordered=True)
+        self.groupings.put(athlete, grouping)
+
     def _load(self, athlete: str, seq: int) -> Grouping:
         """Everything regrouped from the table (read after `seq`: a later write is read
         again from the change numbers, which is harmless)."""
@@ -140,7 +78,7 @@ class SessionTables(ActivityTables):
         grouping = Grouping(seq, dict(self.rank))
         grouping.acts = sorted(self.activities(athlete, raw=False), key=grouping.order)
         grouping.starts = [a.start_utc for a in grouping.acts]
-        grouping.put_sessions(group_sessions(grouping.acts, known, self.rank))
+        grouping.put_sessions(unique_ids(group_sessions(grouping.acts, known, self.rank)), ordered=True)
         return grouping
 
     def _catch_up(self, athlete: str, g: Grouping) -> bool:
@@ -191,7 +129,7 @@ class SessionTables(ActivityTables):
         members = [g.acts[i] for i in sorted(region)]
         known = {a.key: g.of_key[a.key] for a in members if a.key in g.of_key}
         known.update(self._stored_ids(athlete, [a for a in members if a.key not in known]))
-        fresh = group_sessions(members, known, g.rank)
+        fresh = unique_ids(group_sessions(members, known, g.rank))
         if any(s.id in g.by_id and s.id not in old_ids for s in fresh):
             return False  # an id another session holds: only a full regroup decides that exactly
         for sid in old_ids:
@@ -232,7 +170,7 @@ class SessionTables(ActivityTables):
         with self.transaction() as tx:
             tx.execute("DELETE FROM session_members WHERE athlete = ?", (athlete,))
             tx.execute("DELETE FROM sessions WHERE athlete = ?", (athlete,))
-            _insert(tx, athlete, sessions)
+            insert_sessions(tx, athlete, sessions)
         return sum(len(s.activities) - 1 for s in sessions) - int(before)
 
     def _save_dirty(self, athlete: str, g: Grouping) -> int:
@@ -252,24 +190,27 @@ class SessionTables(ActivityTables):
                     "DELETE FROM session_members WHERE athlete = ? AND provider = ? AND provider_id = ?",
                     (athlete, provider, provider_id),
                 )
-            _insert(tx, athlete, now)
+            insert_sessions(tx, athlete, now)
         return sum(len(s.activities) - 1 for s in now) - before
+
+    def sessions_saved(self, athlete: str) -> bool:
+        """Whether every stored activity has its place in a stored session (an import or a
+        pass that stopped between storing and merging leaves some without)."""
+        members = self.conn.execute(
+            "SELECT COUNT(*) FROM session_members WHERE athlete = ?", (athlete,)
+        ).fetchone()[0]
+        acts = self.conn.execute(
+            "SELECT COUNT(*) FROM activities WHERE athlete = ? AND deleted = 0", (athlete,)
+        ).fetchone()[0]
+        return int(members) == int(acts)
+
+    def session_count(self, athlete: str) -> int:
+        """How many sessions the athlete has stored."""
+        return int(
+            self.conn.execute("SELECT COUNT(*) FROM sessions WHERE athlete = ?", (athlete,)).fetchone()[0]
+        )
 
     def has_sessions(self, athlete: str) -> bool:
         """Whether the athlete has any stored session."""
         row = self.conn.execute("SELECT 1 FROM sessions WHERE athlete = ? LIMIT 1", (athlete,)).fetchone()
         return row is not None
-
-
-def _insert(tx: sqlite3.Connection, athlete: str, sessions: list[Session]) -> None:
-    tx.executemany(
-        "INSERT INTO sessions (id, athlete, start_utc, sport, distance_m, members) VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            (s.id, athlete, s.start_utc.isoformat(), s.sport.value, s.distance_m, len(s.activities))
-            for s in sessions
-        ],
-    )
-    tx.executemany(
-        "INSERT INTO session_members (session_id, athlete, provider, provider_id) VALUES (?, ?, ?, ?)",
-        [(s.id, athlete, a.provider, a.provider_id) for s in sessions for a in s.activities],
-    )

@@ -28,14 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from syncd.domain import Activity
-from syncd.errors import (
-    AuthRequired,
-    BadPayload,
-    ConfigError,
-    ProviderError,
-    RateLimited,
-    Unavailable,
-)
+from syncd.errors import AuthRequired, BadPayload, ConfigError, ProviderError, RateLimited, Unavailable
 from syncd.providers.base import ConnectRequest, DescriptionEdit, Page, Provider
 from syncd.providers.strava.api import StravaApi, StravaApp
 from syncd.providers.strava.auth import can_write
@@ -49,9 +42,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PER_PAGE = 200
-#: a description fetched this recently is what a note is written onto without reading it
-#: again: the event or listing that brought the activity had just read it (one read saved
-#: per note; the runner editing it within these seconds is the price, as with any GET + PUT)
+#: a description read this recently (by the event or listing that brought the activity) is
+#: what a note is written onto without a read of its own; an edit by the runner within these
+#: seconds is the price, as it is between any GET and PUT
 FRESH_S = 60.0
 
 
@@ -119,6 +112,13 @@ class StravaProvider(Provider):
         # an overlap at least as long as the detail window relists a recent activity whose
         # detail fetch failed, so the next pass retries it
         return cls(athlete.name, api, store, overlap_days=max(3, days), detail_days=days)
+
+    @classmethod
+    def cursor_for(cls, known_until: datetime, current: str | None) -> str | None:
+        """The newest start known, in epoch seconds, when it is later than `current`."""
+        known = int(known_until.timestamp())
+        now = _parse_cursor(current) if current is not None else None
+        return str(known) if now is None or known > now else None
 
     @classmethod
     def connect_arguments(cls, parser: argparse.ArgumentParser) -> None:
