@@ -171,8 +171,7 @@ def export_records(stream: TextIO, name: str, athlete: str, *, old: bool = False
                 problem = f"row has {len(values)} fields but the header has {layout.width}"
                 yield Record(name, start, "", None, problem)
                 continue
-            yield Record(
-                name, start, fingerprint(layout.digest, values), partial(layout.activity, values, athlete)
-            )
+            build = partial(layout.activity, values, athlete)
+            yield Record(name, start, fingerprint(layout.digest, values), build, whole_account=True)
     except csv.Error as exc:
         yield Record(name, end + 1, "", None, f"unreadable CSV from here on: {exc}")
