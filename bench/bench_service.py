@@ -135,11 +135,11 @@ class Service:
 
 
 def history(fake: FakeStrava, count: int) -> None:
-    """`count` easy runs, one every 21 hours up to two days ago."""
+    """`count` easy runs, one every 30 hours (a rest day in five) up to two days ago."""
     now = datetime.now(UTC)
     for i in range(count):
         fake.add_activity(
-            now - timedelta(days=2, hours=21 * (count - i)),
+            now - timedelta(days=2, hours=30 * (count - i)),
             name="Easy",
             distance=8000.0 + (i * 37) % 2000,
             moving_time=2900,

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from syncd.store import Store
 
 PAD_DAYS = 42
-DEFAULT_BUDGET = 20_000
+DEFAULT_BUDGET = 40_000
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ picks up whatever is still pending on the next pass.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 from datetime import date, datetime, timedelta
@@ -28,6 +29,18 @@ log = logging.getLogger("syncd.engine")
 #: A long range (a backfill's years) is evaluated and recorded this many days at a time, so
 #: its findings never all sit in memory at once; the last piece commits with the pass's marks.
 CHUNK_DAYS = 90
+#: ... and the rules' memos of the days behind are let go every this many pieces (a rule that
+#: walks the whole history walks it again then: a few per decade of history, not every piece)
+MEMO_PIECES = 12
+
+
+def give_back_memory() -> None:
+    """Hand the memory a long pass freed back to the system (glibc keeps it otherwise, and
+    the daemon's resident size would stay at its peak); nothing where that is not possible."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def evaluate(
@@ -112,7 +125,9 @@ def _evaluate_and_record(
     if first is not None and sessions_exist:
         history = ctx.histories.history(store, name, profile_of(ctx.config, athlete), today)
     pieces = chunks(first, today) if first is not None else [(today, today)]
-    for lo, hi in pieces:
+    for n, (lo, hi) in enumerate(pieces):
+        if history is not None and n and n % MEMO_PIECES == 0:
+            history.memo.clear()  # the rules' notes on the years behind: rebuilt as needed
         findings: list[Finding] = []
         failed: set[str] = set()
         if history is not None:
@@ -132,6 +147,7 @@ def _evaluate_and_record(
                 store.set_engine_value(name, "evaluated", today.isoformat(), tx)
     if history is not None and len(pieces) > 1:
         history.memo.clear()  # the rules' notes on years of days: not worth keeping in memory
+        give_back_memory()
 
 
 def delivery_window_start(ctx: Context, today: date) -> date:

@@ -4,7 +4,7 @@ within a budget (`Groupings`), and how sessions are written to their tables."""
 from __future__ import annotations
 
 import sqlite3
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -12,7 +12,7 @@ from datetime import datetime
 from syncd.domain import UNRANKED, Activity, Session
 from syncd.merge import START_WINDOW
 
-DEFAULT_BUDGET = 20_000
+DEFAULT_BUDGET = 40_000
 
 
 @dataclass
@@ -34,8 +34,9 @@ class Grouping:
         return (a.start_utc, self.rank.get(a.provider, UNRANKED), a.provider, a.provider_id)
 
     def sessions(self) -> list[Session]:
+        """All sessions, by start (then id), as group_sessions orders them."""
         if self.ordered is None:
-            self.ordered = sorted(self.by_id.values(), key=lambda s: (s.start_utc, s.id))
+            self.ordered = sorted(self.by_id.values(), key=_by_start)
         return list(self.ordered)
 
     def put_sessions(self, sessions: list[Session], *, ordered: bool = False) -> None:
@@ -44,7 +45,20 @@ class Grouping:
             self.by_id[s.id] = s
             for a in s.activities:
                 self.of_key[a.key] = s.id
-        self.ordered = list(sessions) if ordered else None
+            if not ordered and self.ordered is not None:
+                insort(self.ordered, s, key=_by_start)
+        if ordered:
+            self.ordered = list(sessions)
+
+    def drop_session(self, sid: str) -> Session:
+        """Take one session out (its copies' places in `of_key` are the caller's to update)."""
+        session = self.by_id.pop(sid)
+        if self.ordered is not None:
+            i = bisect_left(self.ordered, _by_start(session), key=_by_start)
+            while self.ordered[i] is not session:
+                i += 1
+            del self.ordered[i]
+        return session
 
     def remove_act(self, act: Activity) -> None:
         i = bisect_left(self.starts, act.start_utc)
@@ -88,6 +102,10 @@ class Groupings:
         self.items.move_to_end(athlete)
         while len(self.items) > 1 and sum(len(g.acts) for g in self.items.values()) > self.budget:
             self.items.popitem(last=False)
+
+
+def _by_start(s: Session) -> tuple[datetime, str]:
+    return (s.start_utc, s.id)
 
 
 def _session_row(s: Session, athlete: str) -> tuple[object, ...]:

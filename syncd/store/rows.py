@@ -143,15 +143,33 @@ _TZ_UTC = UTC
 
 
 def activity_from_tuple(row: tuple[Any, ...], raw_json: str = "{}") -> Activity:
-    """The Activity of a row selected as ACTIVITY_COLUMNS (the fast way to read thousands)."""
+    """The Activity of a row selected as ACTIVITY_COLUMNS (the fast way to read thousands).
+    The values thousands of rows share (provider, athlete, type name, offset, a title like
+    "Morning Run") are kept once: ten years of activities stay small in a daemon's memory."""
     start = datetime.fromisoformat(row[3])
     if start.tzinfo is not _TZ_UTC:
         start = start.astimezone(_TZ_UTC)
     return Activity(
-        row[0], row[1], row[2], start, _SPORTS.get(row[4]) or Sport(row[4]), row[5], row[6], row[7],
-        row[8], row[9], row[10], row[11], row[12], row[13], row[14], row[15], row[16], row[17],
-        bool(row[18]), bool(row[19]), bool(row[20]), bool(row[21]), row[22], raw_json,
+        _shared(row[0]), row[1], _shared(row[2]), start, _SPORTS.get(row[4]) or Sport(row[4]),
+        _shared(row[5]), _shared(row[6]), row[7], row[8], row[9], row[10], row[11], row[12], row[13],
+        row[14], _shared(row[15]), row[16], row[17], bool(row[18]), bool(row[19]), bool(row[20]),
+        bool(row[21]), row[22], raw_json,
     )  # fmt: skip
+
+
+_SHARED: dict[Any, Any] = {}
+
+
+def _shared(value: Any) -> Any:
+    """One object for each short text or number seen (the first 4,096 of them: the common
+    ones come early, and a unique title is not kept alive for nothing). Only texts and
+    whole numbers come here, which never compare equal to each other."""
+    found = _SHARED.get(value)
+    if found is None:
+        if len(_SHARED) >= 4096 or (isinstance(value, str) and len(value) > 40):
+            return value
+        found = _SHARED[value] = value
+    return found
 
 
 _OWN_FIELDS = attrgetter(*(name.strip() for name in ACTIVITY_COLUMNS.split(",")))

@@ -133,7 +133,7 @@ class SessionTables(ActivityTables):
         if any(s.id in g.by_id and s.id not in old_ids for s in fresh):
             return False  # an id another session holds: only a full regroup decides that exactly
         for sid in old_ids:
-            for a in g.by_id.pop(sid).activities:
+            for a in g.drop_session(sid).activities:
                 g.of_key.pop(a.key, None)
         for key in changed:
             g.of_key.pop(key, None)
