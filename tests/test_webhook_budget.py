@@ -100,3 +100,37 @@ def test_a_forged_flood_keeps_to_the_event_share_and_one_read_per_object(
     assert pending_events(store, now=clock.now) == []  # every forged create was given up
     real_gets = [g for g in fake.requests("/api/v3/activities/", "GET") if g.path.endswith(str(real))]
     assert len(real_gets) == 1 and passes == ["sam"]  # 20 updates of one run: one read, one pass
+
+
+def test_an_event_costs_one_read_and_its_note_one_write(
+    fake: FakeStrava, clock: Clock, tmp_path: Path
+) -> None:
+    from syncd.engine import Context, run_once
+    from syncd.registry import load_rules
+
+    store = Store(tmp_path / "state")
+    tokens = FileTokenStore(tmp_path / "tokens")
+    app = StravaApp(fake.base_url, fake.client_id, fake.client_secret)
+    tokens.save("strava", "sam", {**app.exchange(fake.issue_code()), "scope": fake.grant_scope})
+    store.ensure_athlete("sam", "UTC")
+    store.set_account("sam", "strava", status="active", external_id=str(fake.athlete_id))
+    provider = StravaProvider(
+        "sam", StravaApi(app, tokens, "sam", Budget(store, fake.client_id, clock), clock), store, clock=clock
+    )
+    config = parse({"athletes": [{"name": "sam", "providers": ["strava"], "notes": {"strava": True}}]}, "t")
+    ctx = Context(config, store, load_rules({}), lambda a: {"strava": provider}, lambda a: [], now=clock)
+    for i in range(12):  # 35 days of easy runs, then the first pass
+        fake.add_activity(clock.now - timedelta(days=35 - 3 * i), distance=8000.0, moving_time=2900)
+    run_once(ctx, "sam")
+    long_run = fake.add_activity(clock.now - timedelta(hours=1), distance=16000.0, moving_time=5800)
+    before = len(fake.log)
+    event = WebhookEvent("activity", long_run["id"], "create", fake.athlete_id, 1, int(clock.now.timestamp()))
+    remember(store, event)
+    done = handle_event(
+        event, store, tokens, lambda a: provider, lambda a: run_once(ctx, a, fetch=False), now=clock.now
+    )
+    assert done == "fetched; pass run" and "— syncd —" in (fake.description(long_run["id"]) or "")
+    assert [(r.method, r.path.rsplit("/", 1)[-1]) for r in fake.log[before:]] == [
+        ("GET", str(long_run["id"])),  # the event's one read: the pass lists nothing, the note reuses it
+        ("PUT", str(long_run["id"])),
+    ]
