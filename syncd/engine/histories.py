@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from syncd.evaluation import stored_history
 from syncd.history import History, Profile
@@ -26,6 +26,14 @@ if TYPE_CHECKING:
 
 PAD_DAYS = 42
 DEFAULT_BUDGET = 40_000
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What `build_history(previous=...)` reads of the previous History: its profile and facts."""
+
+    profile: Profile
+    facts_cache: dict[Any, Any]
 
 
 @dataclass(frozen=True)
@@ -50,7 +58,12 @@ class Histories:
         if kept is not None and kept.version == version and _covers(kept.history, until):
             self.items.move_to_end(athlete)
             return kept.history
-        previous = kept.history if kept is not None else None
+        previous = None
+        if kept is not None:
+            # only its extracted facts are reused: the rest of the old History (its day
+            # series, the rules' memos) is let go before the new one is built, not after
+            previous = cast(History, _Facts(kept.history.profile, kept.history.facts_cache))
+            del self.items[athlete], kept
         history = stored_history(
             store, athlete, profile, until=until + timedelta(days=PAD_DAYS), previous=previous
         )
