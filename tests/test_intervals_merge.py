@@ -230,7 +230,11 @@ def test_the_same_runs_from_garmin_and_intervals_are_one_session_each(
     for i in range(0, 35, 2):  # 35 days of 8 km runs on both
         world.both(18_000_001_000 + i, first + timedelta(days=i), 8.0, linked=linked_copies)
     world.both(
-        18_000_777_000, TODAY - timedelta(hours=2), 16.0, linked=linked_copies, description="Great hills today."
+        18_000_777_000,
+        TODAY - timedelta(hours=2),
+        16.0,
+        linked=linked_copies,
+        description="Great hills today.",
     )
     summary = run_once(world.ctx, "sam")
     assert summary.providers["garmin"].new == summary.providers["intervals"].new == 19

@@ -8,7 +8,7 @@ UTC start plus their offset."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -59,6 +59,7 @@ class Scan:
     listed: int = 0
     complete: bool = True  # False once an item had no id: deletions are not judged then
     stubs: list[str] = field(default_factory=list)  # Strava-sourced stubs listed
+    placed: dict[str, str] = field(default_factory=dict)  # id → local start of each activity read
 
     def read(self, items: list[Any], athlete: str) -> tuple[list[Activity], list[str]]:
         """The page's activities not listed before and one reason per unreadable item."""
@@ -84,6 +85,8 @@ class Scan:
                 skipped.append(str(exc))
                 continue
             activities.append(activity)
+            local_start = activity.start_utc.replace(tzinfo=None) + timedelta(seconds=activity.utc_offset_s)
+            self.placed[activity.provider_id] = local_start.strftime(LOCAL)
             if self.newest is None or activity.start_utc > self.newest:
                 self.newest = activity.start_utc
         return activities, skipped
@@ -100,9 +103,9 @@ class Scan:
             log.warning("intervals: a whole page of activities started at %s; paging on", before)
         return oldest.strftime(LOCAL)
 
-    def unlisted(self, stored: Iterable[Activity], capped: bool) -> list[Activity]:
-        """Stored activities whose local start lies in the listed window but which were not
-        listed, newest first; none when the listing could not be judged whole."""
+    def unlisted(self, previous: Mapping[str, str], capped: bool) -> list[str]:
+        """The ids the last listing placed in this window (id → local start) that this one
+        did not list, newest first; none when this listing could not be judged whole."""
         low = self.oldest_local if capped else parse_local(self.low)
         high = parse_local(self.top)
         if not self.complete or low is None or high is None:
@@ -110,10 +113,17 @@ class Scan:
         if "T" not in self.top:
             high += timedelta(days=1)  # a day as `newest` takes the whole day in
         missing = [
-            a
-            for a in stored
-            if a.provider == NAME
-            and a.provider_id not in self.seen
-            and low <= a.start_utc.replace(tzinfo=None) + timedelta(seconds=a.utc_offset_s) <= high
+            (local, ident)
+            for ident, text in previous.items()
+            if ident not in self.seen and (local := parse_local(text)) is not None and low <= local <= high
         ]
-        return sorted(missing, key=lambda a: a.start_utc, reverse=True)
+        return [ident for _, ident in sorted(missing, reverse=True)]
+
+    def remembered(self, pending: Mapping[str, str], overlap: timedelta) -> dict[str, str]:
+        """What the next listing should find again (id → local start): the activities read
+        now and the unchecked `pending` ones, if inside the next window."""
+        keep = {**pending, **self.placed}
+        if self.newest is None:
+            return keep
+        low = datetime.combine((self.newest - overlap).date() - timedelta(days=1), datetime.min.time())
+        return {k: v for k, v in keep.items() if (local := parse_local(v)) is not None and local >= low}

@@ -18,10 +18,11 @@ A first sync keeps a resume point (the next `newest`, the newest start reached) 
 stored page, so a pass that fails part-way is continued by the next one. MAX_ACTIVITIES caps
 a first sync (the newest 10,000 are kept).
 
-Deletions: once the window is listed whole, stored intervals.icu activities whose local
-start lies in it but which were not listed are read one by one (at most MAX_CONFIRM a pass):
-a 404 marks one deleted, an answer stores it as it now is (its start moved out of the
-window). So a deletion costs one request, and an idle poll stays one.
+Deletions: each listing remembers, in the state, the activities it read that the next
+window will cover again (id and local start: a handful). Once the window is listed whole,
+those the new listing lacks are read one by one (at most MAX_CONFIRM a pass): a 404 marks
+one deleted, an answer stores it as it now is (its start moved out of the window). So a
+deletion costs one request, an idle poll stays one, and no pass reads the whole history.
 
 Waiting: after a 429 no request is sent before intervals.icu's retry time, kept in the state
 across passes and restarts. Strava-sourced stubs (see `mapping`) are left out and logged once.
@@ -30,7 +31,6 @@ across passes and restarts. Strava-sourced stubs (see `mapping`) are left out an
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -183,11 +183,15 @@ class IntervalsProvider(IntervalsCalls, Provider):
             if capped:
                 log.warning("%s/intervals: stopped after %d activities", self.athlete, scan.listed)
             last = following is None or capped
+            listed = None
             if last:
-                activities += self._deletions(scan, capped)
+                gone, listed = self._deletions(scan, capped)
+                activities += gone
             done = scan.newest.isoformat() if last and scan.newest is not None else None
             yield Page(activities=activities, cursor=done, skipped=skipped)
             # the engine stored the page before asking for the next one
+            if listed is not None:
+                self._set_state("listed", listed)
             if first:
                 newest = None if scan.newest is None else scan.newest.isoformat()
                 self._set_state("backfill", None if last else {"before": following, "newest": newest})
@@ -208,29 +212,40 @@ class IntervalsProvider(IntervalsCalls, Provider):
                 len(new),
             )
 
-    def _deletions(self, scan: Scan, capped: bool) -> list[Activity]:
-        """Stored activities in the listed window that were not listed, each read once more
-        (at most MAX_CONFIRM): gone → a deleted copy, found → as it is now."""
+    def _deletions(self, scan: Scan, capped: bool) -> tuple[list[Activity], dict[str, str] | None]:
+        """Activities the last listing placed in this window but this one did not list, each
+        read once more (at most MAX_CONFIRM): gone → a deleted copy, found → as it is now;
+        and what the next listing should find again (None: nothing kept, no state)."""
         if self.store is None:
-            return []
-        missing = scan.unlisted(self.store.activities(self.athlete, raw=False), capped)[:MAX_CONFIRM]
-        raws = self.store.raw_payloads(self.athlete, self.name, [a.provider_id for a in missing])
+            return [], None
+        previous = self._state("listed")
+        previous = {str(k): str(v) for k, v in previous.items()} if isinstance(previous, dict) else {}
+        missing = scan.unlisted(previous, capped)
+        raws = self.store.raw_payloads(self.athlete, self.name, missing[:MAX_CONFIRM])
         out: list[Activity] = []
-        for stored in missing:
+        checked: set[str] = set()
+        for ident in missing[:MAX_CONFIRM]:
             try:
-                now = self.fetch_one(stored.provider_id)
-            except BadPayload:
+                now = self.fetch_one(ident)
+            except BadPayload:  # there, but unreadable: not deleted
+                checked.add(ident)
                 continue
             except ProviderError as exc:  # the next pass looks again; the page itself is kept
                 log.info("%s/intervals: could not check for deletions: %s", self.athlete, exc)
                 break
-            if now is None:
-                raw = json.dumps(raws.get(stored.provider_id) or {}, sort_keys=True)
-                out.append(replace(stored, deleted=True, raw_json=raw))
-                log.info("%s/intervals: activity %s was deleted", self.athlete, stored.provider_id)
-            else:
+            checked.add(ident)
+            if now is not None:
                 out.append(now)
-        return out
+            elif ident in raws:
+                try:
+                    out.append(replace(activity_from(raws[ident], self.athlete), deleted=True))
+                    log.info("%s/intervals: activity %s was deleted", self.athlete, ident)
+                except BadPayload:
+                    pass
+        pending = {k: previous[k] for k in missing if k not in checked}
+        if not scan.complete:
+            pending = {**previous, **pending}
+        return out, scan.remembered(pending, self.overlap)
 
     # -- single activities and notes ---------------------------------------------------------
 
