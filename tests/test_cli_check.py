@@ -389,3 +389,25 @@ def test_confirm_counts_a_run_left_out_and_undo_leaves_it_out_again(
     assert [s["activities"] for s in json.loads(cli(capsys, *check)[1])["left_out"]] == [["strava:99"]]
     code, _, err = cli(capsys, "confirm", "strava:12345", "--state-dir", state)
     assert code != 0 and "no stored activity" in err
+
+
+def test_the_suspect_paces_are_the_athletes_own(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fast = {
+        "provider": "strava",
+        "id": 1,
+        "start": "2026-05-04T07:00:00Z",
+        "sport": "Run",
+        "distance_m": 10000,
+        "moving_s": 1400,
+    }  # 2:20 min/km: an elite 10 km, or a bike
+    history = tmp_path / "h.jsonl"
+    history.write_text(json.dumps(fast))
+    config = tmp_path / "c.toml"
+    config.write_text('[[athletes]]\nname = "sam"\nsuspect = { fastest_pace = "2:10" }\n')
+    state = str(tmp_path / "s")
+    args = ["--config", str(config), "--state-dir", state]
+    assert cli(capsys, "import", "--athlete", "sam", str(history), *args)[0] == 0
+    check = ["check", "--athlete", "sam", "--on", "2026-05-04", "--json", *args]
+    assert json.loads(cli(capsys, *check)[1])["left_out"] == []
+    config.write_text('[[athletes]]\nname = "sam"\n')
+    assert len(json.loads(cli(capsys, *check)[1])["left_out"]) == 1
