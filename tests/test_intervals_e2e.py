@@ -44,8 +44,8 @@ def test_an_intervals_only_runner_syncs_gets_a_note_and_a_push(tmp_path: Path, f
         }
     )
     start = datetime(2024, 3, 1, 6, 30, tzinfo=UTC)
-    for i in range(250):  # most of a year of history, synced from the watch through intervals.icu
-        fake.add_activity(start + timedelta(hours=31 * i), 8.0 + i % 4, name=f"Run {i}")
+    for i in range(250):  # three months of history, synced from the watch through intervals.icu
+        fake.add_activity(start + timedelta(hours=9 * i), 8.0 + i % 4, name=f"Run {i}")
     with HttpSink() as phone:
         config = tmp_path / "config" / "syncd" / "config.toml"
         config.parent.mkdir(parents=True)
