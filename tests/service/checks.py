@@ -51,10 +51,7 @@ def connect_with_browser(line: str, env: dict[str, str]) -> subprocess.Completed
         seen.append(out)
         if "/oauth/authorize?" in out:
             proc.stdin.write(_landing(out.strip()) + "\n")
-            proc.stdin.close()
             break
-    else:
-        proc.stdin.close()
     rest, err = proc.communicate(timeout=120)
     return subprocess.CompletedProcess(line, proc.returncode, "".join(seen) + rest, err)
 
