@@ -141,7 +141,9 @@ def _synced(done: Any, services: world.Services) -> str | None:
     if not note.startswith("Great hills today.\n\n— syncd —\n"):
         return f"no note on the long run (its description: {note!r})"
     bodies = [r.body.decode(errors="replace") for r in services.sink.requests]
-    return None if any("16.0 vs 8.0 km" in b for b in bodies) else "no push about the long run"
+    if not any("16.0 vs 8.0 km" in b for b in bodies):
+        return f"no push about the long run (received {bodies}; sync said: {done.stdout.strip()[-300:]})"
+    return None
 
 
 def _status(done: Any, services: world.Services) -> str | None:
