@@ -128,7 +128,8 @@ def _connected(done: Any, services: world.Services) -> str | None:
 
 
 def _pushed_test(done: Any, services: world.Services) -> str | None:
-    return None if services.sink.requests else "the push receiver got nothing"
+    titles = [r.json().get("title") for r in services.sink.requests if r.method == "POST"]
+    return None if "syncd test message" in titles else f"the push receiver got {titles}"
 
 
 def _synced(done: Any, services: world.Services) -> str | None:
@@ -140,9 +141,10 @@ def _synced(done: Any, services: world.Services) -> str | None:
     note = services.strava.description(services.long_run_id) or ""
     if not note.startswith("Great hills today.\n\n— syncd —\n"):
         return f"no note on the long run (its description: {note!r})"
-    bodies = [r.body.decode(errors="replace") for r in services.sink.requests]
-    if not any("16.0 vs 8.0 km" in b for b in bodies):
-        return f"no push about the long run (received {bodies}; sync said: {done.stdout.strip()[-300:]})"
+    pushed = [r.json() for r in services.sink.requests if r.method == "POST"]
+    if not any(p.get("type") == "warning" and "16.0 km today" in p.get("message", "") for p in pushed):
+        titles = [p.get("title") for p in pushed]
+        return f"no warning push about the long run (received {titles}; sync said: {done.stdout.strip()})"
     return None
 
 
