@@ -199,7 +199,9 @@ def start_like_systemd(services: world.Services) -> str | None:
     shutil.chown("/var/cache/syncd", "syncd", "syncd")
     env = [f"STATE_DIRECTORY={STATE}", f"CACHE_DIRECTORY=/var/cache/syncd", f"CREDENTIALS_DIRECTORY={creds}"]
     env += [e.replace("%C", "/var/cache") for e in unit.get("Environment", [])]
-    cmd = ["runuser", "-u", unit["User"][0], "--", "env", "-i", *env, *unit["ExecStart"][0].split()]
+    # setpriv execs the command itself (runuser would stay in between and field the SIGTERM)
+    who = [f"--reuid={unit['User'][0]}", f"--regid={unit['Group'][0]}", "--init-groups"]
+    cmd = ["setpriv", *who, "env", "-i", *env, *unit["ExecStart"][0].split()]
     before = len(services.strava.requests("/api/v3/athlete/activities"))
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 60

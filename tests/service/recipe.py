@@ -104,7 +104,8 @@ class Run:
         took = f"{time.monotonic() - started:.1f} s"
         if pending and self.phase1:
             if not problem:
-                self.fail(line, f"passes now ({took}): remove it from PENDING and docs/service.md's table")
+                said = done.stdout.strip()[:300]
+                self.fail(line, f"passes now ({took}; said {said!r}): remove it from PENDING and the docs' table")
                 return
             self.say("pending", line, f"fails as expected: {problem}; today's equivalent: {pending}")
             self.step_today(pending)
