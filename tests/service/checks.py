@@ -160,8 +160,8 @@ STEP_CHECKS = [
     (r"syncd config validate", _validated),
     (r"syncd connect strava", _connected),
     (r"syncd notify test", _pushed_test),
-    (r"syncd sync", _synced),
-    (r"syncd status", _status),
+    (r"syncd sync\b", _synced),
+    (r"syncd status\b", _status),
 ]
 
 
