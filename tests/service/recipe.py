@@ -113,7 +113,8 @@ class Run:
         if problem:
             self.fail(line, problem)
             raise SystemExit(self.summary())
-        self.say("ok", line, took)
+        last = done.stdout.strip().splitlines()[-1:] if "make" in line else []
+        self.say("ok", line, " · ".join([took, *last]))
 
     def step_today(self, line: str) -> None:
         done = self.shell(line, browser="syncd connect strava" in line)
