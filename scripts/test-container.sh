@@ -24,14 +24,9 @@ if [ -n "$missing" ]; then
 fi
 conf=$(mktemp /var/tmp/syncd-containers-XXXXXX.conf)
 trap 'rm -f "$conf"' EXIT
-# crun refuses a hybrid cgroup layout; podman's default ulimits exceed a sandbox's hard limits
-nofile=$(ulimit -Hn); nproc=$(ulimit -Hu)
-[ "$nofile" = unlimited ] && nofile=1048576
-[ "$nproc" = unlimited ] && nproc=1048576
-[ "$nofile" -gt 1024 ] && nofile=1024
-[ "$nproc" -gt 1024 ] && nproc=1024
-printf '[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=%s:%s"]\n[engine]\nruntime = "runc"\n' \
-    "$nofile" "$nofile" "$nproc" "$nproc" >"$conf"
+# crun refuses a hybrid cgroup layout; podman's default ulimits (about a million) exceed a
+# sandbox's hard limits, which cannot be raised without CAP_SYS_RESOURCE
+printf '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n[engine]\nruntime = "runc"\n' >"$conf"
 export CONTAINERS_CONF="$conf"
 base=""
 official=$(sed -n 's/^ARG BASE=//p' Containerfile)
