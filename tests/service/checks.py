@@ -42,9 +42,13 @@ def connect_with_browser(line: str, env: dict[str, str]) -> subprocess.Completed
     """Run a `syncd connect strava --paste` line; open the printed address as the runner's
     browser would (the fake Strava redirects at once) and paste the address it ended on."""
     proc = subprocess.Popen(
-        ["bash", "-c", line], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        ["bash", "-c", line],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdin and proc.stdout and proc.stderr
     seen: list[str] = []
     for out in proc.stdout:
@@ -173,9 +177,13 @@ def final(services: world.Services, run: Any, service: bool) -> list[tuple[str, 
     )
     level = re.search(r"Overall exposure level for \S+: ([\d.]+)", rated.stdout)
     out.append(
-        (f"systemd-analyze security: {level.group(1) if level else '?'}", None if level and
-         float(level.group(1)) <= 2.0 else f"rated {level.group(1) if level else rated.stderr.strip()}")
-    )  # fmt: skip
+        (
+            f"systemd-analyze security: {level.group(1) if level else '?'}",
+            None
+            if level and float(level.group(1)) <= 2.0
+            else f"rated {level.group(1) if level else rated.stderr.strip()}",
+        )
+    )
     size = subprocess.run(["du", "-sm", str(VENV)], capture_output=True, text=True).stdout.split()[0]
     out.append((f"installed size: {size} MB in {VENV}", None))
     if service:
@@ -197,7 +205,7 @@ def start_like_systemd(services: world.Services) -> str | None:
     shutil.chown(creds, "syncd", "syncd")
     Path("/var/cache/syncd").mkdir(mode=0o700, exist_ok=True)
     shutil.chown("/var/cache/syncd", "syncd", "syncd")
-    env = [f"STATE_DIRECTORY={STATE}", f"CACHE_DIRECTORY=/var/cache/syncd", f"CREDENTIALS_DIRECTORY={creds}"]
+    env = [f"STATE_DIRECTORY={STATE}", "CACHE_DIRECTORY=/var/cache/syncd", f"CREDENTIALS_DIRECTORY={creds}"]
     env += [e.replace("%C", "/var/cache") for e in unit.get("Environment", [])]
     # setpriv execs the command itself (runuser would stay in between and field the SIGTERM)
     who = [f"--reuid={unit['User'][0]}", f"--regid={unit['Group'][0]}", "--init-groups"]

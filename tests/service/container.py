@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -27,7 +28,6 @@ import world
 ROOT = Path(__file__).resolve().parents[2]
 MARK = "<!-- container-recipe -->"
 CA = "/etc/ssl/certs/ca-certificates.crt"
-NAMES = {"container": "syncd", "volume": "syncd-state", "secret": "strava_client_secret"}
 
 
 def recipe_lines(doc: Path) -> list[str]:
@@ -62,7 +62,7 @@ class ContainerRun:
             "LANG": "C.UTF-8",
             "EDITOR": f"{sys.executable} {Path(__file__).parent / 'edit_config.py'} {edits}",
         }
-        conf = __import__("os").environ.get("CONTAINERS_CONF")
+        conf = os.environ.get("CONTAINERS_CONF")
         if conf:
             self.env["CONTAINERS_CONF"] = conf
 
@@ -73,16 +73,21 @@ class ContainerRun:
 
     def step(self, line: str) -> bool:
         shown = line
-        line = line.replace("<this repository>", str(ROOT)).replace("your-secret", self.services.strava.client_secret)
+        line = line.replace("<this repository>", str(ROOT)).replace(
+            "your-secret", self.services.strava.client_secret
+        )
         line = adapt(line, self.base)
         started = time.monotonic()
         if "syncd connect strava" in line:
             done = checks.connect_with_browser(f"cd {self.cwd} && {line}", self.env)
         else:
             done = subprocess.run(
-                ["bash", "-c", f"cd {self.cwd} && {line}"], env=self.env, capture_output=True, text=True,
+                ["bash", "-c", f"cd {self.cwd} && {line}"],
+                env=self.env,
+                capture_output=True,
+                text=True,
                 timeout=900,
-            )  # fmt: skip
+            )
         self.outputs += [done.stdout, done.stderr]
         took = f"{time.monotonic() - started:.1f} s"
         if done.returncode != 0:
@@ -106,7 +111,11 @@ class ContainerRun:
             tools = podman("run", "--rm", "--entrypoint", "python3", "syncd", "-c", "import pytest")
             size = podman("image", "inspect", "syncd", "--format", "{{.Size}}").stdout.strip()
             print(f"      image: {int(size) // 10**6} MB, runs as uid {uid}", flush=True)
-            return None if uid == "10001" and tools.returncode else f"uid {uid}; pytest importable: {not tools.returncode}"
+            return (
+                None
+                if uid == "10001" and tools.returncode
+                else f"uid {uid}; pytest importable: {not tools.returncode}"
+            )
         if "syncd connect" in line:
             return self.tokens_in_volume()
         if "notify test" in line:
@@ -145,11 +154,11 @@ class ContainerRun:
 
 
 def leftovers() -> list[str]:
-    found = [f"container {NAMES['container']}"] if podman("container", "exists", "syncd").returncode == 0 else []
+    found = ["container syncd"] if podman("container", "exists", "syncd").returncode == 0 else []
     if podman("volume", "exists", "syncd-state").returncode == 0:
         found.append("volume syncd-state")
     secrets = json.loads(podman("secret", "ls", "--format", "json").stdout or "[]")
-    if any(s.get("Spec", {}).get("Name") == NAMES["secret"] for s in secrets):
+    if any(s.get("Spec", {}).get("Name") == "strava_client_secret" for s in secrets):
         found.append("secret strava_client_secret")
     return found
 

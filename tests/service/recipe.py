@@ -90,7 +90,9 @@ class Run:
 
     def step(self, line: str) -> None:
         if line.startswith("sudo systemctl"):
-            self.say("not run", line, "needs a booted systemd; imitated below (`syncd run` as the unit runs it)")
+            self.say(
+                "not run", line, "needs a booted systemd; imitated below (`syncd run` as the unit runs it)"
+            )
             return
         if "Debian 12 only" in line and world.distro() != ("debian", "12"):
             self.say("not needed", line)
@@ -105,7 +107,9 @@ class Run:
         if pending and self.phase1:
             if not problem:
                 said = done.stdout.strip()[:300]
-                self.fail(line, f"passes now ({took}; said {said!r}): remove it from PENDING and the docs' table")
+                self.fail(
+                    line, f"passes now ({took}; said {said!r}): remove it from PENDING and the docs' table"
+                )
                 return
             self.say("pending", line, f"fails as expected: {problem}; today's equivalent: {pending}")
             self.step_today(pending)
