@@ -117,8 +117,8 @@ class Run:
         if problem:
             self.fail(line, problem)
             raise SystemExit(self.summary())
-        last = done.stdout.strip().splitlines()[-1:] if "make" in line else []
-        self.say("ok", line, " · ".join([took, *last]))
+        said = [out for out in done.stdout.splitlines() if out.startswith(("install:", "build-python:"))]
+        self.say("ok", line, " · ".join([took, *said]))
 
     def step_today(self, line: str) -> None:
         done = self.shell(line, browser="syncd connect strava" in line)
