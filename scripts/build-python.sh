@@ -67,7 +67,7 @@ cd "$work/src"
 opt=""
 [ "${OPTIMIZE:-0}" = 1 ] && opt="--enable-optimizations --with-lto"
 # shellcheck disable=SC2086
-./configure -q --prefix="$PREFIX" --with-ensurepip=install $opt >"$work/configure.log" 2>&1 ||
+./configure -q --prefix="$PREFIX" --with-ensurepip=install --disable-test-modules $opt >"$work/configure.log" 2>&1 ||
     { tail -20 "$work/configure.log" >&2; exit 1; }
 make -s -j"$(nproc)" >"$work/make.log" 2>&1 || { tail -30 "$work/make.log" >&2; exit 1; }
 make -s altinstall >"$work/install.log" 2>&1 || { tail -30 "$work/install.log" >&2; exit 1; }
