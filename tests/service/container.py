@@ -52,7 +52,7 @@ def podman(*args: str) -> subprocess.CompletedProcess[str]:
 class ContainerRun:
     def __init__(self, services: world.Services, work: Path, base: str | None) -> None:
         self.services, self.cwd, self.base = services, work, base
-        self.failures = 0
+        self.failures = self.passed = 0
         self.outputs: list[str] = []
         edits = work / "edits.tsv"
         edits.write_text("".join(f"{old}\t{new}\n" for old, new in services.config_edits()))
@@ -102,6 +102,7 @@ class ContainerRun:
             self.failures += 1
             self.say("FAIL", shown, problem)
             return False
+        self.passed += 1
         self.say("ok", shown, took)
         return True
 
@@ -188,7 +189,7 @@ def main(argv: list[str]) -> int:
             if leaked:
                 run.failures += 1
                 run.say("FAIL", "(all output)", f"{len(leaked)} secret(s) in a command's output")
-            print(f"container: {'FAILED: ' + str(run.failures) if run.failures else 'all steps passed'}")
+            print(f"container: {run.passed} passed, {run.failures} failed")
             return 1 if run.failures else 0
     finally:
         clean()
