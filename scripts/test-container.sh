@@ -1,11 +1,11 @@
 #!/bin/sh
 # Build the image and run docs/container.md's recipe with podman (tests/service/container.py),
-# against the local fake Strava and push receiver. Needs root. About 2.5 minutes the first
+# against the local fake Strava and push receiver, then compose.yaml with podman-compose. Needs root. About 2.5 minutes the first
 # time (the base image), 1.5 after.
 #
 #   sudo sh scripts/test-container.sh
 #
-# Installs, only when missing, Debian's podman, runc and debootstrap. Where the official
+# Installs, only when missing, Debian's podman, runc, debootstrap and podman-compose. Where the official
 # python:3.13-slim-trixie cannot be pulled (no image registry reachable), makes a base image
 # from Debian 13's packages (scripts/make-base-image.sh) and builds on that. This machine's
 # limits (docs/container.md, "Testing it here") are met with a CONTAINERS_CONF of its own.
@@ -13,7 +13,7 @@ set -eu
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "test-container: run as root" >&2; exit 1; }
 missing=""
-for p in podman runc debootstrap; do
+for p in podman runc debootstrap podman-compose; do
     dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
 done
 if [ -n "$missing" ]; then

@@ -30,6 +30,16 @@ MARK = "<!-- container-recipe -->"
 CA = "/etc/ssl/certs/ca-certificates.crt"
 
 
+# compose.yaml with podman-compose, after the recipe, in the same clone, with its config.toml
+COMPOSE = [
+    "printf '%s' 'your-secret' > strava_client_secret && chmod 0644 strava_client_secret",
+    "podman-compose run --rm syncd config validate",
+    "podman-compose up -d",
+    "podman healthcheck run syncd_syncd_1",
+    "podman-compose down",
+]
+
+
 def recipe_lines(doc: Path) -> list[str]:
     text = doc.read_text()
     block = re.search(r"```sh\n(.*?)```", text[text.index(MARK) :], re.S)
@@ -130,6 +140,8 @@ class ContainerRun:
             return None if any(p.get("type") == "warning" for p in pushed) else "no warning pushed"
         if line.startswith("podman run -d"):
             return self.first_pass()
+        if "config validate" in line:
+            return None if "config.toml: valid" in done.stdout else f"said: {done.stdout.strip()[-200:]}"
         if line.startswith("podman stop"):
             code = podman("inspect", "syncd", "--format", "{{.State.ExitCode}}").stdout.strip()
             return None if code == "0" else f"the service exited {code} on SIGTERM"
@@ -166,8 +178,10 @@ def leftovers() -> list[str]:
 
 def clean() -> None:
     podman("rm", "-f", "syncd")
-    podman("volume", "rm", "-f", "syncd-state")
     podman("secret", "rm", "strava_client_secret")
+    podman("rm", "-f", "syncd_syncd_1")
+    podman("volume", "rm", "-f", "syncd-state", "syncd_syncd-state")
+    podman("network", "rm", "-f", "syncd_default")
     podman("rmi", "-f", "localhost/syncd:latest")
 
 
@@ -182,7 +196,7 @@ def main(argv: list[str]) -> int:
     try:
         with world.Services() as services:
             run = ContainerRun(services, work, args.base)
-            for line in recipe_lines(args.doc):
+            for line in [*recipe_lines(args.doc), *COMPOSE]:
                 if not run.step(line):
                     break
             leaked = [s for s in services.secrets() if any(s in out for out in run.outputs)]
