@@ -210,30 +210,40 @@ def start_like_systemd(services: world.Services) -> str | None:
     # setpriv execs the command itself (runuser would stay in between and field the SIGTERM)
     who = [f"--reuid={unit['User'][0]}", f"--regid={unit['Group'][0]}", "--init-groups"]
     cmd = ["setpriv", *who, "env", "-i", *env, *unit["ExecStart"][0].split()]
+    with tempfile.TemporaryFile(mode="w+") as log:  # a file, not a pipe: a chatty log never blocks
+        return _first_pass_then_sigterm(cmd, services, log)
+
+
+def _first_pass_then_sigterm(cmd: list[str], services: world.Services, log: Any) -> str | None:
     before = len(services.strava.requests("/api/v3/athlete/activities"))
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 60
     while len(services.strava.requests("/api/v3/athlete/activities")) == before:
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-            return f"no pass within 60 s (exit {proc.poll()}): {(proc.communicate()[0] or '')[-300:]}"
+            proc.wait()
+            return f"no pass within 60 s (exit {proc.returncode}): {_read(log, services)[-300:]}"
         time.sleep(0.2)
     time.sleep(2)
     proc.send_signal(signal.SIGTERM)
     try:
-        output = proc.communicate(timeout=60)[0]
+        proc.wait(timeout=60)
     except subprocess.TimeoutExpired:
         proc.kill()
         return "still running 60 s after SIGTERM"
-    run_output = run_outputs(services, output)
-    return None if proc.returncode == 0 else f"exit {proc.returncode}: {run_output[-300:]}"
+    output = _read(log, services)
+    if proc.returncode != 0:
+        return f"exit {proc.returncode}: {output[-300:]}"
+    return "the service's log held a secret" if output == LEAKED else None
 
 
-def run_outputs(services: world.Services, output: str) -> str:
-    for secret in services.secrets():
-        if secret in output:
-            return "(the service's output held a secret)"
-    return output
+LEAKED = "(held a secret)"
+
+
+def _read(log: Any, services: world.Services) -> str:
+    log.seek(0)
+    output = str(log.read())
+    return LEAKED if any(secret in output for secret in services.secrets()) else output
 
 
 def _unit_settings(path: Path) -> list[tuple[str, list[str]]]:

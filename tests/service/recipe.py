@@ -61,7 +61,7 @@ class Run:
         edits = scratch / "edits.tsv"
         edits.write_text("".join(f"{old}\t{new}\n" for old, new in services.config_edits()))
         editor = f"{sys.executable} {Path(__file__).parent / 'edit_config.py'} {edits}"
-        self.env = {
+        self.env = {  # root's shell on these machines: pyenv's shims first, as in issue 13
             "PATH": "/root/.pyenv/shims:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
             "HOME": "/root",
             "LANG": "C.UTF-8",
