@@ -176,13 +176,20 @@ def leftovers() -> list[str]:
     return found
 
 
-def clean() -> None:
+def dangling() -> set[str]:
+    return set(podman("images", "-q", "--filter", "dangling=true").stdout.split())
+
+
+def clean(keep: set[str]) -> None:
+    """Remove what the recipe made: the container, volumes, secret, image and build stages."""
     podman("rm", "-f", "syncd")
     podman("secret", "rm", "strava_client_secret")
     podman("rm", "-f", "syncd_syncd_1")
     podman("volume", "rm", "-f", "syncd-state", "syncd_syncd-state")
     podman("network", "rm", "-f", "syncd_default")
     podman("rmi", "-f", "localhost/syncd:latest")
+    for image in dangling() - keep:  # the build stage of the multi-stage build
+        podman("rmi", "-f", image)
 
 
 def main(argv: list[str]) -> int:
@@ -193,6 +200,7 @@ def main(argv: list[str]) -> int:
     if leftovers():
         sys.exit(f"container: remove first: {', '.join(leftovers())} (podman rm/volume rm/secret rm)")
     work = Path(tempfile.mkdtemp(prefix="syncd-container-", dir="/var/tmp"))
+    before = dangling()
     try:
         with world.Services() as services:
             run = ContainerRun(services, work, args.base)
@@ -206,7 +214,7 @@ def main(argv: list[str]) -> int:
             print(f"container: {run.passed} passed, {run.failures} failed")
             return 1 if run.failures else 0
     finally:
-        clean()
+        clean(before)
         subprocess.run(["rm", "-rf", str(work)])
 
 
