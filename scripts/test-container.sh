@@ -1,7 +1,7 @@
 #!/bin/sh
 # Build the image and run docs/container.md's recipe with podman (tests/service/container.py),
-# against the local fake Strava and push receiver, then compose.yaml with podman-compose. Needs root. About 2.5 minutes the first
-# time (the base image), 1.5 after.
+# against the local fake Strava and push receiver, then compose.yaml with podman-compose. Needs
+# root. About 3 minutes the first time (the base image), 1.5 after.
 #
 #   sudo sh scripts/test-container.sh
 #
