@@ -35,4 +35,5 @@ if ! podman image exists "$official" && ! timeout 60 podman pull -q "$official" 
     sh scripts/make-base-image.sh
     base=localhost/syncd-base:trixie
 fi
-exec timeout 900 /usr/bin/python3 tests/service/container.py ${base:+--base "$base"} "$@"
+# not exec: the trap removes the CONTAINERS_CONF file afterwards
+timeout 900 /usr/bin/python3 tests/service/container.py ${base:+--base "$base"} "$@"
