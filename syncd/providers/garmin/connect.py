@@ -12,13 +12,18 @@ The tokens are saved before the profile is read, and the profile (only its id is
 the account's external id) is best-effort: a failure there is a warning, the account is connected.
 
 Lockout: a 429 (or 427) on sign-in blocks further sign-ins for 6 hours, kept in the state,
-so neither another `connect` nor the daemon restarts Garmin's own timer. The library tries
-up to five strategies and reports a 429 only when every one got it; so while signing in,
-syncd watches the library's sign-in logger (`garminconnect.client.sso`, at every level,
-passing on only the records that would have been shown anyway) for a 429/427, and locks
-for the same 6 hours whenever any strategy got one, whatever the sign-in then raised
-(a wrong password included, which is still reported). Other failures (network, Cloudflare
-pages) lock nothing. Nothing heavy is imported at module level.
+so neither another `connect` nor the daemon restarts Garmin's own timer. garminconnect tries
+up to five sign-in strategies and reports a 429 only when every one got it; so syncd runs them
+one at a time (the client's `skip_strategies`) and stops at the first that Garmin blocked. A
+block shows in three places, and each counts: the sign-in page or the credentials answered
+429 (the library raises GarminConnectTooManyRequestsError, or logs it at debug level while it
+tries another fingerprint), or the token exchange after accepted credentials answered 429 (the
+library logs "DI token exchange failed (... rate limited)", falls back to a browser cookie
+and then raises GarminConnectAuthenticationError("JWT_WEB cookie not set ...") — an error that
+comes only after Garmin accepted the password, so it is never reported as a wrong one). syncd
+watches the library's sign-in loggers (`garminconnect.client.sso` and `.session`, at every
+level, passing on only the records that would have been shown anyway) for those. Other
+failures (network, Cloudflare pages) lock nothing. Nothing heavy is imported at module level.
 """
 
 from __future__ import annotations
@@ -42,7 +47,12 @@ if TYPE_CHECKING:
     from syncd.store import Store
     from syncd.tokens import TokenStore
 
-_BLOCKED = re.compile(r"\b42[79]\b")  # the statuses garminconnect's sign-in treats as a block
+#: what garminconnect's sign-in logs when Garmin blocked a step: the status, or the exchange's words
+_BLOCKED = re.compile(r"\b42[79]\b|TooManyRequests|rate limited", re.IGNORECASE)
+_WATCHED = ("garminconnect.client.sso", "garminconnect.client.session")
+#: garminconnect's sign-in strategies, in the library's order (`Client.skip_strategies` names)
+STRATEGIES = ("mobile+cffi", "mobile+requests", "widget+cffi", "portal+cffi", "portal+requests")
+_EXCHANGE_FAILED = "JWT_WEB cookie not set"  # raised only after Garmin accepted the password
 _PROFILE = "/userprofile-service/socialProfile"
 
 #: (email, password, MFA prompt) → an object like garminconnect.Garmin, not yet signed in.
@@ -69,22 +79,37 @@ def _blocked(until: datetime, now: datetime, timezone: str, before: str = "") ->
 
 @contextmanager
 def _watch_for_blocks() -> Iterator[list[str]]:
-    """Collects the library's sign-in log lines that name a 429/427 (see the docstring)."""
-    logger = logging.getLogger("garminconnect.client.sso")
-    shown, level, seen = logger.getEffectiveLevel(), logger.level, []
+    """Collects the library's sign-in log lines that say Garmin blocked a step (see the docstring)."""
+    seen: list[str] = []
+    loggers = [logging.getLogger(name) for name in _WATCHED]
+    kept = [(lg, lg.getEffectiveLevel(), lg.level) for lg in loggers]
 
-    def note(record: logging.LogRecord) -> bool:
-        if _BLOCKED.search(record.getMessage()):
-            seen.append(record.name)
-        return record.levelno >= shown
+    def watching(shown: int) -> Callable[[logging.LogRecord], bool]:
+        def note(record: logging.LogRecord) -> bool:
+            if _BLOCKED.search(record.getMessage()):
+                seen.append(record.name)
+            return record.levelno >= shown
 
-    logger.addFilter(note)
-    logger.setLevel(logging.DEBUG)
+        return note
+
+    filters = [watching(shown) for _, shown, _ in kept]
+    for (logger, _, _), note in zip(kept, filters, strict=True):
+        logger.addFilter(note)
+        logger.setLevel(logging.DEBUG)
     try:
         yield seen
     finally:
-        logger.removeFilter(note)
-        logger.setLevel(level)
+        for (logger, _, level), note in zip(kept, filters, strict=True):
+            logger.removeFilter(note)
+            logger.setLevel(level)
+
+
+def _attempts(client: Any) -> list[set[str] | None]:
+    """The `skip_strategies` of each sign-in attempt: one strategy at a time, in order (a
+    client without the attribute runs its own chain once)."""
+    if not isinstance(getattr(client, "skip_strategies", None), set):
+        return [None]
+    return [set(STRATEGIES) - {name} for name in STRATEGIES]
 
 
 def _profile_id(garmin: Any) -> str | None:
@@ -171,28 +196,63 @@ def _sign_in(
     one, SyncdError when it refused the credentials, Unavailable for other failures."""
     from garminconnect import GarminConnectAuthenticationError, GarminConnectTooManyRequestsError
 
-    from syncd.providers.garmin.auth import lock_logins
-
     def prompt() -> str:
         return ask("Garmin MFA code: ").strip()
 
     garmin = login_client(email, password, prompt)
+    failure: Exception | None = None
     with _watch_for_blocks() as blocks:
-        try:
-            garmin.client.login(email, password, prompt_mfa=prompt)
-            failure: Exception | None = None
-        except Exception as exc:
-            failure = exc
+        for skip in _attempts(garmin.client):
+            if skip is not None:
+                garmin.client.skip_strategies = skip
+            try:
+                garmin.client.login(email, password, prompt_mfa=prompt)
+            except Exception as exc:
+                failure = exc
+            else:
+                failure = None
+                break
+            if blocks or isinstance(
+                failure, GarminConnectAuthenticationError | GarminConnectTooManyRequestsError
+            ):
+                break  # blocked: another try restarts Garmin's wait; refused: another changes nothing
     garmin.password = None
-    refused = isinstance(failure, GarminConnectAuthenticationError)
+    return _judged(garmin, failure, bool(blocks), store, athlete, timezone, email, password, clock, now)
+
+
+def _judged(
+    garmin: Any,
+    failure: Exception | None,
+    blocked: bool,
+    store: Store,
+    athlete: str,
+    timezone: str,
+    email: str,
+    password: str,
+    clock: Callable[[], datetime],
+    now: datetime,
+) -> Any:
+    """The signed-in client, or the error that tells the runner what to do next."""
+    from garminconnect import GarminConnectAuthenticationError, GarminConnectTooManyRequestsError
+
+    from syncd.providers.garmin.auth import lock_logins
+
+    exchange = isinstance(failure, GarminConnectAuthenticationError) and _EXCHANGE_FAILED in str(failure)
+    refused = isinstance(failure, GarminConnectAuthenticationError) and not exchange
     wrong = (
         f"Garmin did not accept the password or MFA code for {email}; check them (sign in "
         "at connect.garmin.com) and try again"
     )
-    if isinstance(failure, GarminConnectTooManyRequestsError) or (failure and blocks):
+    cookie_only = failure is None and not json.loads(garmin.client.dumps()).get("di_token")
+    if isinstance(failure, GarminConnectTooManyRequestsError) or (blocked and (failure or cookie_only)):
         # stamped now, not when the command started: a sign-in can take minutes
         until = lock_logins(store, athlete, clock())
         raise _blocked(until, now, timezone, f"{wrong}. " if refused else "") from None
+    if exchange:
+        raise Unavailable(
+            "Garmin accepted the password, but its token exchange failed; nothing was saved. "
+            "Run `syncd connect garmin` again later"
+        ) from None
     if refused:
         raise SyncdError(wrong) from None
     if failure is not None:

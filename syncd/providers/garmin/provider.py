@@ -47,7 +47,6 @@ from syncd.errors import (
     ConfigError,
     ProviderError,
     RateLimited,
-    Unavailable,
 )
 from syncd.providers.base import ConnectRequest, DescriptionEdit, Page, Provider
 from syncd.providers.garmin.api import check_client
