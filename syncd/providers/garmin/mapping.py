@@ -125,7 +125,7 @@ def activity_from(data: Any, athlete: str) -> Activity:
         moving = timer  # no distance (strength, yoga): the watch's "moving" time is a fraction
     summary = data.get("summaryDTO")
     detail = summary if isinstance(summary, dict) else {}
-    rpe = _number(detail, "directWorkoutRpe") if "directWorkoutRpe" in detail else None
+    rpe = _number(detail, "directWorkoutRpe")  # never in list items: from the detail only
     event = _type(data, "eventType") or _type(data, "eventTypeDTO")
     try:
         return Activity(
@@ -141,7 +141,7 @@ def activity_from(data: Any, athlete: str) -> Activity:
             elapsed_s=timer if elapsed is None else elapsed,
             avg_hr=_number(data, "averageHR"),
             max_hr=_number(data, "maxHR"),
-            rpe=_rpe(rpe if rpe is not None else _number(data, "directWorkoutRpe")),
+            rpe=_rpe(rpe),
             effort_score=_number(data, "activityTrainingLoad"),
             hr_zone45_s=round(sum(zones)) if zones else None,
             title=_field(data, "activityName", (str,), "text") or "",
