@@ -5,16 +5,18 @@ workout at a time; exactly once across crashes; taken off again when asked."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import garminconnect.client
 import pytest
 import responses
 from garminconnect import exercises
 from garminconnect.workout import StrengthWorkout
 from responses import matchers
-from test_garmin_library import API, NOW, http, jwt, session  # noqa: F401  (http is a fixture)
+from test_garmin_library import API, NOW, jwt, session
 
 from syncd.coach.catalogue import EXERCISE_IDS, REST_S
 from syncd.coach.session import StrengthSession, offered_session
@@ -31,6 +33,13 @@ DAY = date(2024, 6, 3)
 
 def schedule_url(workout: int) -> str:
     return f"{API}/workout-service/schedule/{workout}"
+
+
+@pytest.fixture
+def http(monkeypatch: pytest.MonkeyPatch) -> Iterator[responses.RequestsMock]:
+    monkeypatch.setattr(garminconnect.client, "HAS_CFFI", False)
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        yield mock
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """`syncd connect garmin` and `syncd disconnect garmin`.
 
-Registered through `syncd.cli._EXTENSIONS`, into the `connect` / `disconnect` groups that
-`syncd.providers.strava.connect` creates (whichever module runs first creates them). Garmin offers no
-OAuth for personal use, so `connect` signs in once with the runner's e-mail and password
+Garmin offers no OAuth for personal use, so `connect` signs in once with the runner's e-mail and password
 (and an MFA code when the account asks for one) through garminconnect's `Client.login`,
 then keeps only the tokens. The password is never saved or printed.
 
@@ -30,29 +28,20 @@ from __future__ import annotations
 
 import getpass
 import json
-import logging
 import os
-import re
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
-from syncd.errors import ConfigError, RateLimited, SyncdError, Unavailable
+from syncd.errors import ConfigError, SyncdError
+from syncd.providers.garmin.signin import attempts, blocked_message, judged, watch_for_blocks
 
 if TYPE_CHECKING:
     from syncd.providers.base import ConnectRequest
     from syncd.store import Store
     from syncd.tokens import TokenStore
 
-#: what garminconnect's sign-in logs when Garmin blocked a step: the status, or the exchange's words
-_BLOCKED = re.compile(r"\b42[79]\b|TooManyRequests|rate limited", re.IGNORECASE)
-_WATCHED = ("garminconnect.client.sso", "garminconnect.client.session")
-#: garminconnect's sign-in strategies, in the library's order (`Client.skip_strategies` names)
-STRATEGIES = ("mobile+cffi", "mobile+requests", "widget+cffi", "portal+cffi", "portal+requests")
-_EXCHANGE_FAILED = "JWT_WEB cookie not set"  # raised only after Garmin accepted the password
 _PROFILE = "/userprofile-service/socialProfile"
 
 #: (email, password, MFA prompt) → an object like garminconnect.Garmin, not yet signed in.
@@ -64,52 +53,6 @@ def garmin_client(email: str, password: str, prompt_mfa: Callable[[], str]) -> A
 
     # no retries: they sleep, and a second sign-in attempt is what Garmin punishes
     return Garmin(email, password, prompt_mfa=prompt_mfa, retry_attempts=0)
-
-
-def _blocked(until: datetime, now: datetime, timezone: str, before: str = "") -> RateLimited:
-    """The refusal, with the end of the lockout in the athlete's time zone."""
-    local = until.astimezone(ZoneInfo(timezone))
-    day = "" if local.date() == now.astimezone(local.tzinfo).date() else f"{local:%a} "
-    return RateLimited(
-        f"{before}Garmin rate-limits logins: try again after {day}{local:%H:%M} "
-        f"({timezone}). Trying earlier would restart Garmin's wait.",
-        until,
-    )
-
-
-@contextmanager
-def _watch_for_blocks() -> Iterator[list[str]]:
-    """Collects the library's sign-in log lines that say Garmin blocked a step (see the docstring)."""
-    seen: list[str] = []
-    loggers = [logging.getLogger(name) for name in _WATCHED]
-    kept = [(lg, lg.getEffectiveLevel(), lg.level) for lg in loggers]
-
-    def watching(shown: int) -> Callable[[logging.LogRecord], bool]:
-        def note(record: logging.LogRecord) -> bool:
-            if _BLOCKED.search(record.getMessage()):
-                seen.append(record.name)
-            return record.levelno >= shown
-
-        return note
-
-    filters = [watching(shown) for _, shown, _ in kept]
-    for (logger, _, _), note in zip(kept, filters, strict=True):
-        logger.addFilter(note)
-        logger.setLevel(logging.DEBUG)
-    try:
-        yield seen
-    finally:
-        for (logger, _, level), note in zip(kept, filters, strict=True):
-            logger.removeFilter(note)
-            logger.setLevel(level)
-
-
-def _attempts(client: Any) -> list[set[str] | None]:
-    """The `skip_strategies` of each sign-in attempt: one strategy at a time, in order (a
-    client without the attribute runs its own chain once)."""
-    if not isinstance(getattr(client, "skip_strategies", None), set):
-        return [None]
-    return [set(STRATEGIES) - {name} for name in STRATEGIES]
 
 
 def _profile_id(garmin: Any) -> str | None:
@@ -162,7 +105,7 @@ def connect(
         now = clock()
         until = login_lockout(store, athlete.name, now)
         if until is not None:
-            raise _blocked(until, now, timezone)
+            raise blocked_message(until, now, timezone)
         if os.environ.get("GARMINTOKENS"):  # garminconnect would sign in with those instead
             raise SyncdError(
                 "unset GARMINTOKENS first: garminconnect would use the tokens it names instead of signing in"
@@ -201,8 +144,8 @@ def _sign_in(
 
     garmin = login_client(email, password, prompt)
     failure: Exception | None = None
-    with _watch_for_blocks() as blocks:
-        for skip in _attempts(garmin.client):
+    with watch_for_blocks() as blocks:
+        for skip in attempts(garmin.client):
             if skip is not None:
                 garmin.client.skip_strategies = skip
             try:
@@ -217,48 +160,7 @@ def _sign_in(
             ):
                 break  # blocked: another try restarts Garmin's wait; refused: another changes nothing
     garmin.password = None
-    return _judged(garmin, failure, bool(blocks), store, athlete, timezone, email, password, clock, now)
-
-
-def _judged(
-    garmin: Any,
-    failure: Exception | None,
-    blocked: bool,
-    store: Store,
-    athlete: str,
-    timezone: str,
-    email: str,
-    password: str,
-    clock: Callable[[], datetime],
-    now: datetime,
-) -> Any:
-    """The signed-in client, or the error that tells the runner what to do next."""
-    from garminconnect import GarminConnectAuthenticationError, GarminConnectTooManyRequestsError
-
-    from syncd.providers.garmin.auth import lock_logins
-
-    exchange = isinstance(failure, GarminConnectAuthenticationError) and _EXCHANGE_FAILED in str(failure)
-    refused = isinstance(failure, GarminConnectAuthenticationError) and not exchange
-    wrong = (
-        f"Garmin did not accept the password or MFA code for {email}; check them (sign in "
-        "at connect.garmin.com) and try again"
-    )
-    cookie_only = failure is None and not json.loads(garmin.client.dumps()).get("di_token")
-    if isinstance(failure, GarminConnectTooManyRequestsError) or (blocked and (failure or cookie_only)):
-        # stamped now, not when the command started: a sign-in can take minutes
-        until = lock_logins(store, athlete, clock())
-        raise _blocked(until, now, timezone, f"{wrong}. " if refused else "") from None
-    if exchange:
-        raise Unavailable(
-            "Garmin accepted the password, but its token exchange failed; nothing was saved. "
-            "Run `syncd connect garmin` again later"
-        ) from None
-    if refused:
-        raise SyncdError(wrong) from None
-    if failure is not None:
-        reason = f"{type(failure).__name__}: {failure}".replace(password, "****")[:300]
-        raise Unavailable(f"could not sign in to Garmin Connect ({reason}); try again later") from None
-    return garmin
+    return judged(garmin, failure, bool(blocks), store, athlete, timezone, email, password, clock, now)
 
 
 def _keep_session(store: Store, tokens: TokenStore, athlete: str, timezone: str, garmin: Any) -> str | None:

@@ -108,8 +108,9 @@ class GarminListing(GarminCalls):
     def _legs(self, parent: dict[str, Any]) -> list[Activity] | None:
         """The legs of a multisport parent read in detail (transitions skipped); None if one
         could not be read."""
-        meta = parent.get("metadataDTO") or {}
-        kinds = meta.get("childActivityTypes") if isinstance(meta.get("childActivityTypes"), list) else []
+        meta = parent.get("metadataDTO")
+        found = meta.get("childActivityTypes") if isinstance(meta, dict) else None
+        kinds: list[Any] = found if isinstance(found, list) else []
         out = []
         for n, leg in enumerate(legs_of(parent) or []):
             if n < len(kinds) and "transition" in str(kinds[n]).lower():

@@ -54,8 +54,7 @@ from syncd.providers.garmin.auth import ClientFactory, GarminApi, login_lockout,
 from syncd.providers.garmin.deletions import GarminDeletions
 from syncd.providers.garmin.listing import GarminListing
 from syncd.providers.garmin.mapping import activity_from, flatten_detail
-from syncd.providers.garmin.settings import GarminSettings
-from syncd.providers.garmin.workouts import GarminWorkouts
+from syncd.providers.garmin.workouts import GarminSettingsRef, GarminWorkouts
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -87,7 +86,7 @@ class GarminProvider(GarminWorkouts, GarminDeletions, GarminListing, Provider):
     note_help: ClassVar[str] = "Write syncd's note block into Garmin Connect descriptions."
     connect_help: ClassVar[str] = "connect an athlete's Garmin Connect account (signs in once)"
     disconnect_help: ClassVar[str] = "delete an athlete's Garmin Connect tokens"
-    Settings: ClassVar[type[BaseModel] | None] = GarminSettings
+    Settings: ClassVar[type[BaseModel] | None] = GarminSettingsRef()  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -155,14 +154,6 @@ class GarminProvider(GarminWorkouts, GarminDeletions, GarminListing, Provider):
                 f"{athlete.name}'s saved Garmin sign-in cannot be read; {reconnect} again"
             ) from None
         return cls(athlete.name, api, tokens, store=store, clock=clock, detail=days, workouts=wanted)
-
-    @classmethod
-    def wants_workouts(cls, config: Config, athlete: AthleteConfig) -> bool:
-        """Whether `[providers.garmin] workouts` puts strength sessions on this athlete's watch."""
-        if "garmin" not in athlete.providers:
-            return False
-        settings: GarminSettings = cls.settings_of(config)
-        return settings.workouts.get(athlete.name, False)
 
     @classmethod
     def connect_arguments(cls, parser: argparse.ArgumentParser) -> None:

@@ -28,15 +28,38 @@ from syncd.providers.garmin.api import GarminCalls
 from syncd.providers.garmin.workout_plan import strength_workout, workout_name
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from syncd.coach.session import StrengthSession
+    from syncd.config import AthleteConfig, Config
 
 
 def _id(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
+class GarminSettingsRef:
+    """`GarminProvider.Settings`, imported when first read: `syncd --help` loads no pydantic."""
+
+    def __get__(self, obj: object, owner: type) -> type[BaseModel]:
+        from syncd.providers.garmin.settings import GarminSettings
+
+        return GarminSettings
+
+
 class GarminWorkouts(GarminCalls):
     """The workout half of `GarminProvider`."""
+
+    @classmethod
+    def wants_workouts(cls, config: Config, athlete: AthleteConfig) -> bool:
+        """Whether `[providers.garmin] workouts` puts strength sessions on this athlete's watch."""
+        from syncd.providers.garmin.settings import GarminSettings
+
+        if "garmin" not in athlete.providers:
+            return False
+        return GarminSettings.model_validate(config.providers.get("garmin", {})).workouts.get(
+            athlete.name, False
+        )
 
     def scheduled_workout(self) -> tuple[str, date] | None:
         """(the key of the finding whose session is on the calendar, its day), or None."""
