@@ -93,6 +93,37 @@ class StrengthConfig(Model):
     )
 
 
+def _pace(value: str) -> str:
+    minutes, _, seconds = value.partition(":")
+    if not (minutes.isdigit() and seconds.isdigit() and len(seconds) == 2 and int(seconds) < 60):
+        raise ValueError(f"{value!r} is not a pace; write minutes:seconds per km, e.g. '2:30'")
+    if not 60 <= pace_seconds(value) <= 3600:
+        raise ValueError(f"{value!r} is outside 1:00 to 60:00 min/km")
+    return value
+
+
+def pace_seconds(value: str) -> int:
+    """Seconds per km of a 'm:ss' pace."""
+    minutes, _, seconds = value.partition(":")
+    return int(minutes) * 60 + int(seconds)
+
+
+class SuspectConfig(Model):
+    fastest_pace: Annotated[str, AfterValidator(_pace)] = Field(
+        "2:30",
+        description="A run faster than this (min/km, on moving time, over more than 1 km) is left out.",
+    )
+    slowest_pace: Annotated[str, AfterValidator(_pace)] = Field(
+        "20:00", description="A run slower than this (min/km, on moving time) is left out."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SuspectConfig:
+        if pace_seconds(self.fastest_pace) >= pace_seconds(self.slowest_pace):
+            raise ValueError("fastest_pace must be quicker (fewer min/km) than slowest_pace")
+        return self
+
+
 class AthleteConfig(Model):
     name: str = Field(
         pattern=NAME_PATTERN, description="Short name used on the command line (a-z, 0-9, - and _)."
@@ -132,6 +163,10 @@ class AthleteConfig(Model):
     )
     strength: StrengthConfig = Field(
         default_factory=StrengthConfig, description="The suggested strength sessions."
+    )
+    suspect: SuspectConfig = Field(
+        default_factory=SuspectConfig,
+        description="When a run's numbers look implausible and it is left out (`syncd confirm` counts it).",
     )
 
     @model_validator(mode="after")

@@ -67,6 +67,16 @@ def test_good_config_validates(tmp_path: Path, capsys: pytest.CaptureFixture[str
             "loopback",
         ),
         (('name = "sam"', 'name = "Sam Smith"'), "athletes[0].name", "wrong form"),
+        (
+            ('name = "sam"', 'name = "sam"\nsuspect = { fastest_pace = "2.30" }'),
+            "athletes[0].suspect.fastest_pace",
+            "minutes:seconds per km",
+        ),
+        (
+            ('name = "sam"', 'name = "sam"\nsuspect = { fastest_pace = "9:00", slowest_pace = "8:00" }'),
+            "athletes[0].suspect",
+            "quicker",
+        ),
     ],
 )
 def test_each_error_names_the_key_and_exits_78(

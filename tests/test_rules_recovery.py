@@ -144,14 +144,14 @@ EVERY_OTHER_DAY = runs_on_days(range(0, 84, 2))  # 12 weeks of running, day 0 a 
 
 def test_strength_prompt_is_a_caution_once_per_iso_week_on_its_first_day() -> None:
     prompts = _prompts(EVERY_OTHER_DAY, 41)
-    assert sorted(prompts) == [13, 14, 21, 28, 35]  # once 14 days are known, then every Monday
+    assert sorted(prompts) == [14, 21, 28, 35]  # once 14 complete days are known, every Monday
     f = prompts[14]
     assert f.severity is Severity.CAUTION and f.key == "strength_frequency:sam:2026-W04"
     assert f.metrics == {
         "strength_last_7d": 0,
         "strength_last_14d": 0,
         "target_per_week": 2,
-        "prompt_streak": 2,
+        "prompt_streak": 1,
         "quiet_next": False,
         "digest_only": False,
         "gentle": False,
@@ -160,14 +160,14 @@ def test_strength_prompt_is_a_caution_once_per_iso_week_on_its_first_day() -> No
 
 def test_strength_prompt_waits_for_the_first_day_of_the_week_its_condition_holds() -> None:
     prompts = _prompts([*EVERY_OTHER_DAY, strength(12), strength(13)], 20)
-    assert [n for n in sorted(prompts) if n >= 14] == [19]  # two sessions in the 7 days to day 18
-    assert prompts[19].metrics["strength_last_7d"] == 1
+    assert [n for n in sorted(prompts) if n >= 14] == [20]  # two sessions in the 7 days before day 19
+    assert prompts[20].metrics["strength_last_7d"] == 1
 
 
 def test_strength_marked_done_counts_like_a_logged_session() -> None:
     said = at(13, hours=12)
     done = (CheckIn("sam", "strength_done", day(12), said), CheckIn("sam", "strength_done", day(13), said))
-    assert [n for n in sorted(_prompts(EVERY_OTHER_DAY, 20, done)) if n >= 14] == [19]
+    assert [n for n in sorted(_prompts(EVERY_OTHER_DAY, 20, done)) if n >= 14] == [20]
 
 
 def test_strength_prompts_learn_to_be_quiet_and_come_back_with_a_session() -> None:
@@ -177,17 +177,25 @@ def test_strength_prompts_learn_to_be_quiet_and_come_back_with_a_session() -> No
         for n, f in sorted(prompts.items())
     ]
     assert streaks == [
-        (13, 1, False, False),
-        (14, 2, False, False),
-        (21, 3, False, False),
-        (28, 4, True, False),  # the last one pushed says the next ones come with the digest
-        (35, 5, False, True),
+        (14, 1, False, False),
+        (21, 2, False, False),
+        (28, 3, False, False),
+        (35, 4, True, False),  # the last one pushed says the next ones come with the digest
         (42, 5, False, True),
         (49, 5, False, True),
         (56, 5, False, True),
     ]
     back = _prompts([*EVERY_OTHER_DAY, strength(51)], 62)
     assert back[56].metrics["prompt_streak"] == 1 and not back[56].metrics["digest_only"]
+
+
+def test_a_break_from_running_does_not_bring_the_prompts_back_only_strength_does() -> None:
+    # runs until day 20, none from day 21 to 49 (no prompts from day 35), runs again from 50
+    acts = [r for r in EVERY_OTHER_DAY if r.start_utc < at(22)]
+    acts += [run(d, 5000) for d in (50, 52, 54, 56, 58, 60)]
+    prompts = _prompts(acts, 62)
+    streaks = [(n, f.metrics["prompt_streak"]) for n, f in sorted(prompts.items())]
+    assert streaks == [(14, 1), (21, 2), (28, 3), (53, 4), (56, 5)]  # the count goes on after the break
 
 
 @pytest.mark.parametrize(
@@ -206,9 +214,9 @@ def test_no_strength_prompt_in_the_48_hours_after_a_race_pain_or_big_spike(momen
 
 def test_strength_prompt_needs_two_runs_in_14_days_and_respects_not_this_week() -> None:
     few = [run(0, 5000), run(1, 5000), run(10, 5000), act(at(16), 5000, sport=Sport.WALK)]
-    assert sorted(_prompts(few, 20)) == [13, 14]  # day 15 on: one run in the last 14 days
+    assert sorted(_prompts(few, 27)) == [14]  # from day 25 on: one run in the 14 days before
     skip = (CheckIn("sam", "strength_skip_week", day(14), at(14, hours=1)),)
-    assert sorted(_prompts(EVERY_OTHER_DAY, 27, skip)) == [13, 21]
+    assert sorted(_prompts(EVERY_OTHER_DAY, 27, skip)) == [21]
 
 
 def test_after_knee_pain_the_session_is_the_gentle_one_until_the_knee_settles() -> None:

@@ -13,7 +13,20 @@ from collections.abc import Sequence
 from typing import Any
 
 from syncd import __version__
-from syncd.cli import accounts, check, configure, demo, imports, notify, report, status, sync, webhook
+from syncd.cli import (
+    accounts,
+    check,
+    checkins,
+    configure,
+    demo,
+    imports,
+    notify,
+    replay,
+    report,
+    status,
+    sync,
+    webhook,
+)
 from syncd.cli.common import Command, load_config
 from syncd.errors import EX_USAGE, SyncdError
 
@@ -22,7 +35,20 @@ __all__ = ["build_parser", "load_config", "main"]
 log = logging.getLogger("syncd")
 
 #: The command modules, in the order of `syncd --help`.
-COMMANDS = (configure, imports, status, check, sync, notify, demo, accounts, webhook, report)
+COMMANDS = (
+    configure,
+    imports,
+    status,
+    check,
+    checkins,
+    replay,
+    sync,
+    notify,
+    demo,
+    accounts,
+    webhook,
+    report,
+)
 
 
 def _common(suppress: bool) -> argparse.ArgumentParser:

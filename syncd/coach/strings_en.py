@@ -153,12 +153,12 @@ STRINGS: dict[str, str] = {
     "strength_frequency.sessions.0": "no strength session",
     "strength_frequency.sessions.1": "1 strength session",
     "strength_frequency.sessions.n": "{n} strength sessions",
-    "strength_frequency.quiet_next": "No strength work lately? From next week these reminders come "
-    "with your Sunday digest instead, until a strength session shows up.",
+    "strength_frequency.quiet_next": "From next week these reminders come with your Sunday digest "
+    "instead, until a strength session shows up.",
     "strength_frequency.gentle": "A gentle, hip-focused session while your knee settles.",
     "strength_frequency.note": "{n7_sessions_cap} in the last 7 days (aim: {target} a week).",
     "strength_frequency.push": "{n7_sessions_cap} in the last 7 days; the aim is {target} a week. "
-    "{gentle}{session} {quiet}",
+    "{session} {quiet}",
     "strength_frequency.long": "You did {n7_sessions} in the last 7 days and {n14_sessions} "
     "in the last 14; the aim is {target} a week. In pooled studies "
     "across sports, strength training was associated with about a "
@@ -232,11 +232,10 @@ STRINGS: dict[str, str] = {
     # -- strength sessions --------------------------------------------------------------
     "session.one_line": "Strength today ({minutes} min): {items}",
     "session.one_line.note": "Strength session ({minutes} min): {items}",
-    "session.one_line.gentle": "Gentle strength today ({minutes} min, knee-friendly, wall sit held "
-    "high): {items}",
-    "session.one_line.gentle.note": "Gentle strength session ({minutes} min, knee-friendly, wall sit "
-    "held high): {items}",
+    "session.one_line.gentle": "Gentle strength today ({minutes} min, knee-friendly): {items}",
+    "session.one_line.gentle.note": "Gentle strength session ({minutes} min, knee-friendly): {items}",
     "session.item": "{name} {dose}",
+    "session.held_high": "{name} held high",
     "session.sep": " · ",
     "session.more": "+{n} more",
     "session.long_head": "Strength session for {day}, about {minutes} min:",

@@ -40,7 +40,7 @@ def digest_cap_pct(rules: list[Rule], default: int = 10) -> int:
 def send_digest(ctx: Context, athlete: AthleteConfig, day: date) -> bool:
     """Send the digest of the week ending on `day` unless it went out already; True if sent."""
     from syncd.coach.chart import matplotlib_available, render_png
-    from syncd.coach.digest import build_digest
+    from syncd.coach.digest import build_digest, should_send
     from syncd.evaluation import stored_history
 
     year, week, _ = day.isocalendar()
@@ -48,6 +48,8 @@ def send_digest(ctx: Context, athlete: AthleteConfig, day: date) -> bool:
     if ctx.store.engine_value(athlete.name, marker):
         return False
     history = stored_history(ctx.store, athlete.name, profile_of(ctx.config, athlete), until=day)
+    if not should_send(history, day):
+        return False  # DESIGN.md: weeks with a run, and one quiet week after the last run
     findings = findings_between(ctx.store, athlete.name, day - timedelta(weeks=12), day)
     folded_keys = {f.key for f in folded_between(ctx.store, athlete.name, day - timedelta(days=6), day)}
     folded = [f for f in findings if f.key in folded_keys]
@@ -65,7 +67,7 @@ def send_digest(ctx: Context, athlete: AthleteConfig, day: date) -> bool:
         return False
     with tempfile.TemporaryDirectory(prefix="syncd-digest-") as tmp:
         chart = None
-        if matplotlib_available():
+        if matplotlib_available() and any(n.takes_attachments for n in ctx.notifiers(athlete)):
             chart = str(render_png(digest, Path(tmp) / f"syncd-{athlete.name}-{day}.png"))
         message = Message(
             athlete.name,

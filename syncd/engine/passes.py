@@ -77,6 +77,11 @@ def run_once(ctx: Context, name: str, *, since: date | None = None) -> PassSumma
     now = ctx.now()
     today = local_today(ctx.config, athlete, now)
     first = first_day_to_evaluate(ctx, athlete, earliest, today)
+    # an answer from the runner (a check-in) changes the days it is about, like an activity
+    answered = int(store.engine_value(name, "seen_checkin") or 0)
+    last_checkin, answered_day = store.checkins_since(name, answered)
+    if answered_day is not None:
+        first = min(first, answered_day) if first else answered_day
     if since is not None:
         first = min(first, since) if first else since
     sessions_exist = store.has_sessions(name)
@@ -90,6 +95,7 @@ def run_once(ctx: Context, name: str, *, since: date | None = None) -> PassSumma
         _record(ctx, tx, athlete, summary, findings, history, first, today, failed)
         # what this pass has seen and evaluated, committed with its findings
         store.set_engine_value(name, "seen_seq", latest, tx)
+        store.set_engine_value(name, "seen_checkin", last_checkin, tx)
         if sessions_exist:
             store.set_engine_value(name, "evaluated", today.isoformat(), tx)
     ctx.checkpoint("recorded")

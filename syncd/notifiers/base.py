@@ -25,6 +25,8 @@ class Notifier(ABC):
     """A delivery channel. `channel` names it in the outbox and in `syncd status`."""
 
     name: ClassVar[str]
+    #: whether the channel sends files along (the digest's chart is drawn only if one does)
+    takes_attachments: ClassVar[bool] = True
 
     @property
     def channel(self) -> str:

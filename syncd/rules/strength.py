@@ -1,13 +1,15 @@
 """strength_frequency (RULES.md): the weekly strength-session prompt, which learns to be quiet.
 
 The prompt is an invitation, never a warning: always `caution`. It speaks at most once per
-ISO week, on the first day of the week its condition holds: at least 14 days of history,
-at least 2 runs in the last 14 days, fewer than `target_per_week` strength sessions in the
-last 7 (logged on any provider or marked done through syncd), no "not this week" answer,
+ISO week, on the first day of the week its condition holds. It is pushed in the morning,
+so it reads the complete days before its day: at least 14 days of history, at least 2 runs
+in the last 14 days, fewer than `target_per_week` strength sessions in the last 7 (logged on
+any provider or marked done through syncd), no "not this week" answer,
 and no recovery moment (a warning or alert spike, a race, a pain mention) on that day or
 the 2 days before. After `quiet_after_weeks` prompts in a row with no strength session,
 the next ones are for the weekly digest only (`digest_only`); the last pushed one says so
-(`quiet_next`). A strength session brings the prompts back. After a knee pain mention the
+(`quiet_next`). Weeks without a prompt (a break from running) do not end the count; a
+strength session, logged or marked done, brings the prompts back. After a knee pain mention the
 session offered is the gentle, hip-focused one (`gentle`) for 14 days or until the runner
 says the knee has settled.
 """
@@ -126,9 +128,11 @@ class StrengthFrequency(Rule):
         }
 
     def _holds(self, history: History, day: date) -> bool:
-        if history.days_known(day) < 14 or history.run_count(day, 14) < 2:
+        # the prompt goes out in the morning: it counts the complete days before `day`
+        before = day - timedelta(days=1)
+        if history.days_known(before) < 14 or history.run_count(before, 14) < 2:
             return False  # not running: no prompt (RULES.md, "Only while running")
-        if history.strength_count(day, 7) >= self.config.target_per_week:
+        if history.strength_count(before, 7) >= self.config.target_per_week:
             return False
         monday = day - timedelta(days=day.weekday())
         if history.checkins_between(monday, day, "strength_skip_week"):
@@ -152,17 +156,16 @@ class StrengthFrequency(Rule):
         return result if isinstance(result, date) else None
 
     def _streak(self, history: History, day: date) -> int:
-        """Prompts in a row up to this one with no strength session since the first (capped)."""
+        """Prompts since the last strength session, this one included (capped): weeks without a
+        prompt (not running, say) do not end the count; a strength session does."""
         streak, limit = 1, self.config.quiet_after_weeks + 1
-        monday = day - timedelta(days=day.weekday())
-        while streak < limit:
-            sunday = monday - timedelta(days=1 + 7 * (streak - 1))
-            if history.days_known(sunday) == 0:
-                break
-            earlier = self.prompt_day(history, sunday)
-            if earlier is None or history.strength_count(day, (day - earlier).days + 1) > 0:
-                break
-            streak += 1
+        sunday = day - timedelta(days=day.weekday() + 1)
+        while streak < limit and history.days_known(sunday) > 0:
+            if history.strength_count(day, (day - sunday).days + 7) > 0:
+                break  # a strength session in this week or since: the count starts after it
+            if self.prompt_day(history, sunday) is not None:
+                streak += 1
+            sunday -= timedelta(days=7)
         return streak
 
     def evaluate(self, history: History, day: date) -> list[Finding]:
@@ -170,7 +173,8 @@ class StrengthFrequency(Rule):
         if self.prompt_day(history, day) != day:
             return []
         c = self.config
-        s7, s14 = history.strength_count(day, 7), history.strength_count(day, 14)
+        before = day - timedelta(days=1)
+        s7, s14 = history.strength_count(before, 7), history.strength_count(before, 14)
         streak = self._streak(history, day)
         metrics = {
             "strength_last_7d": s7,

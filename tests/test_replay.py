@@ -1,0 +1,143 @@
+"""`syncd replay` on a small history whose deliveries are worked out by hand."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from syncd.cli import main
+
+D0 = date(2026, 3, 2)  # a Monday
+
+
+def _history() -> list[dict[str, object]]:
+    """Runs of 6 km on Mon/Wed/Fri at 18:00 UTC from 2 March to 10 April; strength on Tue/Thu
+    until 26 March; a 12 km run on Sat 4 April (+100 %); a late run with a sore knee on Wed 8 April."""
+    rows: list[dict[str, object]] = []
+    for n in range(40):
+        d = D0 + timedelta(days=n)
+        if d.weekday() in (0, 2, 4) and d != date(2026, 4, 8):
+            rows.append(
+                {
+                    "id": f"r{n}",
+                    "start": f"{d}T18:00:00Z",
+                    "sport": "Run",
+                    "distance_m": 6000,
+                    "moving_s": 2160,
+                    "elapsed_s": 2200,
+                    "title": "Easy run",
+                }
+            )
+        if d.weekday() in (1, 3) and d <= date(2026, 3, 26):
+            rows.append(
+                {
+                    "id": f"s{n}",
+                    "start": f"{d}T12:00:00Z",
+                    "sport": "WeightTraining",
+                    "moving_s": 1800,
+                    "elapsed_s": 1800,
+                    "title": "Gym",
+                }
+            )
+    rows.append(
+        {
+            "id": "long",
+            "start": "2026-04-04T09:00:00Z",
+            "sport": "Run",
+            "distance_m": 12000,
+            "moving_s": 4320,
+            "elapsed_s": 4400,
+            "title": "Long one",
+            "description": "Felt strong.",
+        }
+    )
+    rows.append(
+        {
+            "id": "sore",
+            "start": "2026-04-08T21:30:00Z",
+            "sport": "Run",
+            "distance_m": 6000,
+            "moving_s": 2160,
+            "elapsed_s": 2200,
+            "title": "Late run, knee a bit sore",
+        }
+    )
+    return [{"provider": "strava", **r} for r in rows]
+
+
+@pytest.fixture
+def replayed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
+    history = tmp_path / "h.jsonl"
+    history.write_text("\n".join(json.dumps(r) for r in _history()))
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[[athletes]]\nname = "sam"\ntimezone = "UTC"\nquiet_hours = "22:00-07:00"\n'
+        "notes = { strava = true }\n"
+    )
+    state = str(tmp_path / "state")
+    common = ["--config", str(config), "--state-dir", state]
+    assert main(["import", "--athlete", "sam", str(history), *common]) == 0
+    before = (tmp_path / "state" / "syncd.sqlite3").read_bytes()
+    capsys.readouterr()
+    assert main(["replay", "--athlete", "sam", "--json", *common]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (tmp_path / "state" / "syncd.sqlite3").read_bytes() == before  # the state is only read
+    return out  # type: ignore[no-any-return]
+
+
+def test_the_pushes_are_the_ones_worked_out_by_hand(replayed: dict[str, object]) -> None:
+    pushes = [(d["at"], d["rule"], d["severity"]) for d in replayed["deliveries"] if d["channel"] == "push"]  # type: ignore[index, union-attr]
+    assert pushes == [
+        # strength stops after Thu 26 March: on Wed 1 April one session is left in the 7 days before
+        ("2026-04-01T07:00+00:00", "strength_frequency", "caution"),
+        # 12 km after a longest run of 6 km: +100 %, a warning, pushed when the run is uploaded
+        ("2026-04-04T10:18+00:00", "session_spike", "warning"),
+        # Monday's prompt waits out the 48 hours of recovery: Tuesday morning instead
+        ("2026-04-07T07:00+00:00", "strength_frequency", "caution"),
+        # the sore knee is uploaded at 22:11, in the quiet hours: it goes out at 07:00
+        ("2026-04-09T07:00+00:00", "pain_reported", "warning"),
+        # the next week's prompt, the gentle session while the knee is watched
+        ("2026-04-13T07:00+00:00", "strength_frequency", "caution"),
+        # still running (3 runs in the 14 days before): the fourth prompt since the last strength
+        # session, which says the next ones go to the Sunday digest
+        ("2026-04-20T07:00+00:00", "strength_frequency", "caution"),
+    ]
+    texts = [d["text"] for d in replayed["deliveries"] if d["channel"] == "push"]  # type: ignore[index, union-attr]
+    assert "Recover first" in texts[1] and "under" not in texts[1]
+    assert texts[0].startswith("1 strength session in the last 7 days")
+    assert texts[2].startswith("No strength session in the last 7 days") and "squat" in texts[2]
+    assert (
+        "Gentle strength today" in texts[4] and "wall sit held high" in texts[4] and "squat" not in texts[4]
+    )
+    assert texts[5].endswith(
+        "From next week these reminders come with your Sunday digest instead, until a "
+        "strength session shows up."
+    )
+
+
+def test_digests_go_out_in_weeks_with_a_run_and_one_quiet_week(replayed: dict[str, object]) -> None:
+    digests = [d["at"] for d in replayed["deliveries"] if d["channel"] == "digest"]  # type: ignore[index, union-attr]
+    sundays = ["03-08", "03-15", "03-22", "03-29", "04-05", "04-12", "04-19"]
+    assert digests == [f"2026-{s}T19:00+00:00" for s in sundays]  # 19 April: the quiet week; then none
+
+
+def test_notes_land_on_the_long_run_and_the_sore_one_with_the_runners_text(
+    replayed: dict[str, object],
+) -> None:
+    notes = {d["key"]: d["text"] for d in replayed["deliveries"] if d["channel"] == "note"}  # type: ignore[index, union-attr]
+    assert set(notes) == {"strava:long", "strava:sore", "strava:r30"}
+    assert "Strength session (" in notes["strava:r30"]  # the 1 April prompt rides on that day's run
+    assert notes["strava:long"].startswith("Felt strong.\n\n— syncd —\n100 % longer than")
+    assert "Knee mentioned in the notes" in notes["strava:sore"]
+
+
+def test_the_summary_counts_pushes_per_week_with_a_run(replayed: dict[str, object]) -> None:
+    s = replayed["summary"]  # type: ignore[index]
+    assert s["weeks_with_run"] == 6 and s["pushes"] == 6  # type: ignore[index]
+    assert s["pushes_per_running_week_max"] == 2  # type: ignore[index]  # W14: strength and the spike
+    assert s["pushes_in_weeks_without_run"] == 2  # type: ignore[index]  # the 13 and 20 April prompts
+    assert s["strength_share"] == pytest.approx(4 / 6, abs=0.001)  # type: ignore[index]
+    assert s["digests"] == 7 and s["notes"] == 3  # type: ignore[index]
