@@ -1,8 +1,8 @@
 """`syncd sync` for a Garmin-only athlete, through the real garminconnect client with HTTP mocked:
 a new run gets session-RPE load (RPE from its detail), a strength session counts its whole
 length, a triathlon's run leg is a run, and the day's strength session lands on the Garmin
-calendar, in exactly the requests counted here. A strength session logged later that day
-withdraws the prompt, and its workout comes off the calendar again."""
+calendar, in exactly the requests counted here. A strength session of the day before that
+the watch uploads late withdraws the prompt, and its workout comes off the calendar again."""
 
 from __future__ import annotations
 
@@ -41,18 +41,22 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 def history(today: date) -> list[dict[str, Any]]:
-    """Five weeks of 8 km runs every other day and, until a week ago, daily strength work, so the
-    strength prompt speaks today and on no earlier day of this week; nothing in the detail window."""
+    """Five weeks of 8 km runs every other day and daily strength work until 8 days ago (twice
+    that day), so the strength prompt, which counts the days before its own, speaks today
+    (with yesterday's session: 1 in 7 days) and on no earlier day of this week; nothing in the
+    detail window."""
     runs = [item(6000 + n, at(today - timedelta(days=n), 7), km=8.0, minutes=48) for n in range(4, 37, 2)]
     gym = [
         item(6500 + n, at(today - timedelta(days=n), 18), km=None, minutes=30, type_key="strength_training")
-        for n in range(7, 14)
+        for n in range(8, 15)
     ]
-    return runs + gym
+    extra = item(6599, at(today - timedelta(days=8), 7), km=None, minutes=30, type_key="strength_training")
+    return runs + gym + [extra]
 
 
 def new_items(today: date) -> tuple[list[dict[str, Any]], dict[int, dict[str, Any]]]:
-    """(the new list items, the details Garmin answers for them)."""
+    """(the new list items, the details Garmin answers for them): a run and a strength session
+    yesterday, a triathlon the day before."""
     yesterday, before = today - timedelta(days=1), today - timedelta(days=2)
     run = item(RUN, at(yesterday, 7), km=8.0, minutes=48)
     gym = item(
@@ -155,7 +159,7 @@ def test_syncd_sync_for_a_garmin_only_athlete(http: responses.RequestsMock, tmp_
     assert len(http.calls) == before + 1
 
 
-def test_a_strength_session_logged_later_takes_the_workout_off_the_calendar(
+def test_a_late_strength_session_takes_the_workout_off_the_calendar(
     http: responses.RequestsMock, tmp_path: Path
 ) -> None:
     today = date(2026, 3, 18)
@@ -175,8 +179,10 @@ def test_a_strength_session_logged_later_takes_the_workout_off_the_calendar(
         )
         run_once(ctx, "sam")
         assert provider.scheduled_workout() is not None
-        done = item(7300, at(today, 9), km=None, minutes=25, type_key="strength_training")
-        http.replace(responses.GET, LIST, json=[done, *listed])
+        done = item(
+            7300, at(today - timedelta(days=1), 10), km=None, minutes=25, type_key="strength_training"
+        )
+        http.replace(responses.GET, LIST, json=[listed[0], done, *listed[1:]])  # newest first
         http.get(f"{DETAIL}/7300", json=detail_of(done))
         http.delete(f"{API}/workout-service/schedule/4401", status=204)
         http.delete(f"{UPLOAD}/9001", status=204)
