@@ -191,8 +191,8 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX checkins_by_athlete ON checkins (athlete, day);
     """,
-    # 12 (issue 16; renumber after the others on merge): the other providers' copies a provider
-    # names for an activity (intervals.icu names the Garmin or Strava original), for the merge
+    # 9: the other providers' copies a provider names for an activity (intervals.icu names the
+    # Garmin or Strava original), for the merge
     """
     ALTER TABLE activities ADD COLUMN same_as TEXT NOT NULL DEFAULT '';
     """,
