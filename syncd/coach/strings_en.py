@@ -154,7 +154,7 @@ STRINGS: dict[str, str] = {
     "strength_frequency.sessions.1": "1 strength session",
     "strength_frequency.sessions.n": "{n} strength sessions",
     "strength_frequency.quiet_next": "From next week these reminders come with your Sunday digest "
-    "instead, until a strength session shows up.",
+    "instead, until your strength work picks up.",
     "strength_frequency.gentle": "A gentle, hip-focused session while your knee settles.",
     "strength_frequency.note": "{n7_sessions_cap} in the last 7 days (aim: {target} a week).",
     "strength_frequency.push": "{n7_sessions_cap} in the last 7 days; the aim is {target} a week. "

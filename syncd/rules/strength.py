@@ -1,15 +1,16 @@
 """strength_frequency (RULES.md): the weekly strength-session prompt, which learns to be quiet.
 
 The prompt is an invitation, never a warning: always `caution`. It speaks at most once per
-ISO week, on the first day of the week its condition holds. It is pushed in the morning,
-so it reads the complete days before its day: at least 14 days of history, at least 2 runs
-in the last 14 days, fewer than `target_per_week` strength sessions in the last 7 (logged on
-any provider or marked done through syncd), no "not this week" answer,
+ISO week, on its Monday, pushed at the morning hour, so it reads the complete days before:
+the last ISO week. Its condition: at least 14 days of history, at least 2 runs in the last
+14 days, fewer than `target_per_week` strength sessions in the last 7 (logged on any
+provider or marked done through syncd), no "not this week" answer,
 and no recovery moment (a warning or alert spike, a race, a pain mention) on that day or
 the 2 days before. After `quiet_after_weeks` prompts in a row with no strength session,
 the next ones are for the weekly digest only (`digest_only`); the last pushed one says so
-(`quiet_next`). Weeks without a prompt (a break from running) do not end the count; a
-strength session, logged or marked done, brings the prompts back. After a knee pain mention the
+(`quiet_next`). Weeks without a prompt (a break from running) do not end the count; strength
+work picking up brings the prompts back: a week at the aim, or a session (logged or marked
+done) after 14 days without one. After a knee pain mention the
 session offered is the gentle, hip-focused one (`gentle`) for 14 days or until the runner
 says the knee has settled.
 """
@@ -140,29 +141,44 @@ class StrengthFrequency(Rule):
         return not any(recovery_moment(history, day - timedelta(days=k)) for k in range(RECOVERY_DAYS + 1))
 
     def prompt_day(self, history: History, day: date) -> date | None:
-        """The day of the prompt of `day`'s ISO week up to `day`, or None (memoised per history)."""
+        """The Monday of `day`'s ISO week when the week has a prompt, else None (memoised).
+
+        The week's prompt goes out on its Monday morning, about the 7 days before: the last
+        ISO week. A dip of the rolling count in mid-week (two sessions a week on different
+        days) is not a reason to speak again."""
+        monday = day - timedelta(days=day.weekday())
         memo = history.memo.setdefault((self.id, id(self)), {})
         assert isinstance(memo, dict)
-        monday = day - timedelta(days=day.weekday())
-        key = (monday, day)
-        if key not in memo:
-            probe, found = monday, None
-            while probe <= day and found is None:
-                if history.days_known(probe) and self._holds(history, probe):
-                    found = probe
-                probe += timedelta(days=1)
-            memo[key] = found
-        result = memo[key]
-        return result if isinstance(result, date) else None
+        if monday not in memo:
+            memo[monday] = history.days_known(monday) > 0 and self._holds(history, monday)
+        return monday if memo[monday] else None
+
+    def _fresh_start(self, history: History, first: date, last: date) -> bool:
+        """Whether strength work picked up in first..last: a week at the aim, or a session after
+        14 days without one (a restart)."""
+        if history.strength_count(last, (last - first).days + 1) >= self.config.target_per_week:
+            return True
+        day = first
+        while day <= last:
+            if history.strength_count(day, 1) and not history.strength_count(day - timedelta(days=1), 14):
+                return True
+            day += timedelta(days=1)
+        return False
 
     def _streak(self, history: History, day: date) -> int:
-        """Prompts since the last strength session, this one included (capped): weeks without a
-        prompt (not running, say) do not end the count; a strength session does."""
+        """Prompts since strength work last picked up, this one included (capped at the limit).
+
+        Weeks without a prompt (a break from running) do not end the count; a week at the aim
+        or a session after 14 days without one does. A runner who keeps to one session a week,
+        below the aim, is reminded four times and then in the digest, like one who does none."""
         streak, limit = 1, self.config.quiet_after_weeks + 1
-        sunday = day - timedelta(days=day.weekday() + 1)
+        monday = day - timedelta(days=day.weekday())
+        if day > monday and self._fresh_start(history, monday, day - timedelta(days=1)):
+            return streak
+        sunday = monday - timedelta(days=1)
         while streak < limit and history.days_known(sunday) > 0:
-            if history.strength_count(day, (day - sunday).days + 7) > 0:
-                break  # a strength session in this week or since: the count starts after it
+            if self._fresh_start(history, sunday - timedelta(days=6), sunday):
+                break
             if self.prompt_day(history, sunday) is not None:
                 streak += 1
             sunday -= timedelta(days=7)
