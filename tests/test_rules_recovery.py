@@ -186,8 +186,14 @@ def test_strength_prompts_learn_to_be_quiet_and_come_back_with_a_session() -> No
         (49, 5, False, True),
         (56, 5, False, True),
     ]
-    back = _prompts([*EVERY_OTHER_DAY, strength(51)], 62)
-    assert back[56].metrics["prompt_streak"] == 1 and not back[56].metrics["digest_only"]
+    # a session after weeks without: one prompt comes back (pushed, saying the digest follows) ...
+    back = _prompts([*EVERY_OTHER_DAY, strength(51)], 70)
+    assert back[56].metrics["prompt_streak"] == 4 and not back[56].metrics["digest_only"]
+    assert back[56].metrics["quiet_next"]
+    assert back[63].metrics["digest_only"]  # ... and, let pass too, the digest again
+    # a runner who restarts before going quiet starts the count afresh
+    early = _prompts([*EVERY_OTHER_DAY, strength(30)], 50)
+    assert [early[n].metrics["prompt_streak"] for n in (14, 21, 28, 35, 42, 49)] == [1, 2, 3, 1, 2, 3]
 
 
 def test_a_break_from_running_does_not_bring_the_prompts_back_only_strength_does() -> None:

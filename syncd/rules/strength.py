@@ -8,9 +8,9 @@ provider or marked done through syncd), no "not this week" answer,
 and no recovery moment (a warning or alert spike, a race, a pain mention) on that day or
 the 2 days before. After `quiet_after_weeks` prompts in a row with no strength session,
 the next ones are for the weekly digest only (`digest_only`); the last pushed one says so
-(`quiet_next`). Weeks without a prompt (a break from running) do not end the count; strength
-work picking up brings the prompts back: a week at the aim, or a session (logged or marked
-done) after 14 days without one. After a knee pain mention the
+(`quiet_next`). Weeks without a prompt (a break from running) do not end the count. A week at
+the aim starts it afresh; a session (logged or marked done) after 14 days without one brings
+back one prompt, and if that one is let pass too, the digest again (`_streak`). After a knee pain mention the
 session offered is the gentle, hip-focused one (`gentle`) for 14 days or until the runner
 says the knee has settled.
 """
@@ -153,11 +153,11 @@ class StrengthFrequency(Rule):
             memo[monday] = history.days_known(monday) > 0 and self._holds(history, monday)
         return monday if memo[monday] else None
 
-    def _fresh_start(self, history: History, first: date, last: date) -> bool:
-        """Whether strength work picked up in first..last: a week at the aim, or a session after
-        14 days without one (a restart)."""
-        if history.strength_count(last, (last - first).days + 1) >= self.config.target_per_week:
-            return True
+    def _at_aim(self, history: History, first: date, last: date) -> bool:
+        return history.strength_count(last, (last - first).days + 1) >= self.config.target_per_week
+
+    def _restart(self, history: History, first: date, last: date) -> bool:
+        """Whether first..last has a strength session after 14 days without one."""
         day = first
         while day <= last:
             if history.strength_count(day, 1) and not history.strength_count(day - timedelta(days=1), 14):
@@ -166,23 +166,44 @@ class StrengthFrequency(Rule):
         return False
 
     def _streak(self, history: History, day: date) -> int:
-        """Prompts since strength work last picked up, this one included (capped at the limit).
+        """How many prompts in a row the runner has let pass, this one included (capped).
 
-        Weeks without a prompt (a break from running) do not end the count; a week at the aim
-        or a session after 14 days without one does. A runner who keeps to one session a week,
-        below the aim, is reminded four times and then in the digest, like one who does none."""
-        streak, limit = 1, self.config.quiet_after_weeks + 1
+        A week at the aim starts the count afresh. Weeks without a prompt (a break from
+        running) do not end it. Once the prompts have gone quiet, a strength session after 14
+        days without one brings back one prompt, and the next let pass sends them back to
+        the digest: syncd learns, and does not forget after a single session. Before that, a
+        restarted runner's count starts again. Memoised per history, Monday by Monday."""
+        quiet, limit = self.config.quiet_after_weeks, self.config.quiet_after_weeks + 1
+        memo = history.memo.setdefault((self.id, id(self), "streak"), {})
+        assert isinstance(memo, dict)
         monday = day - timedelta(days=day.weekday())
-        if day > monday and self._fresh_start(history, monday, day - timedelta(days=1)):
-            return streak
-        sunday = monday - timedelta(days=1)
-        while streak < limit and history.days_known(sunday) > 0:
-            if self._fresh_start(history, sunday - timedelta(days=6), sunday):
-                break
-            if self.prompt_day(history, sunday) is not None:
-                streak += 1
-            sunday -= timedelta(days=7)
-        return streak
+        chain: list[date] = []
+        state: tuple[int, bool] = (0, False)  # (the last prompt's count, a restart since it)
+        probe = monday
+        while probe not in memo:
+            chain.append(probe)
+            before = probe - timedelta(days=7)
+            if history.days_known(before + timedelta(days=6)) == 0:
+                break  # the history starts here
+            probe = before
+        else:
+            state = memo[probe]
+        for week in reversed(chain):
+            last, restarted = state
+            first, end = week - timedelta(days=7), week - timedelta(days=1)
+            if self._at_aim(history, first, end):
+                last, restarted = 0, False
+            elif self._restart(history, first, end):
+                restarted = True
+            if self.prompt_day(history, week) is not None:
+                if restarted:
+                    last = quiet if last >= quiet else 1
+                else:
+                    last = min(last + 1, limit)
+                restarted = False
+            state = (last, restarted)
+            memo[week] = state
+        return max(1, state[0])
 
     def evaluate(self, history: History, day: date) -> list[Finding]:
         """One caution for `day` when it is the first day of its ISO week the condition holds."""
