@@ -4,13 +4,32 @@ activity list, single activities (GET/PUT), push subscriptions, rate-limit heade
 API answer, a request log, and injectable faults.
 
 Tests drive it through its Python API: `add_activity`, `fail_next`, `log`, `description`...
+
+Fault injection for the fault suite (tests/e2e): `block` holds a chosen request so the test
+can `kill -9` the client while it waits (tests/fakes/blocking.py); `on_request` runs an action
+when a request arrives (expire or revoke tokens mid-pass); more fault kinds (429 without
+headers, 503, connection resets, stalls past the client's timeout, HTML or empty bodies);
+several athletes on one app; and `refresh_policy`, how the token endpoint retires tokens:
+
+``always``   every refresh issues a new pair and retires the old refresh token at once
+             (the default, and the strictest reading).
+``strava``   what Strava documents (developers.strava.com/docs/authentication, "Refreshing
+             Expired Access Tokens"): while the current access token has more than an hour
+             left, a refresh returns that same access token and refresh token; otherwise a new
+             access token, the older one staying valid until it expires, and (if `rotate`) a
+             new refresh token, the older refresh token "invalidated immediately".
+``lenient``  the older refresh token keeps working until the new access token is first used
+             (what some OAuth servers do; Strava does not document it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import secrets
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +42,8 @@ from typing import Any
 from urllib.error import HTTPError
 from urllib.parse import parse_qs, urlencode, urlsplit
 from urllib.request import urlopen
+
+from fakes.blocking import Block, Blocks
 
 DATA = Path(__file__).parent.parent / "data" / "strava"
 # Fields only the detailed representation carries (the list omits them).
@@ -41,7 +62,22 @@ DETAIL_ONLY = (
     "embed_token",
     "device_name",
 )
-FAULTS = ("429", "500", "timeout", "broken_json", "401", "403_inactive")
+FAULTS = (
+    "429",  # with Strava's rate-limit headers
+    "429_bare",  # a 429 without any X-RateLimit header (a proxy, or Strava having a bad day)
+    "500",
+    "503",
+    "timeout",  # answers after `fault_sleep_s`
+    "stall",  # answers after `stall_s`, longer than the client's read timeout
+    "reset",  # the connection is reset, no answer at all
+    "broken_json",
+    "html",  # a 200 with an HTML error page (a captive portal or proxy)
+    "empty",  # a 200 with an empty body
+    "object",  # a 200 with a JSON object where a list belongs
+    "401",
+    "403_inactive",
+)
+REFRESH_POLICIES = ("always", "strava", "lenient")
 
 
 def _fault_body(resource: str, fld: str, code: str, message: str) -> dict[str, Any]:
@@ -57,6 +93,7 @@ class Logged:
     query: dict[str, str]
     form: dict[str, str]
     status: int = 0
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -70,6 +107,16 @@ class _Account:
     athlete_id: int
     scope: str
     authorized: bool = True
+    access: str = ""  # the newest access token issued to this grant, and its expiry
+    access_expires: float = 0.0
+
+
+@dataclass
+class _Trigger:
+    method: str | None
+    path: str
+    action: Callable[[], None]
+    skip: int
 
 
 @dataclass
@@ -92,15 +139,20 @@ class FakeStrava:
         token_lifetime_s: int = 6 * 3600,
         limits: tuple[tuple[int, int], tuple[int, int]] = ((200, 2000), (100, 1000)),
         rotate_refresh_tokens: bool = True,
+        refresh_policy: str = "always",
         fault_sleep_s: float = 2.0,
+        stall_s: float = 31.0,
         grant_scope: str = "read,activity:write,activity:read_all",
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.athlete_id = athlete_id
         self.token_lifetime_s = token_lifetime_s
         self.limits = limits
+        assert refresh_policy in REFRESH_POLICIES, refresh_policy
         self.rotate = rotate_refresh_tokens
+        self.refresh_policy = refresh_policy
         self.fault_sleep_s = fault_sleep_s
+        self.stall_s = stall_s
         self.grant_scope = grant_scope
         self.clock = clock
         self.lock = threading.RLock()
@@ -113,6 +165,10 @@ class FakeStrava:
         self.subscriptions: dict[int, dict[str, Any]] = {}
         self.issued: list[str] = []  # every code and token ever handed out (leak checks)
         self.usage = _Usage()
+        self.blocks = Blocks()
+        self.triggers: list[_Trigger] = []
+        self.retire_on_use: dict[str, str] = {}  # lenient policy: new access -> old refresh
+        self.authorizing_athlete = athlete_id  # who clicks Authorize on /oauth/authorize
         self._next_id = 10_000_000_000
         template = json.loads((DATA / "activity.3.json").read_text())
         self.template = {
@@ -139,20 +195,24 @@ class FakeStrava:
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self.blocks.clear()
         self.server.shutdown()
         self.server.server_close()
 
     # test API -----------------------------------------------------------------------------
 
-    def add_activity(self, start: datetime, **fields: Any) -> dict[str, Any]:
+    def add_activity(
+        self, start: datetime, *, athlete_id: int | None = None, **fields: Any
+    ) -> dict[str, Any]:
         """Add one of the athlete's activities (activity.3.json's shape); returns it."""
+        owner = self.athlete_id if athlete_id is None else athlete_id
         with self.lock:
             self._next_id += 1
             item = copy.deepcopy(self.template)
             item.update(
                 {
                     "id": self._next_id,
-                    "athlete": {"id": self.athlete_id, "resource_state": 1},
+                    "athlete": {"id": owner, "resource_state": 1},
                     "start_date": start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                     "start_date_local": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
                     "utc_offset": 3600.0,
@@ -179,11 +239,48 @@ class FakeStrava:
         with self.lock:
             self.faults += [_Fault(kind, path) for _ in range(times)]
 
-    def issue_code(self, scope: str | None = None) -> str:
+    def update_activity(self, activity_id: int, **fields: Any) -> None:
+        """Change an activity as the runner would on Strava (a corrected distance, ...)."""
+        with self.lock:
+            self.activities[activity_id].update(fields)
+
+    def delete_activity(self, activity_id: int) -> None:
+        with self.lock:
+            del self.activities[activity_id]
+
+    def block(
+        self,
+        path: str,
+        method: str | None = None,
+        *,
+        stage: str = "before",
+        skip: int = 0,
+        hold_s: float = 60,
+    ) -> Block:
+        """Hold the (skip+1)-th request to `path` (a prefix) at `stage` (tests/fakes/blocking.py)."""
+        return self.blocks.arm(method, path, stage=stage, skip=skip, hold_s=hold_s)
+
+    def on_request(
+        self, path: str, action: Callable[[], None], method: str | None = None, skip: int = 0
+    ) -> None:
+        """Run `action` (once) when the (skip+1)-th request to `path` arrives, before it is handled."""
+        with self.lock:
+            self.triggers.append(_Trigger(method, path, action, skip))
+
+    def revoke(self, athlete_id: int | None = None) -> None:
+        """The runner revokes the app on strava.com: every token of the athlete stops working."""
+        who = self.athlete_id if athlete_id is None else athlete_id
+        with self.lock:
+            for account in [a for a, _ in self.access.values()] + list(self.refresh.values()):
+                if account.athlete_id == who:
+                    account.authorized = False
+
+    def issue_code(self, scope: str | None = None, athlete_id: int | None = None) -> str:
         """An authorization code as if the runner had clicked Authorize."""
         code = secrets.token_hex(8)
+        who = self.authorizing_athlete if athlete_id is None else athlete_id
         with self.lock:
-            self.codes[code] = _Account(self.athlete_id, scope or self.grant_scope)
+            self.codes[code] = _Account(who, scope or self.grant_scope)
             self.issued.append(code)
         return code
 
@@ -195,6 +292,8 @@ class FakeStrava:
     def expire_access_tokens(self) -> None:
         with self.lock:
             self.access = {t: (a, self.clock() - 1) for t, (a, _) in self.access.items()}
+            for account, _ in self.access.values():
+                account.access_expires = self.clock() - 1
 
     def send_event(self, event: dict[str, Any], callback_url: str | None = None) -> tuple[int, float]:
         """POST a webhook event to the subscription's callback; (status, seconds taken)."""
@@ -207,6 +306,19 @@ class FakeStrava:
             return exc.code, time.monotonic() - started
 
     # request handling (called from the handler thread) ---------------------------------------
+
+    def fire_triggers(self, method: str, path: str) -> None:
+        due = []
+        with self.lock:
+            for trigger in list(self.triggers):
+                if (trigger.method is None or trigger.method == method) and path.startswith(trigger.path):
+                    if trigger.skip > 0:
+                        trigger.skip -= 1
+                        continue
+                    self.triggers.remove(trigger)
+                    due.append(trigger.action)
+        for action in due:
+            action()
 
     def take_fault(self, path: str) -> str | None:
         with self.lock:
@@ -248,6 +360,7 @@ class FakeStrava:
         expires = int(self.clock()) + self.token_lifetime_s
         self.access[access] = (account, expires)
         self.refresh[refresh] = account
+        account.access, account.access_expires = access, expires
         self.issued += [access, refresh]
         return {
             "token_type": "Bearer",
@@ -257,12 +370,37 @@ class FakeStrava:
             "expires_in": self.token_lifetime_s,
         }
 
+    def refreshed(self, old: str, account: _Account) -> dict[str, Any]:
+        """The answer to a refresh with the refresh token `old`, by `refresh_policy`."""
+        now = self.clock()
+        if self.refresh_policy == "strava" and account.access_expires - now > 3600:
+            return {  # more than an hour left: the same access token (and refresh token) again
+                "token_type": "Bearer",
+                "access_token": account.access,
+                "refresh_token": old,
+                "expires_at": int(account.access_expires),
+                "expires_in": int(account.access_expires - now),
+            }
+        body = self.new_tokens(account)
+        if not self.rotate:
+            del self.refresh[body["refresh_token"]]
+            body["refresh_token"] = old
+        elif self.refresh_policy == "lenient":
+            self.retire_on_use[body["access_token"]] = old
+        else:
+            del self.refresh[old]  # retired the moment the new one is issued
+        return body  # older access tokens stay valid until they expire, as at Strava
+
     def account_for(self, header: str | None) -> _Account | None:
         token = (header or "").removeprefix("Bearer ").strip()
         with self.lock:
             found = self.access.get(token)
         if found is None or found[1] <= self.clock() or not found[0].authorized:
             return None
+        with self.lock:
+            retired = self.retire_on_use.pop(token, None)
+            if retired is not None:  # lenient policy: the new pair is in use now
+                self.refresh.pop(retired, None)
         return found[0]
 
     def summary(self, item: dict[str, Any]) -> dict[str, Any]:
@@ -270,7 +408,7 @@ class FakeStrava:
         out["resource_state"] = 2
         return out
 
-    def listing(self, query: dict[str, str]) -> list[dict[str, Any]]:
+    def listing(self, query: dict[str, str], owner: int | None = None) -> list[dict[str, Any]]:
         after, before = query.get("after"), query.get("before")
         page = int(query.get("page", 1))
         per_page = min(int(query.get("per_page", 30)), 200)
@@ -282,7 +420,9 @@ class FakeStrava:
             items = [
                 i
                 for i in self.activities.values()
-                if (after is None or epoch(i) > int(after)) and (before is None or epoch(i) < int(before))
+                if (after is None or epoch(i) > int(after))
+                and (before is None or epoch(i) < int(before))
+                and (owner is None or i["athlete"]["id"] == owner)
             ]
         # Strava lists oldest first when `after` is given, newest first otherwise.
         items.sort(key=lambda i: (epoch(i), i["id"]), reverse=after is None)
@@ -324,6 +464,7 @@ class _Routes(BaseHTTPRequestHandler):
         self._route("DELETE")
 
     def _route(self, method: str) -> None:
+        s = self.strava
         url = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         length = int(self.headers.get("Content-Length") or 0)
@@ -333,28 +474,60 @@ class _Routes(BaseHTTPRequestHandler):
         else:
             form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
         entry = Logged(method, url.path, query, form)
-        with self.strava.lock:
-            self.strava.log.append(entry)
+        with s.lock:
+            s.log.append(entry)
+        held = s.blocks.take(method, url.path, "before")
+        if held is not None and not held.hold(url.path):
+            self._drop()  # the client was killed while it waited: nothing happened here
+            return
+        s.fire_triggers(method, url.path)
         api = url.path.startswith("/api/v3/") and "/oauth/" not in url.path
-        headers = self.strava.count(method) if api else {}
-        fault = self.strava.take_fault(url.path)
-        if fault == "timeout":
-            time.sleep(self.strava.fault_sleep_s)
-        status, body = self._fault(fault) if fault and fault != "timeout" else (0, None)
-        if not status and api and self.strava.over_limit():
+        headers = s.count(method) if api else {}
+        fault = s.take_fault(url.path)
+        if fault in ("timeout", "stall"):
+            time.sleep(s.fault_sleep_s if fault == "timeout" else s.stall_s)
+        if fault == "reset":
+            self._drop(reset=True)
+            return
+        if fault == "429_bare":
+            headers = {}
+        status, body = self._fault(fault) if fault and fault not in ("timeout", "stall") else (0, None)
+        if not status and api and s.over_limit():
             status, body = 429, _fault_body("Application", "rate limit", "exceeded", "Rate Limit Exceeded")
         if not status:
             status, body = self._dispatch(method, url.path, query, form)
         entry.status = status
+        held = s.blocks.take(method, url.path, "after")
+        if held is not None and not held.hold(url.path):
+            self._drop()  # done here, but the answer never reaches the (killed) client
+            return
         self._send(status, body, headers)
 
+    def _drop(self, *, reset: bool = False) -> None:
+        """Close the connection without an answer (`reset`: with a TCP RST)."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            if reset:  # linger 0: close() sends a RST instead of a FIN
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+            else:
+                self.connection.shutdown(socket.SHUT_RDWR)
+
     def _fault(self, kind: str) -> tuple[int, Any]:
-        if kind == "429":
+        if kind in ("429", "429_bare"):
             return 429, _fault_body("Application", "rate limit", "exceeded", "Rate Limit Exceeded")
         if kind == "500":
             return 500, {"message": "Internal Server Error"}
+        if kind == "503":
+            return 503, b"<html><body><h1>503 Service Unavailable</h1></body></html>"
         if kind == "broken_json":
             return 200, b'[{"id": 1, "name": "trunc'
+        if kind == "html":
+            return 200, b"<!doctype html><html><title>Sign in to the network</title></html>"
+        if kind == "empty":
+            return 200, b""
+        if kind == "object":
+            return 200, {"activities": []}
         if kind == "401":
             return 401, _fault_body("Athlete", "access_token", "invalid", "Authorization Error")
         return 403, _fault_body("Application", "Status", "Inactive", "Forbidden")
@@ -395,7 +568,7 @@ class _Routes(BaseHTTPRequestHandler):
         if account is None:
             return 401, _fault_body("Athlete", "access_token", "invalid", "Authorization Error")
         if path == "/api/v3/athlete/activities" and method == "GET":
-            return 200, s.listing(query)
+            return 200, s.listing(query, account.athlete_id)
         if path.startswith("/api/v3/activities/"):
             return self._activity(method, path.rsplit("/", 1)[1], account, form)
         return 404, _fault_body("Path", "", "invalid", "Record Not Found")
@@ -431,13 +604,7 @@ class _Routes(BaseHTTPRequestHandler):
                 account = s.refresh.get(old)
                 if account is None or not account.authorized:
                     return 400, _fault_body("RefreshToken", "refresh_token", "invalid", "Bad Request")
-                body = s.new_tokens(account)
-                if s.rotate:
-                    del s.refresh[old]
-                else:
-                    del s.refresh[body["refresh_token"]]
-                    body["refresh_token"] = old
-                return 200, body
+                return 200, s.refreshed(old, account)
         return 400, _fault_body("GrantType", "grant_type", "invalid", "Bad Request")
 
     def _deauthorize(self, form: dict[str, str]) -> tuple[int, Any]:
