@@ -120,6 +120,16 @@ class StateView:
         rows = self._query("SELECT cursor FROM cursors WHERE athlete = ? AND provider = 'strava'", athlete)
         return int(rows[0][0]) if rows else None
 
+    def notes_retrying(self, athlete: str) -> set[str]:
+        """Activities whose note delivery failed and waits for its next attempt."""
+        rows = self._query(
+            "SELECT m.provider_id FROM deliveries d JOIN session_members m ON m.session_id = d.target "
+            "WHERE m.athlete = ? AND m.provider = 'strava' AND d.channel = 'note:strava' "
+            "AND d.status = 'pending' AND d.attempts > 0",
+            athlete,
+        )
+        return {str(r[0]) for r in rows}
+
     def account_status(self, athlete: str) -> str | None:
         rows = self._query("SELECT status FROM accounts WHERE athlete = ? AND provider = 'strava'", athlete)
         return str(rows[0][0]) if rows else None
@@ -169,15 +179,17 @@ class Installation:
     def where(self) -> tuple[str, ...]:
         return ("--config", str(self.config), "--state-dir", str(self.state_dir))
 
-    def start(self, *args: str, env: dict[str, str] | None = None) -> Process:
-        """A syncd process running `args`, its output going to files under logs/."""
+    def start(self, *args: str, env: dict[str, str | None] | None = None) -> Process:
+        """A syncd process running `args`, its output going to files under logs/; `env`
+        overrides the environment (None: unset the variable)."""
         self._count += 1
         argv = (*SYNCD, *args, *self.where())
         out = open(self.logs / f"{self._count:03d}.out", "w+")  # noqa: SIM115 (closed in Process)
         err = open(self.logs / f"{self._count:03d}.err", "w+")  # noqa: SIM115
+        merged = {**self.env, **(env or {})}
         proc = subprocess.Popen(
             argv,
-            env={**self.env, **(env or {})},
+            env={k: v for k, v in merged.items() if v is not None},
             stdout=out,
             stderr=err,
             stdin=subprocess.DEVNULL,
@@ -185,7 +197,7 @@ class Installation:
         )
         return Process(self, argv, proc, out, err)
 
-    def cli(self, *args: str, timeout: float = 120, env: dict[str, str] | None = None) -> Run:
+    def cli(self, *args: str, timeout: float = 120, env: dict[str, str | None] | None = None) -> Run:
         """Run a command to its end."""
         return self.start(*args, env=env).finish(timeout)
 

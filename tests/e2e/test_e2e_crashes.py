@@ -10,15 +10,14 @@ SYNCD_FAULT_SEED picks other points (default 10); the plan is printed in the tab
 
 from __future__ import annotations
 
-import itertools
 import os
 import random
 from datetime import UTC, datetime
 from pathlib import Path
 
 from faulttable import record
-from harness import NOTE_HEADER, Tally
-from world import Point, Snapshot, World
+from harness import Tally
+from world import Point, Snapshot, World, compare
 
 SEED = int(os.environ.get("SYNCD_FAULT_SEED", "10"))
 STAGES = ("before", "after")
@@ -64,49 +63,6 @@ def plan(seed: int) -> list[tuple[Point, Point]]:
     return [(rng.choice(CATALOGUE[a]), rng.choice(CATALOGUE[b])) for a, b in WORLDS]
 
 
-def judge(name: str, world: World, control: Snapshot) -> Tally:
-    """Compare what the runner sees in `world` with the world that never crashed."""
-    seen = world.snapshot()
-    reached = [p for p, hit in world.kills if hit]
-    tally = Tally(name, injected=len(reached), recovered=len(reached))
-    tally.problems += [f"kill point never reached: {p.label}" for p, hit in world.kills if not hit]
-    tally.lost = len(seen.on_strava - seen.stored)
-    for ident, text in sorted(seen.descriptions.items()):
-        expected = control.descriptions.get(ident)
-        if (text or "").count(NOTE_HEADER) > 1:
-            tally.duplicate_notes += 1
-            tally.problems.append(f"activity {ident}: {(text or '').count(NOTE_HEADER)} syncd blocks")
-        elif text != expected:
-            tally.stale_notes += 1
-            tally.problems.append(
-                f"activity {ident}: note is {_short(text)!r}, expected {_short(expected)!r}"
-            )
-    missing = control.pushes - seen.pushes
-    tally.lost_messages = sum(missing.values())
-    tally.problems += [f"message never sent: {text.splitlines()[0]!r}" for text in missing]
-    resends = sum(1 for p in reached if p.target == "push" and p.stage == "after")
-    allowed = resends + world.reconnects  # one reconnect notice per reconnect
-    extra = seen.pushes - control.pushes
-    tally.extra_pushes = max(0, sum(extra.values()) - allowed)
-    if tally.extra_pushes:
-        tally.problems += [f"sent {n} more time(s): {t.splitlines()[0]!r}" for t, n in extra.items()]
-    cursors = [c for c in world.inst.cursors if c is not None]
-    if any(b < a for a, b in itertools.pairwise(cursors)):
-        tally.problems.append(f"the cursor moved backwards: {cursors}")
-    leaks = world.inst.leaks()
-    tally.secrets = len(leaks)
-    tally.problems += leaks
-    tally.problems += [f"needed `syncd connect` {world.reconnects} time(s)"] if world.reconnects > 1 else []
-    return tally
-
-
-def _short(text: str | None) -> str:
-    if not text:
-        return ""
-    block = text.split(NOTE_HEADER, 1)[-1].strip().splitlines()
-    return (block[0] if block else "")[:70]
-
-
 def lived(root: Path, now: datetime, skipped: int | None) -> dict[int, Snapshot]:
     """The life without a crash, snapshots after each step; `skipped`: the step whose change
     came without a pass of its own (as in a world whose pass there was killed)."""
@@ -141,7 +97,7 @@ def test_twenty_kills_lose_nothing_and_double_nothing(tmp_path: Path) -> None:
                 point = first if step == first.step else second if step == second.step else None
                 world.step(step, point, complete=step != skipped)
             world.complete_sync()  # one more pass must change nothing
-            row = judge(name, world, controls[skipped][second.step])
+            row = compare(name, world, controls[skipped][second.step])
             row.name += f" (+{world.reconnects} reconnect)" if world.reconnects else ""
             rows.append(row)
         except AssertionError as exc:

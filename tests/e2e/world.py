@@ -14,6 +14,7 @@ same in every world, and a world run without crashes is the yardstick for the ot
 
 from __future__ import annotations
 
+import itertools
 import re
 import socket
 import time
@@ -21,11 +22,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from fakes.blocking import Block
 from fakes.push_server import PushServer
 from fakes.strava_server import FakeStrava
-from harness import NOTE_HEADER, Installation, Process
+from harness import NOTE_HEADER, Installation, Process, Tally
 
 LIST = "/api/v3/athlete/activities"
 ACTIVITY = "/api/v3/activities/"
@@ -71,12 +73,15 @@ class Snapshot:
     pushes: Counter[str]
     on_strava: set[str]
     stored: set[str]
+    retrying: set[str] = field(default_factory=set)  # activities whose note write waits for a retry
 
 
 @dataclass
 class World:
     root: Path
     now: datetime
+    old_runs: int = OLD_RUNS
+    refresh_policy: str = "strava"
     fake: FakeStrava = field(init=False)
     push: PushServer = field(init=False)
     inst: Installation = field(init=False)
@@ -84,18 +89,19 @@ class World:
     spike: int = 0
     webhook_run: int = 0
     reconnects: int = 0
+    resends: int = 0  # messages the service may legitimately have sent twice (answers lost)
     subscribed: bool = False
     kills: list[tuple[Point, bool]] = field(default_factory=list)  # (point, reached)
 
     def __post_init__(self) -> None:
-        self.fake = FakeStrava(refresh_policy="strava").__enter__()
+        self.fake = FakeStrava(refresh_policy=self.refresh_policy).__enter__()
         self.push = PushServer().__enter__()
         self.port = free_port()
         self.inst = Installation(
             self.root, self.fake, self.push, daemon=f'webhook_listen = "127.0.0.1:{self.port}"'
         )
         old = self.now - timedelta(days=180)
-        for i in range(OLD_RUNS):
+        for i in range(self.old_runs):
             self.fake.add_activity(
                 old + timedelta(hours=8 * i),
                 name=f"Run {i}",
@@ -204,32 +210,42 @@ class World:
         proc.kill()
         raise AssertionError("syncd run did not finish its first pass in 30s")
 
-    def _event(self) -> None:
-        [subscription] = self.fake.subscriptions
-        status, _ = self.fake.send_event(
-            {
-                "object_type": "activity",
-                "object_id": self.webhook_run,
-                "aspect_type": "create",
-                "owner_id": self.fake.athlete_id,
-                "subscription_id": subscription,
-                "event_time": int(time.time()),
-                "updates": {},
-            }
-        )
-        assert status == 200
-
-    def _daemon_step(self, point: Point | None) -> None:
+    def serve(self) -> Process:
+        """`syncd run` with its webhook callback, after its first pass, subscribed at Strava."""
         proc = self._daemon()
         if self.inst.state.account_status("sam") == "auth_required":  # the runner reconnects
             self.reconnects += 1
             self.inst.connect()
         if not self.subscribed:
-            done = self.inst.cli(
-                "webhook", "subscribe", "--callback-url", f"http://127.0.0.1:{self.port}/strava"
-            )
+            done = self.inst.cli("webhook", "subscribe", "--callback-url", self.callback)
             assert done.returncode == 0, done.output
             self.subscribed = True
+        return proc
+
+    @property
+    def callback(self) -> str:
+        return f"http://127.0.0.1:{self.port}/strava"
+
+    def event(
+        self, object_id: int, *, aspect: str = "create", event_time: int | None = None
+    ) -> dict[str, Any]:
+        """A webhook event as Strava would post it for this athlete."""
+        return {
+            "object_type": "activity",
+            "object_id": object_id,
+            "aspect_type": aspect,
+            "owner_id": self.fake.athlete_id,
+            "subscription_id": next(iter(self.fake.subscriptions)),
+            "event_time": int(time.time()) if event_time is None else event_time,
+            "updates": {},
+        }
+
+    def _event(self) -> None:
+        status, _ = self.fake.send_event(self.event(self.webhook_run))
+        assert status == 200
+
+    def _daemon_step(self, point: Point | None) -> None:
+        proc = self.serve()
         self.prepare(4)  # after the first pass: only the webhook event tells syncd about it
         passes = _passes(proc.log_text())
         if point is not None:
@@ -262,6 +278,7 @@ class World:
             Counter(m.text for m in self.push.messages()),
             on_strava,
             set(self.inst.state.activity_ids("sam")),
+            self.inst.state.notes_retrying("sam"),
         )
 
 
@@ -274,3 +291,51 @@ def _listening(port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(0.2)
         return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def compare(name: str, world: World, control: Snapshot) -> Tally:
+    """What the runner sees in `world`, compared with `control` (the same life without faults)."""
+    seen = world.snapshot()
+    reached = [p for p, hit in world.kills if hit]
+    tally = Tally(name, injected=len(reached), recovered=len(reached))
+    tally.problems += [f"kill point never reached: {p.label}" for p, hit in world.kills if not hit]
+    tally.lost = len(seen.on_strava - seen.stored)
+    tally.problems += [
+        f"activity {i} on Strava was never stored" for i in sorted(seen.on_strava - seen.stored)
+    ]
+    for ident, text in sorted(seen.descriptions.items()):
+        expected = control.descriptions.get(ident)
+        if (text or "").count(NOTE_HEADER) > 1:
+            tally.duplicate_notes += 1
+            tally.problems.append(f"activity {ident}: {(text or '').count(NOTE_HEADER)} syncd blocks")
+        elif text != expected and str(ident) in seen.retrying:
+            tally.name += " (a note waits for its retry)"  # a failed write, retried after a backoff
+        elif text != expected:
+            tally.stale_notes += 1
+            tally.problems.append(
+                f"activity {ident}: note is {_short(text)!r}, expected {_short(expected)!r}"
+            )
+    missing = control.pushes - seen.pushes
+    tally.lost_messages = sum(missing.values())
+    tally.problems += [f"message never sent: {text.splitlines()[0]!r}" for text in missing]
+    resends = sum(1 for p in reached if p.target == "push" and p.stage == "after") + world.resends
+    allowed = resends + world.reconnects  # one reconnect notice per reconnect
+    extra = seen.pushes - control.pushes
+    tally.extra_pushes = max(0, sum(extra.values()) - allowed)
+    if tally.extra_pushes:
+        tally.problems += [f"sent {n} more time(s): {t.splitlines()[0]!r}" for t, n in extra.items()]
+    cursors = [c for c in world.inst.cursors if c is not None]
+    if any(b < a for a, b in itertools.pairwise(cursors)):
+        tally.problems.append(f"the cursor moved backwards: {cursors}")
+    leaks = world.inst.leaks()
+    tally.secrets = len(leaks)
+    tally.problems += leaks
+    tally.problems += [f"needed `syncd connect` {world.reconnects} time(s)"] if world.reconnects > 1 else []
+    return tally
+
+
+def _short(text: str | None) -> str:
+    if not text:
+        return ""
+    block = text.split(NOTE_HEADER, 1)[-1].strip().splitlines()
+    return (block[0] if block else "")[:70]

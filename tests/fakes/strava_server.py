@@ -100,6 +100,7 @@ class Logged:
 class _Fault:
     kind: str
     path: str | None
+    method: str | None = None
 
 
 @dataclass
@@ -233,11 +234,13 @@ class FakeStrava:
         with self.lock:
             return self.activities[activity_id].get("description")
 
-    def fail_next(self, kind: str, times: int = 1, path: str | None = None) -> None:
-        """Make the next `times` requests (whose path starts with `path`) fail as `kind`."""
+    def fail_next(
+        self, kind: str, times: int = 1, path: str | None = None, method: str | None = None
+    ) -> None:
+        """Make the next `times` requests (whose path starts with `path`, of `method`) fail as `kind`."""
         assert kind in FAULTS, kind
         with self.lock:
-            self.faults += [_Fault(kind, path) for _ in range(times)]
+            self.faults += [_Fault(kind, path, method) for _ in range(times)]
 
     def update_activity(self, activity_id: int, **fields: Any) -> None:
         """Change an activity as the runner would on Strava (a corrected distance, ...)."""
@@ -320,9 +323,11 @@ class FakeStrava:
         for action in due:
             action()
 
-    def take_fault(self, path: str) -> str | None:
+    def take_fault(self, path: str, method: str | None = None) -> str | None:
         with self.lock:
             for fault in self.faults:
+                if fault.method is not None and fault.method != method:
+                    continue
                 if fault.path is None or path.startswith(fault.path):
                     self.faults.remove(fault)
                     return fault.kind
@@ -483,7 +488,7 @@ class _Routes(BaseHTTPRequestHandler):
         s.fire_triggers(method, url.path)
         api = url.path.startswith("/api/v3/") and "/oauth/" not in url.path
         headers = s.count(method) if api else {}
-        fault = s.take_fault(url.path)
+        fault = s.take_fault(url.path, method)
         if fault in ("timeout", "stall"):
             time.sleep(s.fault_sleep_s if fault == "timeout" else s.stall_s)
         if fault == "reset":
