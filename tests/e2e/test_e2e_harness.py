@@ -14,8 +14,6 @@ def test_the_secret_search_finds_a_token_wherever_it_is_planted(tmp_path: Path) 
     with FakeStrava() as fake, PushServer() as push:
         inst = Installation(tmp_path / "inst", fake, push)
         token = fake.new_tokens(fake.codes.pop(fake.issue_code()))["refresh_token"]
-            "refresh_token"
-        ]
         assert inst.leaks() == []
         (inst.logs / "999.err").write_text(f"INFO refreshed with {token}\n")
         inst.state_dir.mkdir()
@@ -28,4 +26,3 @@ def test_the_secret_search_finds_a_token_wherever_it_is_planted(tmp_path: Path) 
     assert "state/syncd.sqlite3-wal: push password" in found, found
     assert "tokens/.strava-sam.json.x1y2: a leftover copy of the token file" in found, found
     assert not any(f.startswith("tokens/strava-sam.json:") for f in found), found
-
