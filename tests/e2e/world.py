@@ -204,7 +204,7 @@ class World:
         while time.monotonic() < deadline:
             if proc.proc.poll() is not None:
                 raise AssertionError(f"syncd run exited: {proc.log_text()[-2000:]}")
-            if _passes(proc.log_text()) >= 1 and _listening(self.port):
+            if _passes(proc.log_text()) >= 1 and listening(self.port):
                 return proc
             time.sleep(0.05)
         proc.kill()
@@ -287,7 +287,7 @@ def _passes(log: str) -> int:
     return len(re.findall(r"\bsam: fetched \d+", log))
 
 
-def _listening(port: int) -> bool:
+def listening(port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(0.2)
         return s.connect_ex(("127.0.0.1", port)) == 0
