@@ -97,6 +97,10 @@ def config_text(
     return "\n".join(lines) + "\n" + rules
 
 
+#: every installation of the session, for the final secret sweep (test_e2e_z_secret_sweep.py)
+EVERY: list[Installation] = []
+
+
 class StateView:
     """Read-only looks into the state database (the only place the suite reads SQL)."""
 
@@ -173,6 +177,7 @@ class Installation:
         self.runs: list[Run] = []
         self.cursors: list[int | None] = []
         self._count = 0
+        EVERY.append(self)
 
     # -- processes ----------------------------------------------------------------------
 

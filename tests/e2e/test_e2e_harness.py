@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fakes.push_server import PushServer
 from fakes.strava_server import FakeStrava
-from harness import Installation
+from harness import EVERY, Installation
 
 
 def test_the_secret_search_finds_a_token_wherever_it_is_planted(tmp_path: Path) -> None:
@@ -22,6 +22,7 @@ def test_the_secret_search_finds_a_token_wherever_it_is_planted(tmp_path: Path) 
         (inst.token_dir / "strava-sam.json").write_text(f'{{"refresh_token": "{token}"}}')  # where it belongs
         (inst.token_dir / ".strava-sam.json.x1y2").write_text("{}")  # a temp file left by a kill
         found = inst.leaks()
+        EVERY.remove(inst)  # planted on purpose: not for the final sweep
     assert any(f.startswith("logs/999.err: strava token") for f in found), found
     assert "state/syncd.sqlite3-wal: push password" in found, found
     assert "tokens/.strava-sam.json.x1y2: a leftover copy of the token file" in found, found
