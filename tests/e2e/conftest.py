@@ -18,6 +18,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from faulttable import SECTIONS, render  # noqa: E402
+from harness import EVERY  # noqa: E402
 
 
 def _asked_for(config: pytest.Config) -> bool:
@@ -51,3 +52,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     target = os.environ.get("SYNCD_FAULT_REPORT")
     if target:
         Path(target).write_text(text + "\n")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    for installation in EVERY:  # no syncd process outlives the suite
+        installation.close()

@@ -177,6 +177,7 @@ class Installation:
         self.runs: list[Run] = []
         self.cursors: list[int | None] = []
         self._count = 0
+        self.live: list[Process] = []  # started and not yet waited for
         EVERY.append(self)
 
     # -- processes ----------------------------------------------------------------------
@@ -200,7 +201,14 @@ class Installation:
             stdin=subprocess.DEVNULL,
             cwd=self.root,
         )
-        return Process(self, argv, proc, out, err)
+        started = Process(self, argv, proc, out, err)
+        self.live.append(started)
+        return started
+
+    def close(self) -> None:
+        """Kill what is still running (a test that failed half-way leaves no process behind)."""
+        for proc in list(self.live):
+            proc.kill()
 
     def cli(self, *args: str, timeout: float = 120, env: dict[str, str | None] | None = None) -> Run:
         """Run a command to its end."""
@@ -315,6 +323,8 @@ class Process:
         self.started = time.monotonic()
 
     def _record(self, killed: bool) -> Run:
+        if self in self.owner.live:
+            self.owner.live.remove(self)
         self.out.seek(0)
         self.err.seek(0)
         run = Run(

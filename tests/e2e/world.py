@@ -128,6 +128,7 @@ class World:
         self.inst.connect()
 
     def close(self) -> None:
+        self.inst.close()
         self.push.__exit__(None, None, None)
         self.fake.__exit__(None, None, None)
 
