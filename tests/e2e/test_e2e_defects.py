@@ -299,8 +299,12 @@ def test_defect_9_a_sync_beside_the_running_service_does_not_lose_the_connection
     )  # the service's refresh: done at Strava, answer late
     service = world.inst.start("run")
     assert held.wait(30)
+    refreshes = len(world.fake.requests(TOKEN, "POST"))
     beside = world.inst.start("sync", "--json")  # the runner syncs by hand meanwhile
-    time.sleep(2)
+    deadline = time.monotonic() + 5  # until it tries a refresh of its own (or waits its turn)
+    while time.monotonic() < deadline and len(world.fake.requests(TOKEN, "POST")) == refreshes:
+        time.sleep(0.05)
+    time.sleep(0.3)
     held.release(answer=True)
     run = beside.finish(60)
     time.sleep(1)
