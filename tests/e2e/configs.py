@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from harness import Installation, Run
+from harness import Installation
+from procs import Run
 
 
 @dataclass(frozen=True)

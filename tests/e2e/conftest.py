@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,15 @@ sys.path.insert(0, str(HERE))
 
 from faulttable import SECTIONS, render  # noqa: E402
 from harness import EVERY  # noqa: E402
+from world import World  # noqa: E402
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    """A small connected world: 3 old runs, 8 easy ones, and today's long run with the runner's text."""
+    made = World(tmp_path / "world", datetime.now(UTC), old_runs=3)
+    yield made
+    made.close()
 
 
 def _asked_for(config: pytest.Config) -> bool:

@@ -2,7 +2,45 @@
 
 from __future__ import annotations
 
-from harness import Tally
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Tally:
+    """One row of the fault suite's table (conftest.render prints them)."""
+
+    name: str
+    injected: int = 0
+    recovered: int = 0
+    lost: int = 0  # activities on Strava that syncd never stored
+    duplicate_notes: int = 0  # descriptions with two syncd blocks
+    stale_notes: int = 0  # a note missing, not the latest numbers, or the runner's text changed
+    lost_messages: int = 0  # push messages a run without faults sent and this one never did
+    extra_pushes: int = 0  # messages beyond the one documented resend per killed send
+    secrets: int = 0  # places a secret showed up
+    problems: list[str] = field(default_factory=list)
+
+    COUNTS = (
+        "injected",
+        "recovered",
+        "lost",
+        "duplicate_notes",
+        "stale_notes",
+        "lost_messages",
+        "extra_pushes",
+        "secrets",
+    )
+
+    def add(self, other: Tally) -> None:
+        for name in self.COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.problems += other.problems
+
+    @property
+    def clean(self) -> bool:
+        harm = sum(getattr(self, n) for n in self.COUNTS[2:])
+        return not harm and self.recovered == self.injected and not self.problems
+
 
 SECTIONS: dict[str, list[Tally]] = {}
 

@@ -8,54 +8,28 @@ does not touch it. What it reads from the state database is in `StateView` alone
 
 from __future__ import annotations
 
-import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterable, Sequence
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
-from urllib.error import HTTPError
-from urllib.request import HTTPRedirectHandler, build_opener
+from typing import Any
 
 from fakes.blocking import Block
 from fakes.push_server import PushServer
 from fakes.strava_server import FakeStrava
+from procs import Process, Run, follow
 
 SYNCD = (sys.executable, "-m", "syncd")
 NOTE_HEADER = "— syncd —"
 #: the rules that depend on the hour (the morning strength prompt) are off, so that two
 #: installations fed the same history deliver the same notes and messages
 STEADY_RULES = "[rules.strength_frequency]\nenabled = false\n"
-
-
-@dataclass
-class Run:
-    """One finished (or killed) syncd process."""
-
-    argv: tuple[str, ...]
-    returncode: int | None
-    stdout: str
-    stderr: str
-    killed: bool = False
-    seconds: float = 0.0
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-    def summary(self) -> Any:
-        """The JSON that `sync --json` printed (None if it printed none)."""
-        try:
-            return json.loads(self.stdout)
-        except ValueError:
-            return None
 
 
 @dataclass
@@ -272,7 +246,7 @@ class Installation:
             printed.append(line)
             if "/oauth/authorize?" in line:
                 url = line.strip()
-        redirect = _follow(url) if url else ""
+        redirect = follow(url) if url else ""
         out, err = proc.communicate(redirect + "\n", timeout=60)
         run = Run(argv, proc.returncode, "".join(printed) + out, err, seconds=time.monotonic() - started)
         self.runs.append(run)
@@ -310,118 +284,3 @@ class Installation:
             if path.name.startswith(".") and path.is_file():
                 hits.append(f"tokens/{path.name}: a leftover copy of the token file")
         return sorted(set(hits))
-
-
-class Process:
-    """A running syncd process and the files its output goes to."""
-
-    def __init__(
-        self,
-        owner: Installation,
-        argv: tuple[str, ...],
-        proc: subprocess.Popen[bytes],
-        out: IO[str],
-        err: IO[str],
-    ) -> None:
-        self.owner, self.argv, self.proc, self.out, self.err = owner, argv, proc, out, err
-        self.started = time.monotonic()
-
-    def _record(self, killed: bool) -> Run:
-        if self in self.owner.live:
-            self.owner.live.remove(self)
-        self.out.seek(0)
-        self.err.seek(0)
-        run = Run(
-            self.argv,
-            self.proc.returncode,
-            self.out.read(),
-            self.err.read(),
-            killed=killed,
-            seconds=time.monotonic() - self.started,
-        )
-        self.out.close()
-        self.err.close()
-        self.owner.runs.append(run)
-        self.owner.note_cursor()
-        return run
-
-    def finish(self, timeout: float) -> Run:
-        try:
-            self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            self._record(killed=True)
-            raise AssertionError(f"{self.argv[3:]} still running after {timeout}s") from None
-        return self._record(killed=False)
-
-    def kill(self, block: Block | None = None) -> Run:
-        """kill -9, then let the fake drop the request the process was waiting on."""
-        self.proc.kill()
-        self.proc.wait()
-        if block is not None:
-            block.release()
-        return self._record(killed=True)
-
-    def terminate(self, timeout: float = 30) -> Run:
-        """SIGTERM, as systemd stops the service; the run once it exited."""
-        self.proc.send_signal(signal.SIGTERM)
-        return self.finish(timeout)
-
-    def log_text(self) -> str:
-        """What the process wrote to stderr so far."""
-        self.err.flush()
-        return Path(self.err.name).read_text()
-
-
-class _NoRedirect(HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-def _follow(url: str) -> str:
-    """Where Strava's authorize page sends the browser (the address the runner pastes)."""
-    try:
-        build_opener(_NoRedirect).open(url, timeout=10)
-    except HTTPError as exc:
-        if exc.code == 302:
-            return str(exc.headers["Location"])
-        raise
-    raise AssertionError("the authorize page did not redirect")
-
-
-@dataclass
-class Tally:
-    """One row of the fault suite's table (conftest.render prints them)."""
-
-    name: str
-    injected: int = 0
-    recovered: int = 0
-    lost: int = 0  # activities on Strava that syncd never stored
-    duplicate_notes: int = 0  # descriptions with two syncd blocks
-    stale_notes: int = 0  # a note missing, not the latest numbers, or the runner's text changed
-    lost_messages: int = 0  # push messages a run without faults sent and this one never did
-    extra_pushes: int = 0  # messages beyond the one documented resend per killed send
-    secrets: int = 0  # places a secret showed up
-    problems: list[str] = field(default_factory=list)
-
-    COUNTS = (
-        "injected",
-        "recovered",
-        "lost",
-        "duplicate_notes",
-        "stale_notes",
-        "lost_messages",
-        "extra_pushes",
-        "secrets",
-    )
-
-    def add(self, other: Tally) -> None:
-        for name in self.COUNTS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.problems += other.problems
-
-    @property
-    def clean(self) -> bool:
-        harm = sum(getattr(self, n) for n in self.COUNTS[2:])
-        return not harm and self.recovered == self.injected and not self.problems

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from faulttable import record
-from harness import Tally
-from world import ACTIVITY, LIST, TOKEN, Snapshot, World, compare
+from faulttable import Tally, record
+from judge import compare
+from world import ACTIVITY, LIST, TOKEN, Snapshot, World
 
 PAGES_2 = 250  # old runs for two list pages, so a fault can strike in the middle of a listing
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from configs import CASES, Case, Place, check
 from fakes.strava_server import FakeStrava
-from faulttable import record
-from harness import Installation, Tally
+from faulttable import Tally, record
+from harness import Installation
 from world import free_port
 
 

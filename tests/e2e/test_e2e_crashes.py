@@ -16,9 +16,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
-from faulttable import record
-from harness import Tally
-from world import Point, Snapshot, World, compare
+from faulttable import Tally, record
+from judge import compare
+from world import Point, Snapshot, World
 
 SEED = int(os.environ.get("SYNCD_FAULT_SEED", "10"))
 STAGES = ("before", "after")

@@ -20,8 +20,8 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import urlencode
 from urllib.request import Request, urlopen
 
-from faulttable import record
-from harness import NOTE_HEADER, Tally
+from faulttable import Tally, record
+from harness import NOTE_HEADER
 from world import ACTIVITY, World
 
 ANSWER_S = 2.0  # Strava's limit for every answer

@@ -14,8 +14,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from faulttable import record
-from harness import EVERY, Tally
+from faulttable import Tally, record
+from harness import EVERY
 from world import World, listening
 
 

@@ -24,26 +24,23 @@ several athletes on one app; and `refresh_policy`, how the token endpoint retire
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import json
 import secrets
-import socket
-import struct
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.error import HTTPError
-from urllib.parse import parse_qs, urlencode, urlsplit
 from urllib.request import urlopen
 
 from fakes.blocking import Block, Blocks
+from fakes.strava_routes import handler_for, post_request
+from fakes.strava_state import FAULTS, REFRESH_POLICIES, Account, Fault, Logged, Trigger, Usage
 
 DATA = Path(__file__).parent.parent / "data" / "strava"
 # Fields only the detailed representation carries (the list omits them).
@@ -62,69 +59,6 @@ DETAIL_ONLY = (
     "embed_token",
     "device_name",
 )
-FAULTS = (
-    "429",  # with Strava's rate-limit headers
-    "429_bare",  # a 429 without any X-RateLimit header (a proxy, or Strava having a bad day)
-    "500",
-    "503",
-    "timeout",  # answers after `fault_sleep_s`
-    "stall",  # answers after `stall_s`, longer than the client's read timeout
-    "reset",  # the connection is reset, no answer at all
-    "broken_json",
-    "html",  # a 200 with an HTML error page (a captive portal or proxy)
-    "empty",  # a 200 with an empty body
-    "object",  # a 200 with a JSON object where a list belongs
-    "401",
-    "403_inactive",
-)
-REFRESH_POLICIES = ("always", "strava", "lenient")
-
-
-def _fault_body(resource: str, fld: str, code: str, message: str) -> dict[str, Any]:
-    return {"message": message, "errors": [{"resource": resource, "field": fld, "code": code}]}
-
-
-@dataclass
-class Logged:
-    """One request as the fake saw it (no headers: they hold tokens)."""
-
-    method: str
-    path: str
-    query: dict[str, str]
-    form: dict[str, str]
-    status: int = 0
-    at: float = field(default_factory=time.monotonic)
-
-
-@dataclass
-class _Fault:
-    kind: str
-    path: str | None
-    method: str | None = None
-
-
-@dataclass
-class _Account:
-    athlete_id: int
-    scope: str
-    authorized: bool = True
-    access: str = ""  # the newest access token issued to this grant, and its expiry
-    access_expires: float = 0.0
-
-
-@dataclass
-class _Trigger:
-    method: str | None
-    path: str
-    action: Callable[[], None]
-    skip: int
-
-
-@dataclass
-class _Usage:
-    window: tuple[str, int] = ("", -1)
-    overall: list[int] = field(default_factory=lambda: [0, 0])
-    read: list[int] = field(default_factory=lambda: [0, 0])
 
 
 class FakeStrava:
@@ -159,15 +93,15 @@ class FakeStrava:
         self.lock = threading.RLock()
         self.activities: dict[int, dict[str, Any]] = {}
         self.log: list[Logged] = []
-        self.faults: list[_Fault] = []
-        self.codes: dict[str, _Account] = {}
-        self.access: dict[str, tuple[_Account, float]] = {}
-        self.refresh: dict[str, _Account] = {}
+        self.faults: list[Fault] = []
+        self.codes: dict[str, Account] = {}
+        self.access: dict[str, tuple[Account, float]] = {}
+        self.refresh: dict[str, Account] = {}
         self.subscriptions: dict[int, dict[str, Any]] = {}
         self.issued: list[str] = []  # every code and token ever handed out (leak checks)
-        self.usage = _Usage()
+        self.usage = Usage()
         self.blocks = Blocks()
-        self.triggers: list[_Trigger] = []
+        self.triggers: list[Trigger] = []
         self.retire_on_use: dict[str, str] = {}  # lenient policy: new access -> old refresh
         self.authorizing_athlete = athlete_id  # who clicks Authorize on /oauth/authorize
         self._next_id = 10_000_000_000
@@ -177,7 +111,7 @@ class FakeStrava:
             for k, v in template.items()
             if k not in ("segment_efforts", "best_efforts", "splits_standard")
         }
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
         self.server.daemon_threads = True
         self.thread = threading.Thread(
             target=self.server.serve_forever, args=(0.02,), daemon=True, name="fake-strava"
@@ -240,7 +174,7 @@ class FakeStrava:
         """Make the next `times` requests (whose path starts with `path`, of `method`) fail as `kind`."""
         assert kind in FAULTS, kind
         with self.lock:
-            self.faults += [_Fault(kind, path, method) for _ in range(times)]
+            self.faults += [Fault(kind, path, method) for _ in range(times)]
 
     def update_activity(self, activity_id: int, **fields: Any) -> None:
         """Change an activity as the runner would on Strava (a corrected distance, ...)."""
@@ -268,7 +202,7 @@ class FakeStrava:
     ) -> None:
         """Run `action` (once) when the (skip+1)-th request to `path` arrives, before it is handled."""
         with self.lock:
-            self.triggers.append(_Trigger(method, path, action, skip))
+            self.triggers.append(Trigger(method, path, action, skip))
 
     def revoke(self, athlete_id: int | None = None) -> None:
         """The runner revokes the app on strava.com: every token of the athlete stops working."""
@@ -283,7 +217,7 @@ class FakeStrava:
         code = secrets.token_hex(8)
         who = self.authorizing_athlete if athlete_id is None else athlete_id
         with self.lock:
-            self.codes[code] = _Account(who, scope or self.grant_scope)
+            self.codes[code] = Account(who, scope or self.grant_scope)
             self.issued.append(code)
         return code
 
@@ -303,7 +237,7 @@ class FakeStrava:
         url = callback_url or next(iter(self.subscriptions.values()))["callback_url"]
         started = time.monotonic()
         try:
-            with urlopen(_post(url, json.dumps(event).encode()), timeout=5) as resp:
+            with urlopen(post_request(url, json.dumps(event).encode()), timeout=5) as resp:
                 return resp.status, time.monotonic() - started
         except HTTPError as exc:
             return exc.code, time.monotonic() - started
@@ -360,7 +294,7 @@ class FakeStrava:
         u = self.usage
         return u.overall[0] > o15 or u.overall[1] > oday or u.read[0] > r15 or u.read[1] > rday
 
-    def new_tokens(self, account: _Account) -> dict[str, Any]:
+    def new_tokens(self, account: Account) -> dict[str, Any]:
         access, refresh = secrets.token_hex(20), secrets.token_hex(20)
         expires = int(self.clock()) + self.token_lifetime_s
         self.access[access] = (account, expires)
@@ -375,7 +309,7 @@ class FakeStrava:
             "expires_in": self.token_lifetime_s,
         }
 
-    def refreshed(self, old: str, account: _Account) -> dict[str, Any]:
+    def refreshed(self, old: str, account: Account) -> dict[str, Any]:
         """The answer to a refresh with the refresh token `old`, by `refresh_policy`."""
         now = self.clock()
         if self.refresh_policy == "strava" and account.access_expires - now > 3600:
@@ -396,7 +330,7 @@ class FakeStrava:
             del self.refresh[old]  # retired the moment the new one is issued
         return body  # older access tokens stay valid until they expire, as at Strava
 
-    def account_for(self, header: str | None) -> _Account | None:
+    def account_for(self, header: str | None) -> Account | None:
         token = (header or "").removeprefix("Bearer ").strip()
         with self.lock:
             found = self.access.get(token)
@@ -432,247 +366,3 @@ class FakeStrava:
         # Strava lists oldest first when `after` is given, newest first otherwise.
         items.sort(key=lambda i: (epoch(i), i["id"]), reverse=after is None)
         return [self.summary(i) for i in items[(page - 1) * per_page : page * per_page]]
-
-
-def _post(url: str, body: bytes) -> Any:
-    from urllib.request import Request
-
-    return Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
-
-
-def _handler(fake: FakeStrava) -> type[BaseHTTPRequestHandler]:
-    class Handler(_Routes):
-        strava = fake
-
-    return Handler
-
-
-class _Routes(BaseHTTPRequestHandler):
-    """Strava's endpoints; `strava` is the FakeStrava whose state they use."""
-
-    strava: FakeStrava
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
-        return
-
-    def do_GET(self) -> None:
-        self._route("GET")
-
-    def do_POST(self) -> None:
-        self._route("POST")
-
-    def do_PUT(self) -> None:
-        self._route("PUT")
-
-    def do_DELETE(self) -> None:
-        self._route("DELETE")
-
-    def _route(self, method: str) -> None:
-        s = self.strava
-        url = urlsplit(self.path)
-        query = {k: v[0] for k, v in parse_qs(url.query).items()}
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        if "json" in (self.headers.get("Content-Type") or ""):
-            form = {k: str(v) for k, v in json.loads(raw or b"{}").items()}
-        else:
-            form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
-        entry = Logged(method, url.path, query, form)
-        with s.lock:
-            s.log.append(entry)
-        held = s.blocks.take(method, url.path, "before")
-        if held is not None and not held.hold(url.path):
-            self._drop()  # the client was killed while it waited: nothing happened here
-            return
-        s.fire_triggers(method, url.path)
-        api = url.path.startswith("/api/v3/") and "/oauth/" not in url.path
-        headers = s.count(method) if api else {}
-        fault = s.take_fault(url.path, method)
-        if fault in ("timeout", "stall"):
-            time.sleep(s.fault_sleep_s if fault == "timeout" else s.stall_s)
-        if fault == "reset":
-            self._drop(reset=True)
-            return
-        if fault == "429_bare":
-            headers = {}
-        status, body = self._fault(fault) if fault and fault not in ("timeout", "stall") else (0, None)
-        if not status and api and s.over_limit():
-            status, body = 429, _fault_body("Application", "rate limit", "exceeded", "Rate Limit Exceeded")
-        if not status:
-            status, body = self._dispatch(method, url.path, query, form)
-        entry.status = status
-        held = s.blocks.take(method, url.path, "after")
-        if held is not None and not held.hold(url.path):
-            self._drop()  # done here, but the answer never reaches the (killed) client
-            return
-        self._send(status, body, headers)
-
-    def _drop(self, *, reset: bool = False) -> None:
-        """Close the connection without an answer (`reset`: with a TCP RST)."""
-        self.close_connection = True
-        with contextlib.suppress(OSError):
-            if reset:  # linger 0: close() sends a RST instead of a FIN
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                self.connection.close()
-            else:
-                self.connection.shutdown(socket.SHUT_RDWR)
-
-    def _fault(self, kind: str) -> tuple[int, Any]:
-        if kind in ("429", "429_bare"):
-            return 429, _fault_body("Application", "rate limit", "exceeded", "Rate Limit Exceeded")
-        if kind == "500":
-            return 500, {"message": "Internal Server Error"}
-        if kind == "503":
-            return 503, b"<html><body><h1>503 Service Unavailable</h1></body></html>"
-        if kind == "broken_json":
-            return 200, b'[{"id": 1, "name": "trunc'
-        if kind == "html":
-            return 200, b"<!doctype html><html><title>Sign in to the network</title></html>"
-        if kind == "empty":
-            return 200, b""
-        if kind == "object":
-            return 200, {"activities": []}
-        if kind == "401":
-            return 401, _fault_body("Athlete", "access_token", "invalid", "Authorization Error")
-        return 403, _fault_body("Application", "Status", "Inactive", "Forbidden")
-
-    def _send(self, status: int, body: Any, headers: dict[str, str]) -> None:
-        if isinstance(body, bytes):
-            data = body
-        else:
-            data = b"" if body is None else json.dumps(body).encode()
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        if status == 302:
-            self.send_header("Location", self._location)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        try:
-            self.end_headers()
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True  # the client gave up (a timeout fault): expected
-
-    _location = ""  # where a 302 from /oauth/authorize sends the browser
-
-    def _dispatch(
-        self, method: str, path: str, query: dict[str, str], form: dict[str, str]
-    ) -> tuple[int, Any]:
-        s = self.strava
-        if path == "/oauth/authorize" and method == "GET":
-            return self._authorize(query)
-        if path in ("/api/v3/oauth/token", "/oauth/token") and method == "POST":
-            return self._token(form)
-        if path == "/oauth/deauthorize" and method == "POST":
-            return self._deauthorize(form)
-        if path.startswith("/api/v3/push_subscriptions"):
-            return self._subscriptions(method, path, {**query, **form})
-        account = s.account_for(self.headers.get("Authorization"))
-        if account is None:
-            return 401, _fault_body("Athlete", "access_token", "invalid", "Authorization Error")
-        if path == "/api/v3/athlete/activities" and method == "GET":
-            return 200, s.listing(query, account.athlete_id)
-        if path.startswith("/api/v3/activities/"):
-            return self._activity(method, path.rsplit("/", 1)[1], account, form)
-        return 404, _fault_body("Path", "", "invalid", "Record Not Found")
-
-    def _authorize(self, query: dict[str, str]) -> tuple[int, Any]:
-        """The runner clicks Authorize: redirect back with a code, the scope and the state."""
-        if int(query.get("client_id", 0)) != self.strava.client_id:
-            return 400, _fault_body("Application", "client_id", "invalid", "Bad Request")
-        code = self.strava.issue_code()
-        back = urlencode({"state": query.get("state", ""), "code": code, "scope": self.strava.grant_scope})
-        self._location = f"{query['redirect_uri']}?{back}"
-        return 302, None
-
-    def _token(self, form: dict[str, str]) -> tuple[int, Any]:
-        s = self.strava
-        if form.get("client_id") != str(s.client_id) or form.get("client_secret") != s.client_secret:
-            return 401, _fault_body("Application", "client_secret", "invalid", "Bad Request")
-        with s.lock:
-            if form.get("grant_type") == "authorization_code":
-                account = s.codes.pop(form.get("code", ""), None)
-                if account is None:
-                    return 400, _fault_body("AuthorizationCode", "code", "invalid", "Bad Request")
-                body = s.new_tokens(account)
-                body["athlete"] = {
-                    "id": account.athlete_id,
-                    "resource_state": 2,
-                    "firstname": "Jeff",
-                    "lastname": "Remer",
-                }
-                return 200, body
-            if form.get("grant_type") == "refresh_token":
-                old = form.get("refresh_token", "")
-                account = s.refresh.get(old)
-                if account is None or not account.authorized:
-                    return 400, _fault_body("RefreshToken", "refresh_token", "invalid", "Bad Request")
-                return 200, s.refreshed(old, account)
-        return 400, _fault_body("GrantType", "grant_type", "invalid", "Bad Request")
-
-    def _deauthorize(self, form: dict[str, str]) -> tuple[int, Any]:
-        account = self.strava.account_for(f"Bearer {form.get('access_token', '')}")
-        if account is None:
-            return 401, _fault_body("Athlete", "access_token", "invalid", "Authorization Error")
-        account.authorized = False
-        return 200, {"access_token": form["access_token"]}
-
-    def _activity(self, method: str, ident: str, account: _Account, form: dict[str, str]) -> tuple[int, Any]:
-        s = self.strava
-        with s.lock:
-            item = s.activities.get(int(ident)) if ident.isdigit() else None
-            if item is None or item["athlete"]["id"] != account.athlete_id:
-                return 404, _fault_body("Activity", "id", "not found", "Record Not Found")
-            if method == "GET":
-                return 200, copy.deepcopy(item)
-            if method == "PUT":
-                if "activity:write" not in account.scope.split(","):
-                    return 401, _fault_body(
-                        "AccessToken", "activity:write_permission", "missing", "Authorization Error"
-                    )
-                if "description" in form:
-                    item["description"] = form["description"]
-                return 200, copy.deepcopy(item)
-        return 405, None
-
-    def _subscriptions(self, method: str, path: str, params: dict[str, str]) -> tuple[int, Any]:
-        s = self.strava
-        if params.get("client_id") != str(s.client_id) or params.get("client_secret") != s.client_secret:
-            return 401, _fault_body("Application", "client_secret", "invalid", "Bad Request")
-        if method == "GET":
-            return 200, list(s.subscriptions.values())
-        if method == "DELETE":
-            ident = path.rsplit("/", 1)[1]
-            if not ident.isdigit() or s.subscriptions.pop(int(ident), None) is None:
-                return 404, _fault_body("PushSubscription", "id", "not found", "Not Found")
-            return 204, None
-        if s.subscriptions:
-            return 400, _fault_body("PushSubscription", "", "already exists", "Bad Request")
-        challenge = secrets.token_hex(6)
-        check = urlencode(
-            {
-                "hub.mode": "subscribe",
-                "hub.challenge": challenge,
-                "hub.verify_token": params.get("verify_token", ""),
-            }
-        )
-        try:
-            with urlopen(f"{params['callback_url']}?{check}", timeout=2) as resp:
-                answer = json.loads(resp.read())
-        except (OSError, ValueError):
-            answer = None
-        if not isinstance(answer, dict) or answer.get("hub.challenge") != challenge:
-            return 400, _fault_body("PushSubscription", "callback url", "not verifiable", "Bad Request")
-        ident = 100 + len(s.log)
-        now = datetime.fromtimestamp(s.clock(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        s.subscriptions[ident] = {
-            "id": ident,
-            "resource_state": 2,
-            "application_id": s.client_id,
-            "callback_url": params["callback_url"],
-            "created_at": now,
-            "updated_at": now,
-        }
-        return 201, {"id": ident}
