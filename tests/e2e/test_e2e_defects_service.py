@@ -14,6 +14,7 @@ import random
 import socket
 import threading
 import time
+from http.client import HTTPException
 from pathlib import Path
 from urllib.error import URLError
 from urllib.request import Request, urlopen
@@ -44,7 +45,7 @@ def _post(url: str, body: dict[str, object], timeout: float) -> tuple[int, float
     try:
         with urlopen(req, timeout=timeout) as resp:
             return resp.status, time.monotonic() - started
-    except (URLError, TimeoutError, OSError):
+    except (URLError, TimeoutError, OSError, HTTPException):  # no answer, or garbage
         return 0, time.monotonic() - started
 
 

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from http.client import HTTPException
 from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError, URLError
@@ -38,7 +39,7 @@ def ask(
             return resp.status, time.monotonic() - started, resp.read()
     except HTTPError as exc:
         return exc.code, time.monotonic() - started, exc.read()
-    except (URLError, TimeoutError, OSError):
+    except (URLError, TimeoutError, OSError, HTTPException):  # no answer, or garbage
         return 0, time.monotonic() - started, b""
 
 
