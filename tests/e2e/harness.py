@@ -138,7 +138,7 @@ class Installation:
         self.logs.mkdir(exist_ok=True)
         self.state = StateView(self.state_dir / "syncd.sqlite3")
         self.config.write_text(config_text(fake, push, self.athletes, **config))
-        keep = ("PATH", "LANG", "LC_ALL", "PYTHONPATH", "SYSTEMROOT", "TMPDIR")
+        keep = ("PATH", "LANG", "LC_ALL", "PYTHONPATH", "SYSTEMROOT", "TMPDIR", "SYNCD_PLUGINS")
         self.env = {k: v for k, v in os.environ.items() if k in keep}
         self.env.update(
             {
