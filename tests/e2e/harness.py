@@ -235,6 +235,7 @@ class Installation:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            cwd=self.root,  # `python -m` puts the cwd first on sys.path: never a checkout's syncd
         )
         assert proc.stdout is not None and proc.stdin is not None
         printed = []
