@@ -196,11 +196,8 @@ class StrengthFrequency(Rule):
             elif self._restart(history, first, end):
                 restarted = True
             if self.prompt_day(history, week) is not None:
-                if restarted:
-                    last = quiet if last >= quiet else 1
-                else:
-                    last = min(last + 1, limit)
-                restarted = False
+                back = quiet if last >= quiet else 1  # after a restart: one prompt back, or afresh
+                last, restarted = (back if restarted else min(last + 1, limit)), False
             state = (last, restarted)
             memo[week] = state
         return max(1, state[0])
