@@ -154,7 +154,7 @@ class StrengthFrequency(Rule):
         return monday if memo[monday] else None
 
     def _at_aim(self, history: History, first: date, last: date) -> bool:
-        return history.strength_count(last, (last - first).days + 1) >= self.config.target_per_week
+        return bool(history.strength_count(last, (last - first).days + 1) >= self.config.target_per_week)
 
     def _restart(self, history: History, first: date, last: date) -> bool:
         """Whether first..last has a strength session after 14 days without one."""
