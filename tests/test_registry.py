@@ -121,4 +121,4 @@ def test_built_in_plugins_are_registered_in_code() -> None:
 
     assert installed_notifiers() == {"push": PushNotifier, "console": ConsoleNotifier}
     assert installed_providers() == {"strava": StravaProvider, "garmin": GarminProvider}
-    assert len(installed_rules()) == 9
+    assert len(installed_rules()) == 10

@@ -97,8 +97,15 @@ def test_the_pushes_are_the_ones_worked_out_by_hand(replayed: dict[str, object])
         ("2026-04-04T10:18+00:00", "session_spike", "warning"),
         # Monday's prompt waits out the 48 hours of recovery: Tuesday morning instead
         ("2026-04-07T07:00+00:00", "strength_frequency", "caution"),
-        # the sore knee is uploaded at 22:11, in the quiet hours: it goes out at 07:00
+        # the knee is watched from the sore run on (knee_check): the morning after, its
+        # question at the morning hour...
+        ("2026-04-09T07:00+00:00", "knee_check", "caution"),
+        # ...and the sore knee, uploaded at 22:11 in the quiet hours, goes out at 07:00
         ("2026-04-09T07:00+00:00", "pain_reported", "warning"),
+        # Friday's run: the after-run question as soon as it is uploaded, then Saturday's
+        # morning question; no run after it, so no more questions
+        ("2026-04-10T18:41+00:00", "knee_check", "caution"),
+        ("2026-04-11T07:00+00:00", "knee_check", "caution"),
         # the next week's prompt, the gentle session while the knee is watched
         ("2026-04-13T07:00+00:00", "strength_frequency", "caution"),
         # still running (3 runs in the 14 days before): the fourth prompt since the last strength
@@ -109,10 +116,11 @@ def test_the_pushes_are_the_ones_worked_out_by_hand(replayed: dict[str, object])
     assert "Recover first" in texts[1] and "under" not in texts[1]
     assert texts[0].startswith("1 strength session in the last 7 days")
     assert texts[2].startswith("No strength session in the last 7 days") and "squat" in texts[2]
+    assert "this morning" in texts[3] and "from 0 (nothing) to 10" in texts[5] and "morning" in texts[6]
     assert (
-        "Gentle strength today" in texts[4] and "wall sit held high" in texts[4] and "squat" not in texts[4]
+        "Gentle strength today" in texts[7] and "wall sit held high" in texts[7] and "squat" not in texts[7]
     )
-    assert texts[5].endswith(
+    assert texts[8].endswith(
         "From next week these reminders come with your Sunday digest instead, until a "
         "strength session shows up."
     )
@@ -136,8 +144,9 @@ def test_notes_land_on_the_long_run_and_the_sore_one_with_the_runners_text(
 
 def test_the_summary_counts_pushes_per_week_with_a_run(replayed: dict[str, object]) -> None:
     s = replayed["summary"]  # type: ignore[index]
-    assert s["weeks_with_run"] == 6 and s["pushes"] == 6  # type: ignore[index]
-    assert s["pushes_per_running_week_max"] == 2  # type: ignore[index]  # W14: strength and the spike
+    assert s["weeks_with_run"] == 6 and s["pushes"] == 9  # type: ignore[index]
+    # W15: the strength prompt, the pain push and three knee check questions
+    assert s["pushes_per_running_week_max"] == 5  # type: ignore[index]
     assert s["pushes_in_weeks_without_run"] == 2  # type: ignore[index]  # the 13 and 20 April prompts
-    assert s["strength_share"] == pytest.approx(4 / 6, abs=0.001)  # type: ignore[index]
+    assert s["strength_share"] == pytest.approx(4 / 9, abs=0.001)  # type: ignore[index]
     assert s["digests"] == 7 and s["notes"] == 3  # type: ignore[index]

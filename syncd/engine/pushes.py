@@ -1,5 +1,6 @@
 """Sending due push messages: quiet hours, the daily cap (health findings first), and each
-rule's own timing (`Rule.push_at_morning`, `push_spacing_days`)."""
+rule's own timing (`Rule.pushed_at_morning`, `push_spacing_days`), "fewer messages like
+this", and the answers a push carries (links to the runner's page, `syncd.web`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from syncd.coach.wording import push
 from syncd.config import AthleteConfig
 from syncd.domain import Finding
 from syncd.engine.context import Context, PassSummary
-from syncd.engine.policy import quiet_until, wants_push
+from syncd.engine.policy import lowered, quiet_until, wants_push
 from syncd.engine.strength import session_for
 from syncd.errors import DeliveryFailed
 from syncd.notifiers.base import Message, Notifier
@@ -100,13 +101,15 @@ def _push_decision(
         return "skipped", "channel removed from config"
     if not wants_push(finding, kind):
         return "skipped", "severity lowered after a correction"
+    if lowered(finding, ctx.store.checkins(athlete.name)):
+        return "folded", "the runner asked for fewer messages like this"
     until = quiet_until(athlete, tz, now)
     if until is not None:
         return "held", until
     local_midnight = datetime.combine(now.astimezone(tz).date(), datetime.min.time(), tz)
     if outbox.sent_count(ctx.store, athlete.name, channel, local_midnight) >= athlete.max_push_per_day:
         return "folded", "daily push limit"
-    if kind.push_at_morning and finding.day < now.astimezone(tz).date():
+    if kind.stale_after_its_day(finding) and finding.day < now.astimezone(tz).date():
         return "folded", "a prompt for an earlier day"  # its "today" would be wrong
     spacing = kind.push_spacing_days
     if spacing and outbox.pushed_between(
