@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from syncd.coach.wording import push
@@ -14,7 +15,7 @@ from syncd.domain import Finding
 from syncd.engine.context import Context, PassSummary
 from syncd.engine.policy import lowered, quiet_until, wants_push
 from syncd.engine.strength import session_for
-from syncd.errors import DeliveryFailed
+from syncd.errors import DeliveryFailed, SyncdError
 from syncd.notifiers.base import Message, Notifier
 from syncd.store import outbox
 
@@ -65,7 +66,9 @@ def _send(
     """Send one message and record the outcome (a failure is retried with backoff)."""
     channel = notifier.channel
     text = push(finding, athlete.units, strength=session_for(ctx, athlete, finding))
-    message = Message(athlete.name, text.title, text.body, text.priority, finding.key)
+    message = Message(
+        athlete.name, text.title, text.body, text.priority, finding.key, **_answers(ctx, athlete, finding, now)
+    )
     if ctx.dry_run:
         print(f"[dry run] push via {channel}: {message.title} — {message.body}")
         return
@@ -89,6 +92,28 @@ def _send(
     with ctx.store.transaction() as tx:
         outbox.mark(tx, finding.key, channel, "sent", now=now)
     summary.delivered += 1
+
+
+def _answers(ctx: Context, athlete: AthleteConfig, finding: Finding, now: datetime) -> dict[str, Any]:
+    """The answer buttons, click and link of a push (none without `[daemon] public_url`)."""
+    if not ctx.config.daemon.public_url:
+        return {}
+    from syncd.web.links import push_answers
+
+    activity = None
+    if finding.session:
+        found = (s for s in ctx.store.sessions(athlete.name) if s.id == finding.session)
+        activity = next((s.primary.key for s in found), None)
+    try:
+        answers = push_answers(
+            ctx.config, athlete.name, ctx.config.timezone_of(athlete), finding, now, activity=activity
+        )
+    except SyncdError as exc:  # the signing key cannot be read: the message goes without answers
+        log.warning("%s: push without answer links: %s", athlete.name, exc)
+        return {}
+    if answers is None:
+        return {}
+    return {"actions": answers.actions, "click": answers.click, "link": answers.link}
 
 
 def _push_decision(
