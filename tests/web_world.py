@@ -125,7 +125,7 @@ class WebWorld:
 def _for(a: Activity, athlete: str) -> Activity:
     from dataclasses import replace
 
-    return replace(a, athlete=athlete)
+    return replace(a, athlete=athlete, provider_id=f"{athlete}-{a.provider_id}")
 
 
 def form_token(html: str, index: int = 0) -> str:

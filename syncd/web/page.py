@@ -53,8 +53,10 @@ class PageData:
 
 
 def _findings(config: Config, history: History, today: date, units: str) -> list[Shown]:
-    """The findings every enabled rule gives for the last 7 days, one per key, most severe first."""
-    found, _ = evaluate_range(load_rules(config.rules), history, today - timedelta(days=6), today)
+    """The findings every enabled rule gives now, for the days syncd still delivers about
+    (`delivery_window_days`), one per key, most severe first."""
+    first = today - timedelta(days=max(config.daemon.delivery_window_days, 1) - 1)
+    found, _ = evaluate_range(load_rules(config.rules), history, first, today)
     best: dict[str, Finding] = {}
     for f in found:
         if f.key not in best or f.severity > best[f.key].severity:
