@@ -60,8 +60,16 @@ def test_not_this_week_from_the_push(world: WebWorld) -> None:
 def knee_world(w: WebWorld) -> str:
     """A run with a sore knee at 18:00 on Monday; returns the knee question's link of its push."""
     w.now = w.now.replace(hour=18, minute=0)
-    w.strava["sam"].put(run("strava", "sore", w.now.replace(hour=17).isoformat(), 7.0, minutes=42,
-                            title="Evening run, knee sore"))
+    w.strava["sam"].put(
+        run(
+            "strava",
+            "sore",
+            w.now.replace(hour=17).isoformat(),
+            7.0,
+            minutes=42,
+            title="Evening run, knee sore",
+        )
+    )
     w.sync()
     [pain] = w.phone.about("pain_reported")
     assert pain.actions[0].label == "Answer 0 to 10"
@@ -76,7 +84,9 @@ def knee_world(w: WebWorld) -> str:
         ("1", "this load suits", "Knee check: this load suits it"),
     ],
 )
-def test_a_knee_answer_gives_the_advice_of_its_score(world: WebWorld, pain: str, advice: str, title: str) -> None:
+def test_a_knee_answer_gives_the_advice_of_its_score(
+    world: WebWorld, pain: str, advice: str, title: str
+) -> None:
     link = knee_world(world)
     html = world.get(link).text
     assert "from 0 (nothing) to 10" in html and html.count('name="v"') == 11

@@ -51,7 +51,14 @@ def history(end: datetime, days: int = 42) -> list[Activity]:
         for i in range(0, days, 2)
     ]
     gym = [
-        run("strava", f"g{i}", (start + timedelta(days=i, hours=8)).isoformat(), None, minutes=30, sport=Sport.STRENGTH)
+        run(
+            "strava",
+            f"g{i}",
+            (start + timedelta(days=i, hours=8)).isoformat(),
+            None,
+            minutes=30,
+            sport=Sport.STRENGTH,
+        )
         for i in range(1, days - 8, 3)
     ]
     return runs + gym

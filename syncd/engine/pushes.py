@@ -67,7 +67,12 @@ def _send(
     channel = notifier.channel
     text = push(finding, athlete.units, strength=session_for(ctx, athlete, finding))
     message = Message(
-        athlete.name, text.title, text.body, text.priority, finding.key, **_answers(ctx, athlete, finding, now)
+        athlete.name,
+        text.title,
+        text.body,
+        text.priority,
+        finding.key,
+        **_answers(ctx, athlete, finding, now),
     )
     if ctx.dry_run:
         print(f"[dry run] push via {channel}: {message.title} — {message.body}")

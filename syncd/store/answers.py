@@ -27,7 +27,9 @@ def spend(store: Store, athlete: str, nonces: Iterable[str], now: datetime) -> b
     stamp = now.isoformat(timespec="seconds")
     try:
         with store.transaction() as tx:
-            tx.execute("DELETE FROM web_spent WHERE spent_at < ?", ((now - KEEP).isoformat(timespec="seconds"),))
+            tx.execute(
+                "DELETE FROM web_spent WHERE spent_at < ?", ((now - KEEP).isoformat(timespec="seconds"),)
+            )
             tx.executemany(
                 "INSERT INTO web_spent (digest, athlete, spent_at) VALUES (?, ?, ?)",
                 [(d, athlete, stamp) for d in digests],

@@ -25,6 +25,7 @@ class Answer:
     question: str
     about: str
     value: str
+    day: date | None = None  # the day it is about, exactly (the CLI's --day); None: from `about`
 
 
 def _day(about: str) -> date:
@@ -61,7 +62,7 @@ def checkin_for(store: Store, answer: Answer, timezone: str, now: datetime, rule
         if asked > today:
             raise BadAnswer(f"{asked} is in the future")
         day = asked
-        if q.id == "strength":  # done on the day of the answer, within the prompt's week
+        if q.id == "strength" and answer.day is None:  # done on the day of the answer, in the week
             sunday = asked + timedelta(days=6 - asked.weekday())
             day = min(max(today, asked), sunday)
     elif q.about == "activity":

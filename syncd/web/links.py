@@ -63,14 +63,20 @@ def _choices(finding: Finding, activity: str | None, today: date) -> list[tuple[
         ]
     if finding.rule == "knee_check":
         if m.get("ask") == "after_run":
-            return [("button.knee_pain", "knee_pain", day, ""), ("button.knee_settled", "knee_settled", "", "")]
+            return [
+                ("button.knee_pain", "knee_pain", day, ""),
+                ("button.knee_settled", "knee_settled", "", ""),
+            ]
         if m.get("ask") == "morning":
             return [(f"button.knee_morning.{v}", "knee_morning", day, v) for v in ("better", "same", "worse")]
         return [("button.knee_settled", "knee_settled", "", "")]
     if finding.rule == "pain_reported" and m.get("site") == "knee" and finding.day == today:
         return [("button.knee_pain", "knee_pain", day, "")]  # the knee check's first question
     if finding.rule == "session_spike" and activity:
-        return [("button.run.race", "run", activity, "race"), ("button.run.left_out", "run", activity, "left_out")]
+        return [
+            ("button.run.race", "run", activity, "race"),
+            ("button.run.left_out", "run", activity, "left_out"),
+        ]
     return []
 
 
@@ -85,9 +91,9 @@ def push_answers(
     key: bytes | None = None,
 ) -> PushAnswers | None:
     """The answers a push of `finding` carries (None when public_url is unset). `activity` is
-    the key of the run the finding is about, for "That was a race" and "Not a run". Every
-    push offers "Fewer like this" (as a button where there is room, always on the page); its
-links share one nonce, so one answer spends them all."""
+        the key of the run the finding is about, for "That was a race" and "Not a run". Every
+        push offers "Fewer like this" (as a button where there is room, always on the page); its
+    links share one nonce, so one answer spends them all."""
     if not config.daemon.public_url:
         return None
     signer = derived(key or install_key(), "runner")

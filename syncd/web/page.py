@@ -85,7 +85,9 @@ def gather(config: Config, store: Store, athlete: AthleteConfig, now: datetime) 
     runs = [
         f
         for i in range(RECENT_DAYS)
-        for f in (history.sessions_on(today - timedelta(days=i), include_suspect=True) if history.first else [])
+        for f in (
+            history.sessions_on(today - timedelta(days=i), include_suspect=True) if history.first else []
+        )
         if f.sport.is_run
     ]
     rules = sorted(installed_rules())

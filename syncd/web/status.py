@@ -12,7 +12,9 @@ from syncd.web.text import say
 
 def status_page(data: dict[str, Any], now: datetime) -> str:
     """The page for the status dict (`syncd status --json`'s, plus `next_passes`)."""
-    out = [f"<h1>{e(say('status.title'))}</h1><p>{e(data.get('version', ''))} · {e(now.isoformat(timespec='minutes'))}</p>"]
+    out = [
+        f"<h1>{e(say('status.title'))}</h1><p>{e(data.get('version', ''))} · {e(now.isoformat(timespec='minutes'))}</p>"
+    ]
     for name, info in data.get("athletes", {}).items():
         rows = "".join(
             f"<li>{e(a['provider'])}: {e(a['status'])}, last sync {e(a['last_sync_at'] or 'never')}"
@@ -26,7 +28,8 @@ def status_page(data: dict[str, Any], now: datetime) -> str:
     out.append(section("Next passes", f"<ul>{passes}</ul>" if passes else "<p>not running</p>", "passes"))
     failed = data.get("failed_deliveries") or []
     items = "".join(
-        f"<li>{e(f['athlete'])} {e(f['channel'])} {e(f['finding_key'])}: {e(f['last_error'])}</li>" for f in failed
+        f"<li>{e(f['athlete'])} {e(f['channel'])} {e(f['finding_key'])}: {e(f['last_error'])}</li>"
+        for f in failed
     )
     out.append(section("Failed deliveries", f"<ul>{items}</ul>" if items else "<p>none</p>", "failed"))
     return frame(say("status.title"), "".join(out))

@@ -33,7 +33,12 @@ def question_page(
         offered = [c for c in offered if c[0] in ("race", "left_out", "real")]
     body = (
         f"<h1>{e(say('page.title', athlete=athlete))}</h1><p class='ask'>{e(asked)}</p>"
-        + answer_form(tokens(qid, about), offered, selected=preset, cls="answers scale" if qid == "knee_pain" else "answers")
+        + answer_form(
+            tokens(qid, about),
+            offered,
+            selected=preset,
+            cls="answers scale" if qid == "knee_pain" else "answers",
+        )
         + f'<p><a href="me">{e(say("page.open"))}</a></p>'
     )
     return frame(say("page.title", athlete=athlete), body)
