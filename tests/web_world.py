@@ -74,12 +74,14 @@ class Response:
 class WebWorld:
     """The state, the engine's context, and the app, all on one simulated clock."""
 
-    def __init__(self, tmp: Path, *, athletes: tuple[str, ...] = ("sam",), **athlete: Any) -> None:
+    def __init__(
+        self, tmp: Path, *, athletes: tuple[str, ...] = ("sam",), public: str = PUBLIC, **athlete: Any
+    ) -> None:
         self.state = tmp / "state"
         self.now = MONDAY
         tables = [{"name": n, "timezone": "UTC", "providers": ["strava"], **athlete} for n in athletes]
-        self.config: Config = parse({"daemon": {"public_url": PUBLIC}, "athletes": tables}, "test")
-        self.store = Store(self.state)
+        self.config: Config = parse({"daemon": {"public_url": public}, "athletes": tables}, "test")
+        self.store = Store(self.state, any_thread=True)  # answers arrive on the server's threads
         self.strava = {n: MemoryProvider(n, [], provider_name="strava") for n in athletes}
         for n in athletes:
             for a in history(MONDAY):

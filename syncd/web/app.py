@@ -76,7 +76,7 @@ class RunnerApp:
                 response = self._dynamic(environ, path)
         except Exception as exc:  # the visitor gets a plain page; the log the kind of failure only
             log.error("runner page failed: %s", type(exc).__name__)
-            response = Response(500, refusal("invalid"))
+            response = Response(500, refusal("error"))
         body = response.body.encode("utf-8")
         headers = [("Content-Type", response.content_type), ("Content-Length", str(len(body))), *_HEADERS]
         if response.location:

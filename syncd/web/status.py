@@ -6,8 +6,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from syncd.config import Config
+from syncd.store import Store
 from syncd.web.html import e, frame, section
 from syncd.web.text import say
+
+
+def status_data(config: Config, store: Store) -> dict[str, Any]:
+    """What `syncd status --json` shows: athletes with their accounts, the request budget,
+    masked push channels and deliveries given up on."""
+    from syncd import __version__
+    from syncd.cli.status import extra_status
+
+    names = sorted({r["name"] for r in store.athletes()} | {a.name for a in config.athletes})
+    return {
+        "version": __version__,
+        "athletes": {name: store.summary(name) for name in names},
+        **extra_status(config, store),
+    }
 
 
 def status_page(data: dict[str, Any], now: datetime) -> str:

@@ -82,6 +82,7 @@ STRINGS: dict[str, str] = {
     "refused.form": "This form has expired or was already sent. Open the page again and answer there.",
     "refused.off": "The runner's pages are switched off on this server.",
     "refused.missing": "There is no page here.",
+    "refused.error": "Something went wrong on the server. Try again in a minute.",
     # the owner's status page
     "status.title": "syncd status",
 }
