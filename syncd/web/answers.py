@@ -55,7 +55,8 @@ def checkin_for(store: Store, answer: Answer, timezone: str, now: datetime, rule
         raise BadAnswer(f"{answer.value!r} is not an answer to {q.id}; one of: {', '.join(q.answers)}")
     tz = ZoneInfo(timezone)
     today = now.astimezone(tz).date()
-    kind, about, value = q.kinds[answer.value], None, None
+    kind, about = q.kinds[answer.value], None
+    value: str | int | None = None
     day = today
     if q.about == "day":
         asked = _day(answer.about)

@@ -46,8 +46,8 @@ def install_key(store: TokenStore | None = None) -> bytes:
         if len(key) != 32:
             raise ConfigError(
                 [
-                    f"the answer-link key ({ACCOUNT[0]}-{ACCOUNT[1]} in the token store) is damaged; delete it "
-                    "and syncd makes a new one (links already sent stop working)"
+                    f"the answer-link key ({ACCOUNT[0]}-{ACCOUNT[1]} in the token store) is damaged; "
+                    "delete it and syncd makes a new one (links already sent stop working)"
                 ]
             )
         _cache[where] = key

@@ -28,9 +28,8 @@ def status_data(config: Config, store: Store) -> dict[str, Any]:
 
 def status_page(data: dict[str, Any], now: datetime) -> str:
     """The page for the status dict (`syncd status --json`'s, plus `next_passes`)."""
-    out = [
-        f"<h1>{e(say('status.title'))}</h1><p>{e(data.get('version', ''))} · {e(now.isoformat(timespec='minutes'))}</p>"
-    ]
+    stamp = now.isoformat(timespec="minutes")
+    out = [f"<h1>{e(say('status.title'))}</h1><p>syncd {e(data.get('version', ''))} · {e(stamp)}</p>"]
     for name, info in data.get("athletes", {}).items():
         rows = "".join(
             f"<li>{e(a['provider'])}: {e(a['status'])}, last sync {e(a['last_sync_at'] or 'never')}"

@@ -112,9 +112,11 @@ def _runs(data: PageData, tokens: Tokens) -> str:
         marks += [say("page.runs.left_out")] if f.suspect else []
         offered = [("not_race" if f.race else "race"), ("real" if f.suspect else "left_out")]
         labels = [(v, say(f"answer.run.{v}")) for v in offered]
+        km = distance(f.distance_m / 1000, data.athlete.units)
+        form = answer_form(tokens("run", key), labels, cls="answers small")
         items.append(
-            f'<li data-run="{e(key)}">{e(f.day.isoformat())} · {e(distance(f.distance_m / 1000, data.athlete.units))} '
-            f"{e(data.athlete.units)} {e(' · '.join(marks))}{answer_form(tokens('run', key), labels, cls='answers small')}</li>"
+            f'<li data-run="{e(key)}">{e(f.day.isoformat())} · {e(km)} {e(data.athlete.units)} '
+            f"{e(' · '.join(marks))}{form}</li>"
         )
     return f'<ul class="runs">{"".join(items)}</ul>'
 
@@ -123,7 +125,8 @@ def _answers(data: PageData) -> str:
     if not data.answers:
         return f"<p>{e(say('page.answers.none'))}</p>"
     rows = "".join(
-        f"<li><time>{e(c.at.isoformat(timespec='minutes'))}</time> {e(_said(c))} ({e(c.day.isoformat())})</li>"
+        f"<li><time>{e(c.at.isoformat(timespec='minutes'))}</time> {e(_said(c))} "
+        f"({e(c.day.isoformat())})</li>"
         for c in data.answers
     )
     return f'<ul class="said">{rows}</ul>'
