@@ -20,6 +20,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -37,8 +38,10 @@ def zones() -> dict[str, str]:
     out = {}
     for line in (DATA / "SOURCES.txt").read_text().splitlines():
         parts = line.split()
-        if len(parts) > 7 and (DATA / parts[0]).is_dir() and "/" in parts[7]:
-            out[parts[0]] = parts[7]
+        if parts and (DATA / parts[0]).is_dir():
+            zone = next((p for p in parts[5:] if re.fullmatch(r"[A-Z][a-z]+/[A-Za-z_]+", p)), None)
+            if zone:
+                out[parts[0]] = zone
     return out
 
 

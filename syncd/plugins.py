@@ -41,6 +41,7 @@ BUILTINS: dict[str, dict[str, str]] = {
     "syncd.providers": {
         "strava": "syncd.providers.strava:StravaProvider",
         "garmin": "syncd.providers.garmin:GarminProvider",
+        "intervals": "syncd.providers.intervals:IntervalsProvider",
     },
     "syncd.notifiers": {
         "push": "syncd.notifiers.push:PushNotifier",

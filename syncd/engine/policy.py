@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from syncd.config import AthleteConfig, parse_quiet_hours
 from syncd.domain import CheckIn, Finding, Session, Severity
 from syncd.engine.context import Context
+from syncd.engine.workouts import workout_channels
 from syncd.history import History
 from syncd.rules.base import Rule
 
@@ -91,6 +92,7 @@ def plan_channels(
             due = morning(athlete, ZoneInfo(ctx.config.timezone_of(athlete)), now)
         for notifier in ctx.notifiers(athlete):
             plan.append((notifier.channel, None, due))
+    plan += workout_channels(ctx, athlete, finding, now)
     return plan
 
 

@@ -191,7 +191,12 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX checkins_by_athlete ON checkins (athlete, day);
     """,
-    # 9 (issue 15 asks for number 13: renumber after main's on merge): the one-time answer
+    # 9: the other providers' copies a provider names for an activity (intervals.icu names the
+    # Garmin or Strava original), for the merge
+    """
+    ALTER TABLE activities ADD COLUMN same_as TEXT NOT NULL DEFAULT '';
+    """,
+    # 10 (issue 15 asked for 13: renumber after main's on merge): the one-time answer
     # links and page forms already used, by a SHA-256 of their nonce (never the token itself)
     """
     CREATE TABLE web_spent (

@@ -30,7 +30,18 @@ NUMBERS = (
 #: columns added after the first release: hashed only when set, so rows stored before keep their hash
 LATER_NUMBERS = ("race",)
 TEXTS = ("start_utc", "utc_offset_s", "sport_raw", "title", "description", "private_note")
-COLUMNS = ("athlete", "provider", "provider_id", *TEXTS, *NUMBERS, *LATER_NUMBERS, "revision", "raw_json")
+LATER_TEXTS = ("same_as",)
+COLUMNS = (
+    "athlete",
+    "provider",
+    "provider_id",
+    *TEXTS,
+    *NUMBERS,
+    *LATER_NUMBERS,
+    *LATER_TEXTS,
+    "revision",
+    "raw_json",
+)
 
 
 def next_seq(tx: sqlite3.Connection) -> int:
@@ -59,13 +70,16 @@ def column_value(activity: Activity, name: str) -> Any:
         return int(value)
     if isinstance(value, Sport):
         return value.value
+    if isinstance(value, tuple):  # same_as: keys never hold spaces
+        return " ".join(value)
     return value
 
 
 def content_hash(activity: Activity, names: Iterable[str]) -> str:
     values = [column_value(activity, n) for n in names]
-    if "sport" in names:  # the numbers: a later column joins the hash only when set
-        values += [[n, column_value(activity, n)] for n in LATER_NUMBERS if getattr(activity, n)]
+    later = LATER_NUMBERS if "sport" in names else LATER_TEXTS if "title" in names else ()
+    # a later column joins the hash only when set, so rows stored before keep their hash
+    values += [[n, column_value(activity, n)] for n in later if getattr(activity, n)]
     payload = json.dumps(values, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
@@ -94,6 +108,7 @@ def activity_from_row(row: sqlite3.Row) -> Activity:
         trainer=bool(row["trainer"]),
         deleted=bool(row["deleted"]),
         race=bool(row["race"]),
+        same_as=tuple(row["same_as"].split()),
         revision=row["revision"],
         raw_json=row["raw_json"],
     )
