@@ -103,3 +103,38 @@ def test_without_public_url_the_listener_is_the_webhook_alone(tmp_path: Path) ->
     )
     assert got["status"].startswith("400") and b"hub.challenge" in body  # the webhook's own answer
     assert listener(None, lambda: config, tmp_path, on_answer=lambda a: None) is None
+
+
+def test_the_owners_status_page_behind_its_own_link(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from syncd.web.links import status_link
+
+    world = WebWorld(tmp_path)
+    world.sync()
+    app = listener(
+        None,
+        lambda: world.config,
+        world.state,
+        on_answer=lambda a: None,
+        next_passes=lambda: {"pass:sam": "2026-04-13 05:15:00+00:00"},
+    )
+    assert app is not None and app.runner is not None
+    now = datetime.now(UTC)
+    url = status_link(world.config, now)
+    runner = page_link(world.config, "sam", now)
+    assert url is not None and runner is not None
+
+    def get(path: str) -> tuple[str, str]:
+        got: dict[str, str] = {}
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": ""}
+        body = b"".join(app(environ, lambda s, h: got.update(status=s)))
+        return got["status"], body.decode()
+
+    status, html = get(url.removeprefix("https://runs.example.org"))
+    assert status.startswith("200") and "syncd status" in html and "pass:sam" in html
+    assert "32 activities" in html  # 21 runs and 11 strength sessions
+    owner_token = url.rstrip("/").rsplit("/", 1)[1]
+    assert get(f"/syncd/r/sam/{owner_token}/")[0].startswith("403")  # not a runner's link
+    runner_token = runner.rstrip("/").rsplit("/", 1)[1]
+    assert get(f"/syncd/owner/{runner_token}/")[0].startswith("403")  # not the owner's
