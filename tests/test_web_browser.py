@@ -95,9 +95,21 @@ def screens(tmp_path: Path) -> Path:
 
 
 def click(driver: Any, css: str) -> None:
+    """Press a button and wait for the page the answer leads to (a new document)."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
+    before = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, css).click()
+
+    def moved_on(d: Any) -> bool:
+        try:
+            before.tag_name  # noqa: B018  (raises once the old document is gone)
+        except Exception:
+            return d.execute_script("return document.readyState") == "complete"  # type: ignore[no-any-return]
+        return False
+
+    WebDriverWait(driver, 20).until(moved_on)
 
 
 def sore_run(world: WebWorld, pid: str, hour: int) -> str:

@@ -3,9 +3,10 @@ or store an answer and send the browser on (POST, redirect, GET)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from syncd.config import Config
 from syncd.registry import installed_rules
@@ -20,8 +21,14 @@ from syncd.web.status import status_page
 from syncd.web.text import say
 from syncd.web.views import question_page, runner_page
 
-if TYPE_CHECKING:
-    from syncd.web.app import RunnerApp
+
+class RunnerApp(Protocol):
+    """What the handlers use of the app (`syncd.web.app.RunnerApp`)."""
+
+    key: bytes | None
+    now: Callable[[], datetime]
+    on_answer: Callable[[str], None]
+    status: Callable[[Store], dict[str, Any]] | None
 
 _STATUS = {"invalid": 403, "expired": 410, "used": 410, "form": 403}
 
