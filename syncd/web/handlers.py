@@ -30,6 +30,7 @@ class RunnerApp(Protocol):
     on_answer: Callable[[str], None]
     status: Callable[[Store], dict[str, Any]] | None
 
+
 _STATUS = {"invalid": 403, "expired": 410, "used": 410, "form": 403}
 
 
