@@ -36,6 +36,7 @@ BUILTINS: dict[str, dict[str, str]] = {
         "back_to_back_hard": "syncd.rules.recovery:BackToBackHard",
         "strength_frequency": "syncd.rules.strength:StrengthFrequency",
         "pain_reported": "syncd.rules.pain:PainReported",
+        "knee_check": "syncd.rules.knee_check:KneeCheck",
     },
     "syncd.providers": {
         "strava": "syncd.providers.strava:StravaProvider",

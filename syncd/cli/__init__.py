@@ -16,6 +16,7 @@ from syncd import __version__
 from syncd.cli import (
     accounts,
     check,
+    checkin,
     checkins,
     configure,
     demo,
@@ -41,6 +42,7 @@ COMMANDS = (
     status,
     check,
     checkins,
+    checkin,
     replay,
     sync,
     notify,

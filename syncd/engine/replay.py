@@ -4,7 +4,8 @@ On a copy of the state, the athlete's activities are served again by a `ReplayPr
 per provider, each one as the simulated clock passes the moment it was uploaded. The clock
 stops where the daemon would have acted: after each upload (a pass), at the morning hour
 of every day (the morning pass and the strength prompt), when a held push comes due (quiet
-hours) and at the weekly digest. Everything goes through the real engine and delivery
+hours), right after each of the runner's answers (check-ins, stored or recorded in a file)
+and at the weekly digest. Everything goes through the real engine and delivery
 policy (`run_once`, `send_digest`) with the athlete's own quiet hours and daily cap; pushes
 and digests land in a `Recorder`, notes in the replay providers. The real state, accounts
 and channels are never touched.
@@ -207,6 +208,9 @@ class _Replay:
                 at = datetime.combine(day, time(hour, minute), self.tz).astimezone(UTC)
                 self.events.append((at, _DIGEST))
             day += timedelta(days=1)
+        for answer in self.pending_checkins:  # the daemon runs a pass right after an answer
+            if start <= answer.at <= end:
+                self.events.append((answer.at, _PASS))
         self.events.append((start, _PASS))  # the account is connected: the first backfill
         heapq.heapify(self.events)
 

@@ -146,6 +146,17 @@ class Rule(ABC):
         """Which wording of the rule's templates fits this finding (e.g. "race"), or None."""
         return None
 
+    @classmethod
+    def pushed_at_morning(cls, finding: Finding) -> bool:
+        """Whether this finding's push waits for the morning hour of its day (`push_at_morning`)."""
+        return cls.push_at_morning
+
+    @classmethod
+    def stale_after_its_day(cls, finding: Finding) -> bool:
+        """Whether a push of this finding still due after its day goes to the digest instead
+        (it speaks of "today"); by default the findings pushed at the morning hour."""
+        return cls.pushed_at_morning(finding)
+
     def finding(
         self,
         history: History,

@@ -11,6 +11,11 @@ severe that applies (Esculier et al. 2018 and its group's education guidance):
 - above 2/10, or worse the next morning: change the next runs (warning);
 - 5/10 or more, or worse the next morning twice in a row: pause running and see a
   physiotherapist or doctor now (alert).
+
+Delivery: every finding is pushed (questions carry answer links, `syncd.web`); the after-run
+question right after the run, the morning one at the athlete's morning hour, and a question
+still due after its day goes to the digest instead. On a day the runner wrote about knee pain
+the `pain_reported` push carries the after-run question, so no second push asks it.
 """
 
 from __future__ import annotations
@@ -31,6 +36,11 @@ def _value(c: CheckIn) -> int:
     return int(c.value) if isinstance(c.value, int | str) and str(c.value).isdigit() else 0
 
 
+def _knee_mentioned(history: History, day: date) -> bool:
+    """Whether the runner's own words on a session of `day` mention knee pain."""
+    return any(m.site == "knee" for f in history.sessions_on(day, include_suspect=True) for m in mentions(f))
+
+
 class KneeCheck(Rule):
     """Questions and advice while a knee is being watched after knee pain."""
 
@@ -44,6 +54,18 @@ class KneeCheck(Rule):
     )
     metrics = ("pain_during", "next_morning", "days_active", "checkins", "ask", "advice")
     health = True
+    always_delivered = True  # questions are cautions, and still pushed: they ask for an answer
+    digest_quotes_note = True  # the push speaks of "today's run" and "this morning"
+
+    @classmethod
+    def pushed_at_morning(cls, finding: Finding) -> bool:
+        """The morning question waits for the morning hour; the rest go out at once."""
+        return finding.metrics.get("ask") == "morning"
+
+    @classmethod
+    def stale_after_its_day(cls, finding: Finding) -> bool:
+        """A question is about its own day: asked the next day it would be wrong."""
+        return finding.metrics.get("ask") is not None
 
     @classmethod
     def variant(cls, finding: Finding) -> str | None:
@@ -73,9 +95,7 @@ class KneeCheck(Rule):
             if start is not None and last_bad is not None and (day - last_bad).days >= SETTLE_DAYS:
                 start = None  # 14 calm days: the watch is over
             answers = history.checkins_between(day, day)
-            mentioned = any(
-                m.site == "knee" for f in history.sessions_on(day, include_suspect=True) for m in mentions(f)
-            )
+            mentioned = _knee_mentioned(history, day)
             pains = [_value(c) for c in answers if c.kind == "knee_pain"]
             worse = any(c.kind == "knee_morning" and c.value == "worse" for c in answers)
             if any(c.kind == "knee_settled" for c in answers):
@@ -128,6 +148,8 @@ class KneeCheck(Rule):
                 advice, severity = "keep", Severity.CAUTION
             metrics["advice"] = advice
             return [self._finding(history, day, severity, f"advice-{day.isoformat()}", metrics)]
+        if _knee_mentioned(history, day):
+            return []  # the pain_reported push of this day asks the question
         ran_today = bool(history.runs_on(day))
         ran_yesterday = (
             bool(history.runs_on(day - timedelta(days=1))) if day > (history.first or day) else False

@@ -4,7 +4,7 @@ The prompt is an invitation, never a warning: always `caution`. It speaks at mos
 ISO week, on its Monday, pushed at the morning hour, so it reads the complete days before:
 the last ISO week. Its condition: at least 14 days of history, at least 2 runs in the last
 14 days, fewer than `target_per_week` strength sessions in the last 7 (logged on any
-provider or marked done through syncd), no "not this week" answer,
+provider or marked done through syncd), no "not this week" or "done" answer this week,
 and no recovery moment (a warning or alert spike, a race, a pain mention) on that day or
 the 2 days before. After `quiet_after_weeks` prompts in a row with no strength session,
 the next ones are for the weekly digest only (`digest_only`); the last pushed one says so
@@ -138,6 +138,8 @@ class StrengthFrequency(Rule):
         monday = day - timedelta(days=day.weekday())
         if history.checkins_between(monday, day, "strength_skip_week"):
             return False  # "not this week"
+        if history.checkins_between(monday, day, "strength_done"):
+            return False  # "done": a session marked done this week stops the week's prompt
         return not any(recovery_moment(history, day - timedelta(days=k)) for k in range(RECOVERY_DAYS + 1))
 
     def prompt_day(self, history: History, day: date) -> date | None:
