@@ -196,8 +196,8 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE activities ADD COLUMN same_as TEXT NOT NULL DEFAULT '';
     """,
-    # 10 (issue 15 asked for 13: renumber after main's on merge): the one-time answer
-    # links and page forms already used, by a SHA-256 of their nonce (never the token itself)
+    # 10: the one-time answer links and page forms already used, by a SHA-256 of their nonce
+    # (never the token itself)
     """
     CREATE TABLE web_spent (
         digest TEXT PRIMARY KEY,
