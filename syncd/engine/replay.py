@@ -26,7 +26,7 @@ from syncd.engine.context import Context, local_today, profile_of
 from syncd.engine.digest import digest_schedule, send_digest
 from syncd.engine.passes import run_once
 from syncd.engine.recorder import Recorded, Recorder, ReplayProvider
-from syncd.engine.replay_result import Delivery, ReplayResult, plain_metrics, week_of
+from syncd.engine.replay_result import Delivery, ReplayResult, plain_metrics
 from syncd.evaluation import stored_history
 from syncd.registry import load_rules
 from syncd.store import Store, outbox
@@ -202,4 +202,4 @@ class _Replay:
         self.result.deliveries = out
         self.result.findings = findings_between(self.store, self.athlete.name, self.first, self.last)
         history = stored_history(self.store, self.athlete.name, profile_of(self.config, self.athlete))
-        self.result.run_weeks = {week_of(f.day) for f in history.runs if self.first <= f.day <= self.last}
+        self.result.run_days = {f.day for f in history.runs if self.first <= f.day <= self.last}

@@ -48,9 +48,14 @@ class ReplayResult:
     first: date
     last: date
     deliveries: list[Delivery] = field(default_factory=list)
-    run_weeks: set[str] = field(default_factory=set)  # ISO weeks with at least one counted run
+    run_days: set[date] = field(default_factory=set)  # local days with at least one counted run
     passes: int = 0
     findings: list[Finding] = field(default_factory=list)  # every finding recorded, live ones
+
+    @property
+    def run_weeks(self) -> set[str]:
+        """The ISO weeks with at least one counted run."""
+        return {week_of(d) for d in self.run_days}
 
     def summary(self) -> dict[str, Any]:
         """Pushes per week with a run (mean, max), notes, digests, share by rule."""
@@ -82,6 +87,7 @@ class ReplayResult:
             "last": self.last.isoformat(),
             "deliveries": [d.to_json() for d in self.deliveries],
             "findings": [f.to_json() for f in self.findings],
+            "run_days": sorted(d.isoformat() for d in self.run_days),
             "summary": self.summary(),
         }
 
