@@ -20,17 +20,10 @@ MAX_MODULE_LINES = 300
 MAX_FUNCTION_LINES = 60
 #: Modules over the limit that the advice work (issue 9) owns and splits; each may only shrink.
 OVERSIZE: dict[str, int] = {
-    "syncd/history.py": 481,
     "syncd/providers/bulk_export.py": 435,
-    "syncd/coach/strings_en.py": 427,
-    "syncd/coach/digest.py": 426,
-    "syncd/rules/rampup.py": 400,
 }
 #: Functions over the limit in the same modules, with their current length.
-LONG_FUNCTIONS: dict[str, int] = {
-    "syncd/coach/chart.py:render_png": 93,
-    "syncd/coach/digest.py:build_digest": 96,
-}
+LONG_FUNCTIONS: dict[str, int] = {}
 
 
 def modules() -> Iterator[tuple[str, Path]]:
