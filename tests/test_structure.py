@@ -187,3 +187,19 @@ def test_a_clone_without_install_finds_the_built_in_rules(tmp_path: Path) -> Non
         check=True,
     )
     assert where.stdout.strip().startswith(str(clone))
+
+
+def test_no_built_in_rule_is_special_cased_by_id_outside_rules() -> None:
+    """What the engine, coach and web need of a rule is a class attribute or hook of the rule;
+    rule ids appear as literals only in rules/, the registry of built-ins and the text tables."""
+    ids = set(BUILTINS["syncd.rules"])
+    allowed = ("syncd/rules/", "syncd/plugins.py", "syncd/coach/strings_", "syncd/coach/texts_")
+    found = []
+    for _name, path in modules():
+        rel = str(path.relative_to(ROOT))
+        if rel.startswith(allowed):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in ids:
+                found.append(f"{rel}:{node.lineno} {node.value}")
+    assert found == []

@@ -68,6 +68,20 @@ class KneeCheck(Rule):
         return finding.metrics.get("ask") is not None
 
     @classmethod
+    def questions(
+        cls, finding: Finding, activity: str | None, today: date
+    ) -> list[tuple[str, str, str, str]]:
+        day, ask = finding.day.isoformat(), finding.metrics.get("ask")
+        if ask == "after_run":
+            return [
+                ("button.knee_pain", "knee_pain", day, ""),
+                ("button.knee_settled", "knee_settled", "", ""),
+            ]
+        if ask == "morning":
+            return [(f"button.knee_morning.{v}", "knee_morning", day, v) for v in ("better", "same", "worse")]
+        return [("button.knee_settled", "knee_settled", "", "")]
+
+    @classmethod
     def variant(cls, finding: Finding) -> str | None:
         """The question asked ("after_run", "morning") or the advice given ("keep", "adapt", "pause")."""
         return str(finding.metrics.get("advice") or finding.metrics.get("ask") or "") or None

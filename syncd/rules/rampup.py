@@ -91,6 +91,17 @@ class SessionSpike(Rule):
     digest_quotes_note = True
 
     @classmethod
+    def questions(
+        cls, finding: Finding, activity: str | None, today: date
+    ) -> list[tuple[str, str, str, str]]:
+        if not activity:
+            return []
+        return [
+            ("button.run.race", "run", activity, "race"),
+            ("button.run.left_out", "run", activity, "left_out"),
+        ]
+
+    @classmethod
     def variant(cls, finding: Finding) -> str | None:
         """ "race" after a race, "recover" when recovery comes first (RULES.md), else None."""
         if finding.metrics.get("race"):
