@@ -18,6 +18,8 @@ from syncd.coach.digest_parts import (
     PREVIOUS_WEEKS,
     STRENGTH_TARGET,
     acwr_of,
+    big_longest_day,
+    build_from_usual_line,
     dedupe,
     finding_line,
     has,
@@ -95,6 +97,7 @@ def _head(
     lang: str,
     first: date,
     day: date,
+    big: date | None,
 ) -> list[str]:
     """The head lines: distance, longest run, the cap or the recovery line, strength, and
     what the week calls for beside them (runs left out, quiet strength reminders)."""
@@ -108,6 +111,8 @@ def _head(
                 (float(f.metrics["typical_run_km"]) for f in listed if "typical_run_km" in f.metrics), None
             )
             head[-2] = recover_line(history, *moments[0], typical, units, lang)
+        elif big is not None:
+            head[-2] = build_from_usual_line(history, big, units, lang)
     left_out = left_out_line(history.suspects, first, day, units, lang)
     if left_out:
         head.append(left_out)
@@ -157,12 +162,14 @@ def build_digest(
     every = [*findings, *folded]
     spikes = dedupe(f for f in every if has(f, "chart_mark") and f.severity >= Severity.CAUTION)
     series = week_points(history, day, max(weeks, PREVIOUS_WEEKS + 1), list(spikes.values()))
-    # RULES.md: no bigger number in a week with a race, a big step up or pain; recovery first
-    cap = 0.0 if _recovery(history, first) else next_run_cap_km(history, day, cap_pct)
+    # RULES.md: no bigger number in a week with a race, a big step up or pain (recovery first),
+    # nor one built on such a run while it is the longest of the 30 days
+    big = big_longest_day(history, day)
+    cap = 0.0 if _recovery(history, first) or big else next_run_cap_km(history, day, cap_pct)
     listed, marked = week_findings(dedupe(f for f in every if first <= f.day <= day), {f.key for f in folded})
     acwr, ran = acwr_of(history, day), series[-1].run_km > 0
     week = _Week(
-        head=_head(history, series, listed, cap, cap_pct, units, lang, first, day),
+        head=_head(history, series, listed, cap, cap_pct, units, lang, first, day, big),
         lines=[finding_line(f, f.key in marked, units, lang) for f in listed],
         tail=_tail(acwr, listed, ran, lang),
         ran=ran,

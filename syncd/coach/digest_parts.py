@@ -13,6 +13,7 @@ from syncd.coach.digest_model import Spike, WeekPoint, clip, day_label, km
 from syncd.domain import Finding
 from syncd.history import Facts, History
 from syncd.rules.base import Rule
+from syncd.rules.strength import recovery_moments
 from syncd.rules.windows import Acwr
 
 STRENGTH_TARGET = (2, 3)
@@ -121,6 +122,30 @@ def recover_line(
         lang,
         moment=_lang.text(f"digest.moment.{moment}", lang),
         typical=wording.distance(typical_km, units),
+        unit=_lang.text(f"unit.{units}", lang),
+    )
+
+
+def big_longest_day(history: History, day: date) -> date | None:
+    """The day of the longest run of the 30 days ending on `day` when that run was a race or a
+    warning or alert spike: a ceiling of it plus 10 % would read as permission (RULES.md)."""
+    runs = [f for i in range(30) for f in history.runs_on(day - timedelta(days=i))]
+    if not runs:
+        return None
+    longest = max(runs, key=lambda f: (f.distance_m, f.start_us))
+    kinds = recovery_moments(history, longest.day)
+    return longest.day if "race" in kinds or "spike" in kinds else None
+
+
+def build_from_usual_line(history: History, big_day: date, units: str, lang: str) -> str:
+    """Instead of a ceiling built on a big step up: build from the usual runs before it."""
+    runs = [f.distance_m for i in range(1, 31) for f in history.runs_on(big_day - timedelta(days=i))]
+    typical = round(median(runs) / 1000, 3) if runs else 0.0
+    return _lang.text(
+        "digest.cap.after_big",
+        lang,
+        day=day_label(big_day, lang, weekday=True),
+        typical=wording.distance(typical, units),
         unit=_lang.text(f"unit.{units}", lang),
     )
 

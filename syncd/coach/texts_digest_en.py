@@ -14,6 +14,8 @@ DIGEST_STRINGS: dict[str, str] = {
     "digest.distance.alone": "Running: {km} {unit} this week.",
     "digest.longest": "Longest run: {km} {unit} ({day}).",
     "digest.cap": "Keep the next runs under {cap} {unit}: your longest run of the last 30 days plus {pct} %.",
+    "digest.cap.after_big": "Your longest run of the last 30 days was the big one on {day}: build "
+    "from your usual runs of about {typical} {unit}, not from it.",
     "digest.recover": "After this week's {moment}, recovery comes first: easy runs no longer than "
     "your usual {typical} {unit} for the next few days.",
     "digest.moment.race": "race",
