@@ -47,7 +47,7 @@ EXPECTED = [
     ("mattwasd", "2019-10-15", "session_spike"),  # +99 %
 ]
 WINDOW_RULES = ("weekly_progression", "acwr", "monotony")
-MOMENT_DAYS = 7  # "after a warning or alert spike, a race or a pain mention": no bigger number
+MOMENT_DAYS = 6  # "in the last 7 days": the moment's day and the 6 after it
 
 
 def zones() -> dict[str, str]:

@@ -9,7 +9,7 @@ the chart's weeks feed the chart's marks. All words come from `strings_<lang>.py
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from syncd.coach import lang as _lang
@@ -76,6 +76,13 @@ def _text(week: _Week, lang: str) -> str:
     while keep > 1 and len(compose(keep)) > TEXT_MAX:
         keep -= 1
     return compose(keep)
+
+
+def _recovering(f: Finding) -> Finding:
+    """The finding worded for recovery first, when its rule words it so (a `recovery_first` metric)."""
+    if "recovery_first" not in f.metrics or f.metrics["recovery_first"]:
+        return f
+    return replace(f, metrics={**f.metrics, "recovery_first": True})
 
 
 def _recovery(history: History, first: date) -> list[tuple[str, date]]:
@@ -167,6 +174,9 @@ def build_digest(
     big = big_longest_day(history, day)
     cap = 0.0 if _recovery(history, first) or big else next_run_cap_km(history, day, cap_pct)
     listed, marked = week_findings(dedupe(f for f in every if first <= f.day <= day), {f.key for f in folded})
+    if cap == 0.0 and _recovery(history, first):
+        # a step up earlier in a week that then called for recovery: recovery wording for it too
+        listed = [_recovering(f) for f in listed]
     acwr, ran = acwr_of(history, day), series[-1].run_km > 0
     week = _Week(
         head=_head(history, series, listed, cap, cap_pct, units, lang, first, day, big),

@@ -44,10 +44,12 @@ STRINGS: dict[str, str] = {
     "session_spike.action": "Keep your next long run under {cap} {unit}.",
     "session_spike.action.recover": "{recover}",
     "session_spike.action.race": "{recover}",
-    "session_spike.note": "{pct} % longer than your longest run in 30 days ({distance} vs "
-    "{reference} {unit}). Next long run: under {cap} {unit}.",
-    "session_spike.note.recover": "{pct} % longer than your longest run in 30 days ({distance} vs "
-    "{reference} {unit}). Next runs: easy, up to your usual {typical} {unit}.",
+    "session_spike.note_against": "your longest run in 30 days ({distance} vs {reference} {unit})",
+    "session_spike.note_against.floor": "{compared} {unit}, the smallest reference syncd compares with "
+    "({distance} {unit}; longest in 30 days {reference} {unit})",
+    "session_spike.note": "{pct} % longer than {note_against}. Next long run: under {cap} {unit}.",
+    "session_spike.note.recover": "{pct} % longer than {note_against}. Next runs: easy, up to your "
+    "usual {typical} {unit}.",
     "session_spike.note.race": "Race: {distance} {unit}, congratulations. Next runs: easy, up to "
     "your usual {typical} {unit}.",
     "session_spike.push": "{distance} {unit}, {pct} % longer than {against}. {action}",

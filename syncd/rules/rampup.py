@@ -122,9 +122,9 @@ class SessionSpike(Rule):
             "typical": words.distance(m.get("typical_run_km", ref)),
             "evidence": words.text(f"session_spike.evidence.{band}"),
         }
-        fields["against"] = words.text(
-            "session_spike.against.floor" if ref < floor else "session_spike.against", **fields
-        )
+        floored = ".floor" if ref < floor else ""
+        fields["against"] = words.text(f"session_spike.against{floored}", **fields)
+        fields["note_against"] = words.text(f"session_spike.note_against{floored}", **fields)
         fields["recover"] = words.text("session_spike.recover", **fields)
         return fields
 
