@@ -71,6 +71,10 @@ def test_an_intervals_only_runner_syncs_gets_a_note_and_a_push(tmp_path: Path, f
         now = datetime.now(UTC)
         for i in range(12):  # the last 35 days: an 8 km run every third day
             fake.add_activity(now - timedelta(days=35 - 3 * i), 8.0, minutes=48, name="Easy run")
+        for i in range(12):  # and strength work twice a week, so no weekly prompt rides on a run
+            fake.add_activity(
+                now - timedelta(days=35 - 3 * i, hours=5), None, minutes=30, kind="WeightTraining"
+            )
         long_run = fake.add_activity(
             now - timedelta(hours=3), 16.0, minutes=96, name="Long one", description="Great hills today."
         )
@@ -78,7 +82,7 @@ def test_an_intervals_only_runner_syncs_gets_a_note_and_a_push(tmp_path: Path, f
         noted = syncd(env, "sync", "--json")
         assert noted.returncode == 0, noted.stderr
         [summary] = json.loads(noted.stdout)
-        assert summary["findings"] >= 1 and summary["providers"]["intervals"]["new"] == 13
+        assert summary["findings"] >= 1 and summary["providers"]["intervals"]["new"] == 25
         text = fake.description(long_run["id"]) or ""
         assert text.startswith("Great hills today.\n\n— syncd —\n") and "16.0 vs 8.0 km" in text
         new_requests = [(r.method, r.path) for r in fake.log[before:]]
