@@ -94,18 +94,39 @@ def _from_env(ref: str, name: str) -> str:
 
 
 def _from_credentials(ref: str, name: str) -> str:
-    """The systemd credential `name` from $CREDENTIALS_DIRECTORY, minus one trailing newline."""
-    fix = f"add LoadCredential={name}:/path/to/secret to the [Service] section of the unit"
+    """The credential `name`: the file in $CREDENTIALS_DIRECTORY (systemd's LoadCredential=,
+    a container's /run/secrets), else in /etc/syncd/credentials (the files the unit loads,
+    for commands the admin runs as the service's user), minus one trailing newline."""
+    from syncd.paths import SYSTEM_CREDENTIALS
+
     if not _CREDENTIAL_NAME.fullmatch(name) or name in (".", ".."):
         raise ConfigError([f"{ref}: {name!r} is not a valid credential name (a file name, no '/')"])
     directory = os.environ.get("CREDENTIALS_DIRECTORY")
-    if not directory:
-        raise ConfigError([f"{ref}: CREDENTIALS_DIRECTORY is not set (no systemd credentials); {fix}"])
-    path = Path(directory) / name
+    path = Path(directory or SYSTEM_CREDENTIALS) / name
+    create = (
+        f"create it: sudo install -m 0640 -g syncd /dev/stdin {path} (then type the secret and "
+        "Ctrl-D), and LoadCredential=" + f"{name}:{SYSTEM_CREDENTIALS / name} in the unit"
+    )
+    where = "$CREDENTIALS_DIRECTORY" if directory else "CREDENTIALS_DIRECTORY is not set, so"
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError([f"{ref}: no credential {name} in {directory}; {fix}"]) from None
+        if directory:
+            raise ConfigError(
+                [
+                    f"{ref}: no credential {name} in {directory} ($CREDENTIALS_DIRECTORY); add "
+                    f"LoadCredential={name}:/path/to/secret to the [Service] section of the unit"
+                ]
+            ) from None
+        raise ConfigError([f"{ref}: no file {path} ({where} syncd looked there); {create}"]) from None
+    except PermissionError:
+        raise ConfigError(
+            [
+                f"{ref}: {path} cannot be read by uid {os.geteuid()} (permission denied); it needs mode "
+                f"0640, owner root and the group of the user syncd runs as: sudo chgrp syncd {path} && "
+                f"sudo chmod 0640 {path}"
+            ]
+        ) from None
     except OSError as exc:
         raise ConfigError([f"{ref}: cannot read {path}: {exc.strerror}"]) from None
     try:

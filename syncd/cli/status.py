@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from syncd import __version__
-from syncd.cli.common import Add, emit, load_config, open_store
+from syncd.cli.common import Add, check_state_dir, emit, load_config, open_store, state_of
 
 if TYPE_CHECKING:
     from syncd.config import Config
@@ -14,14 +14,15 @@ if TYPE_CHECKING:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from syncd.paths import state_dir
     from syncd.status import render_status
     from syncd.store import DB_NAME
     from syncd.store.migrations import LATEST
 
     config = load_config(args)
-    if not (state_dir(args.state_dir) / DB_NAME).exists():
-        print(f"no state yet in {state_dir(args.state_dir)}: run `syncd import` or `syncd sync` first")
+    directory = state_of(args)
+    check_state_dir(args, directory)
+    if not (directory / DB_NAME).exists():
+        print(f"no state yet in {directory}: run `syncd import` or `syncd sync` first")
         return 0
     with open_store(args) as store:
         names = (

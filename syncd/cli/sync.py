@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from syncd.cli.common import Add, emit, load_config, open_store
+from syncd.cli.common import Add, check_state_dir, emit, load_config, open_state, open_store, state_of
 from syncd.errors import ConfigError
 
 
@@ -40,10 +40,14 @@ def _progress(provider: str, fetched: int) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from syncd.daemon import Daemon
-    from syncd.paths import config_path, state_dir
+    from syncd.paths import config_path
 
+    load_config(args, required=True)
+    directory = state_of(args)
+    check_state_dir(args, directory)
+    open_state(directory).close()  # a state it cannot use: one line and exit 78, not a traceback
     logging.getLogger().setLevel(logging.DEBUG if args.verbose > 1 else logging.INFO)
-    return Daemon(config_path(args.config), state_dir(args.state_dir)).run_forever()
+    return Daemon(config_path(args.config), directory).run_forever()
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], add: Add) -> None:
