@@ -45,7 +45,7 @@ def _sensitive(loc: tuple[Any, ...]) -> bool:
 
 
 def _describe(error: Any) -> str:
-    kind, msg = error["type"], error["msg"]
+    kind, msg = str(error["type"]), str(error["msg"])
     value = error.get("input")
     loc = tuple(error["loc"])
     if kind == "extra_forbidden" and _sensitive(loc[-1:]):
@@ -55,7 +55,7 @@ def _describe(error: Any) -> str:
     if kind == "missing":
         return "required; add this key"
     if kind == "value_error":
-        return str(msg).removeprefix("Value error, ")
+        return msg.removeprefix("Value error, ")
     if _sensitive(loc):
         if loc[-1] == "client_secret" or "password" in str(loc[-1]):
             return f"{msg.lower()}; {_SECRET_HELP}"

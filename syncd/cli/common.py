@@ -46,6 +46,7 @@ def load_config(args: argparse.Namespace, *, required: bool = False) -> Config:
         except ConfigError as exc:
             raise ConfigError(exc.problems, str(path)) from None
     args._syncd_config = loaded
+    state_of(args)  # a system install's state directory, bound before anything looks for tokens
     return loaded
 
 
@@ -55,7 +56,9 @@ def state_of(args: argparse.Namespace) -> Path:
     the user's). Loads the config if the command has not. Raises ConfigError."""
     from syncd.paths import config_path, is_system_state, state_dir
 
-    config = getattr(args, "_syncd_config", None) or load_config(args)
+    config = getattr(args, "_syncd_config", None)
+    if config is None:
+        config = load_config(args)
     path = config_path(args.config)
     configured = config.daemon.state_dir
     directory = state_dir(getattr(args, "state_dir", None), config_file=path, configured=configured)
