@@ -144,7 +144,7 @@ def _synced(done: Any, services: world.Services) -> str | None:
         return f"{db} is owned by {world.owner_and_mode(db)[0]}"
     note = services.strava.description(services.long_run_id) or ""
     if not note.startswith("Great hills today.\n\n— syncd —\n"):
-        return f"no note on the long run (its description: {note!r})"
+        return f"no note on the long run (its description: {note!r}; sync said: {done.stdout.strip()})"
     pushed = [r.json() for r in services.sink.requests if r.method == "POST"]
     if not any(p.get("type") == "warning" and "16.0 km today" in p.get("message", "") for p in pushed):
         titles = [p.get("title") for p in pushed]
