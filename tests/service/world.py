@@ -86,12 +86,13 @@ class Services:
         self.strava.__exit__(None, None, None)
 
     def _seed(self) -> None:
-        """Eight easy 8 km runs over 24 days, then a 16 km run three hours ago: a spike that
-        the first sync turns into a note on the run and a push."""
+        """Fourteen easy 8 km runs over six weeks (the spike rule speaks only with 30 days of
+        history before the run), then a 16 km run three hours ago: a spike that the first sync
+        turns into a note on the run and a push."""
         now = datetime.now(UTC)
-        for i in range(8):
+        for i in range(14):
             self.strava.add_activity(
-                now - timedelta(days=24 - 3 * i),
+                now - timedelta(days=42 - 3 * i),
                 name="Easy run",
                 distance=8000.0,
                 moving_time=2900,
