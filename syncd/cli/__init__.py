@@ -20,6 +20,7 @@ from syncd.cli import (
     checkins,
     configure,
     demo,
+    doctor,
     imports,
     notify,
     replay,
@@ -40,6 +41,7 @@ log = logging.getLogger("syncd")
 #: The command modules, in the order of `syncd --help`.
 COMMANDS = (
     configure,
+    doctor,
     imports,
     status,
     check,
