@@ -18,6 +18,7 @@ from syncd.cli import (
     accounts,
     check,
     checkins,
+    completion,
     configure,
     demo,
     doctor,
@@ -53,6 +54,7 @@ COMMANDS = (
     accounts,
     webhook,
     report,
+    completion,
 )
 
 

@@ -146,7 +146,7 @@ def _synced(done: Any, services: world.Services) -> str | None:
     if not note.startswith("Great hills today.\n\n— syncd —\n"):
         return f"no note on the long run (its description: {note!r}; sync said: {done.stdout.strip()})"
     pushed = [r.json() for r in services.sink.requests if r.method == "POST"]
-    if not any(p.get("type") == "warning" and "16.0 km today" in p.get("message", "") for p in pushed):
+    if not any(p.get("type") == "warning" and p.get("message", "").startswith("16.0 km") for p in pushed):
         titles = [p.get("title") for p in pushed]
         return f"no warning push about the long run (received {titles}; sync said: {done.stdout.strip()})"
     return None
