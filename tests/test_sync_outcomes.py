@@ -35,10 +35,12 @@ class Setup:
         self.state = root / "state"
         self.write('providers = ["strava"]')
 
-    def write(self, providers: str, secret: str = "env:STRAVA_SECRET", notify: str = "") -> None:
+    def write(
+        self, providers: str, secret: str = "env:STRAVA_SECRET", notify: str = "", zone: str = "UTC"
+    ) -> None:
         self.config.write_text(
             f'[strava]\nclient_id = {self.fake.client_id}\nclient_secret = "{secret}"\n'
-            f'base_url = "{self.fake.base_url}"\n\n[[athletes]]\nname = "sam"\ntimezone = "UTC"\n'
+            f'base_url = "{self.fake.base_url}"\n\n[[athletes]]\nname = "sam"\ntimezone = "{zone}"\n'
             f"{providers}\n{notify}\n"
         )
 
