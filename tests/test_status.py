@@ -6,8 +6,8 @@ service's next pass and next digest."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
