@@ -93,38 +93,54 @@ def _from_env(ref: str, name: str) -> str:
     return value
 
 
+def _credential_file(name: str) -> tuple[Path, str]:
+    """Where the credential `name` is read from, and how that place was chosen: the file in
+    $CREDENTIALS_DIRECTORY (systemd's LoadCredential=, a container's /run/secrets); else the
+    user's own ~/.config/syncd/credentials/NAME if it exists; else /etc/syncd/credentials/NAME
+    (the files the unit loads, for the commands the admin runs as the service's user)."""
+    from syncd.paths import SYSTEM_CREDENTIALS, user_config_path
+
+    directory = os.environ.get("CREDENTIALS_DIRECTORY")
+    if directory:
+        return Path(directory) / name, "$CREDENTIALS_DIRECTORY"
+    own = user_config_path().parent / "credentials" / name
+    if own.exists():
+        return own, "your own credentials"
+    return SYSTEM_CREDENTIALS / name, "CREDENTIALS_DIRECTORY is not set, so"
+
+
 def _from_credentials(ref: str, name: str) -> str:
-    """The credential `name`: the file in $CREDENTIALS_DIRECTORY (systemd's LoadCredential=,
-    a container's /run/secrets), else in /etc/syncd/credentials (the files the unit loads,
-    for commands the admin runs as the service's user), minus one trailing newline."""
-    from syncd.paths import SYSTEM_CREDENTIALS
+    """The credential `name` (`_credential_file`), minus one trailing newline."""
+    from syncd.paths import SYSTEM_CREDENTIALS, user_config_path
 
     if not _CREDENTIAL_NAME.fullmatch(name) or name in (".", ".."):
         raise ConfigError([f"{ref}: {name!r} is not a valid credential name (a file name, no '/')"])
-    directory = os.environ.get("CREDENTIALS_DIRECTORY")
-    path = Path(directory or SYSTEM_CREDENTIALS) / name
-    create = (
-        f"create it: sudo install -m 0640 -g syncd /dev/stdin {path} (then type the secret and "
-        "Ctrl-D), and LoadCredential=" + f"{name}:{SYSTEM_CREDENTIALS / name} in the unit"
-    )
-    where = "$CREDENTIALS_DIRECTORY" if directory else "CREDENTIALS_DIRECTORY is not set, so"
+    path, how = _credential_file(name)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        if directory:
+        if how.startswith("$"):
             raise ConfigError(
                 [
-                    f"{ref}: no credential {name} in {directory} ($CREDENTIALS_DIRECTORY); add "
+                    f"{ref}: no credential {name} in {path.parent} ($CREDENTIALS_DIRECTORY); add "
                     f"LoadCredential={name}:/path/to/secret to the [Service] section of the unit"
                 ]
             ) from None
-        raise ConfigError([f"{ref}: no file {path} ({where} syncd looked there); {create}"]) from None
+        own = user_config_path().parent / "credentials" / name
+        raise ConfigError(
+            [
+                f"{ref}: no file {path} ({how} syncd looked there, and in {own}); for the service: "
+                f"sudo install -m 0640 -g syncd /dev/stdin {SYSTEM_CREDENTIALS / name} and "
+                f"LoadCredential={name}:{SYSTEM_CREDENTIALS / name} in the unit; for yourself: "
+                f"install -D -m 0600 /dev/stdin {own}"
+            ]
+        ) from None
     except PermissionError:
         raise ConfigError(
             [
-                f"{ref}: {path} cannot be read by uid {os.geteuid()} (permission denied); it needs mode "
-                f"0640, owner root and the group of the user syncd runs as: sudo chgrp syncd {path} && "
-                f"sudo chmod 0640 {path}"
+                f"{ref}: {path} cannot be read by uid {os.geteuid()} (permission denied); it needs "
+                f"mode 0640, owner root and the group of the user syncd runs as: sudo chgrp syncd "
+                f"{path} && sudo chmod 0640 {path}"
             ]
         ) from None
     except OSError as exc:

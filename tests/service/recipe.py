@@ -28,11 +28,13 @@ import time
 from pathlib import Path
 
 import checks
+import user
 import world
 
 ROOT = Path(__file__).resolve().parents[2]
 MARK = "<!-- service-recipe -->"
 COPY_MARK = "<!-- service-recipe-python-copy -->"
+USER_MARK = "<!-- user-recipe -->"
 BUILD_LINE = "sudo sh /opt/syncd/src/scripts/build-python.sh"
 
 
@@ -62,20 +64,23 @@ def with_python(lines: list[str], doc: Path, how: str) -> list[str]:
 class Run:
     """One run of the recipe: the steps' outcomes, printed as they happen."""
 
-    def __init__(self, services: world.Services, source: Path, scratch: Path) -> None:
-        self.services, self.source, self.scratch = services, source, scratch
+    def __init__(self, services: world.Services, source: Path, scratch: Path, as_user: bool = False) -> None:
+        self.services, self.source, self.scratch, self.as_user = services, source, scratch, as_user
         self.failures: list[str] = []
         self.passed = 0
         self.outputs: list[str] = []
-        edits = scratch / "edits.tsv"
+        edits = scratch / ("user-edits.tsv" if as_user else "edits.tsv")
         edits.write_text("".join(f"{old}\t{new}\n" for old, new in services.config_edits()))
+        edits.chmod(0o644)  # the user's editor reads it
         editor = f"{sys.executable} {Path(__file__).parent / 'edit_config.py'} {edits}"
         self.env = {  # root's shell on these machines: pyenv's shims first, as in issue 13
             "PATH": "/root/.pyenv/shims:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
             "HOME": "/root",
             "LANG": "C.UTF-8",
             "SUDO_EDITOR": editor,
+            "EDITOR": editor,
         }
+        self.table = user.STEP_CHECKS if as_user else None
 
     def mask(self, text: str) -> str:
         for secret in self.services.secrets():
@@ -90,12 +95,11 @@ class Run:
         """Run one line with bash as root, the way a person types it at a root-capable prompt."""
         line = line.replace("<this repository>", str(self.source))
         line = line.replace("your-secret", self.services.strava.client_secret)
+        argv = user.command(line) if self.as_user else ["bash", "-c", line]
         if browser:
-            done = checks.connect_with_browser(line, self.env)
+            done = checks.connect_with_browser(line, argv, self.env)
         else:
-            done = subprocess.run(
-                ["bash", "-c", line], env=self.env, capture_output=True, text=True, timeout=1200
-            )
+            done = subprocess.run(argv, env=self.env, capture_output=True, text=True, timeout=1200)
         self.outputs += [done.stdout, done.stderr]
         return done
 
@@ -112,7 +116,7 @@ class Run:
             checks.packages_present(line)  # installing inside the overlay would split dpkg from /usr
         started = time.monotonic()
         done = self.shell(line, browser="syncd connect strava" in line)
-        problem = checks.after_step(line, done, self.services)
+        problem = checks.after_step(line, done, self.services, self.table)
         took = f"{time.monotonic() - started:.1f} s"
         if problem:
             self.fail(line, problem)
@@ -124,10 +128,14 @@ class Run:
         self.failures.append(line)
         self.say("FAIL", line, problem)
 
-    def summary(self) -> int:
+    def check_leaks(self) -> None:
         leaked = [s for s in self.services.secrets() if any(s in out for out in self.outputs)]
         if leaked:
             self.fail("(all output)", f"{len(leaked)} secret(s) appeared in a command's output")
+        self.outputs = []
+
+    def summary(self) -> int:
+        self.check_leaks()
         print(f"recipe: {self.passed} passed, {len(self.failures)} failed")
         return 1 if self.failures else 0
 
@@ -154,7 +162,17 @@ def main(argv: list[str]) -> int:
                     run.fail(name, problem)
                 else:
                     run.say("ok", name)
-            return run.summary()
+            run.check_leaks()
+            if run.failures:
+                return run.summary()
+        print("recipe: for yourself, as the login user `runner`", flush=True)
+        user.create_user()
+        with world.Services() as services:
+            mine = Run(services, Path("/opt/syncd/src"), scratch, as_user=True)
+            mine.passed = run.passed
+            for line in recipe_lines(args.doc, USER_MARK):
+                mine.step(line)
+            return mine.summary()
     finally:
         world.remove_scratch(scratch)
 

@@ -23,7 +23,7 @@ sys.path.insert(0, str(TESTS))
 from fakes.http_sink import HttpSink  # noqa: E402
 from fakes.strava_server import FakeStrava  # noqa: E402
 
-OVERLAID = ("/etc", "/opt", "/var/lib", "/var/cache", "/usr/local")
+OVERLAID = ("/etc", "/opt", "/var/lib", "/var/cache", "/usr/local", "/home")
 MARKER = "SYNCD_RECIPE_NAMESPACE"
 
 
@@ -41,6 +41,7 @@ def enter_namespace(argv: list[str]) -> None:
 def overlay_system() -> Path:
     """Put an overlay on each directory the recipe writes to; returns the scratch directory."""
     scratch = Path(tempfile.mkdtemp(prefix="syncd-recipe-", dir="/var/tmp"))
+    scratch.chmod(0o711)  # the login user's editor reads its edits file in here
     for target in OVERLAID:
         name = target.strip("/").replace("/", "_")
         upper, work = scratch / name / "upper", scratch / name / "work"
