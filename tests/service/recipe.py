@@ -168,7 +168,7 @@ def main(argv: list[str]) -> int:
         print("recipe: for yourself, as the login user `runner`", flush=True)
         user.create_user()
         with world.Services() as services:
-            mine = Run(services, Path("/opt/syncd/src"), scratch, as_user=True)
+            mine = Run(services, user.bundle(Path("/opt/syncd/src"), scratch), scratch, as_user=True)
             mine.passed = run.passed
             for line in recipe_lines(args.doc, USER_MARK):
                 mine.step(line)

@@ -21,6 +21,17 @@ def create_user() -> None:
     subprocess.run(["useradd", "--create-home", "--shell", "/bin/bash", USER], check=True)
 
 
+def bundle(source: Path, scratch: Path) -> Path:
+    """The clone the service recipe made, as a file the user can clone from (git refuses a
+    repository another user owns; a real user clones from the project's address)."""
+    path = scratch / "syncd.bundle"
+    subprocess.run(
+        ["git", "-C", str(source), "bundle", "create", str(path), "HEAD"], check=True, capture_output=True
+    )
+    path.chmod(0o644)
+    return path
+
+
 def command(line: str) -> list[str]:
     """`line` typed at the user's own prompt: a login shell, with the editor they chose."""
     return ["runuser", "-l", USER, "-w", "EDITOR", "-c", line]
