@@ -86,6 +86,11 @@ def test_a_credential_without_credentials_directory_is_read_from_etc_syncd_crede
     where.parent.mkdir(parents=True)
     where.write_text("from-the-file\n")
     assert resolve("credential:strava_client_secret") == "from-the-file"
+    own = system.parent / "home" / ".config" / "syncd" / "credentials" / "strava_client_secret"
+    monkeypatch.setenv("HOME", str(system.parent / "home"))
+    own.parent.mkdir(parents=True)
+    own.write_text("my-own")
+    assert resolve("credential:strava_client_secret") == "my-own"  # a user's own comes first
     monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(system))  # systemd's, when set, wins
     with pytest.raises(ConfigError, match="no credential strava_client_secret in"):
         resolve("credential:strava_client_secret")
