@@ -33,7 +33,7 @@ def _strava_secret(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """GOOD's secret reference resolves (validate checks that it does); credential: references
     look in no real /etc/syncd/credentials."""
     monkeypatch.setenv("STRAVA_SECRET", "not-a-real-secret")
-    monkeypatch.setattr("syncd.paths.SYSTEM_CREDENTIALS", tmp_path / "no-credentials")
+    monkeypatch.setattr("syncd.paths.SYSTEM_CREDENTIALS", tmp_path / "no-credentials", raising=False)
 
 
 def validate(tmp_path: Path, text: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:

@@ -18,7 +18,7 @@ ATHLETE = '\n[[athletes]]\nname = "sam"\nproviders = ["strava"]\n'
 @pytest.fixture(autouse=True)
 def _secret(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("STRAVA_SECRET", "s3cr3t-value-for-tests")
-    monkeypatch.setattr("syncd.paths.SYSTEM_CREDENTIALS", tmp_path / "no-credentials")
+    monkeypatch.setattr("syncd.paths.SYSTEM_CREDENTIALS", tmp_path / "no-credentials", raising=False)
 
 
 def run(tmp_path: Path, text: str | bytes, capsys: pytest.CaptureFixture[str], *cmd: str) -> tuple[int, str]:
