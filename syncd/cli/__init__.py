@@ -111,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EX_USAGE
     args._argv = list(sys.argv[1:] if argv is None else argv)
+    args._parser = parser
     # apprise and garminconnect log each failure themselves (garminconnect with a traceback on
     # every Garmin outage); syncd reports it once, in its own words
     quiet = {name: logging.getLogger(name) for name in ("apprise", "garminconnect")}

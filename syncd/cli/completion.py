@@ -103,9 +103,7 @@ def fish(table: Table) -> str:
 
 
 def cmd_completion(args: argparse.Namespace) -> int:
-    from syncd.cli import build_parser
-
-    table = _table(build_parser())
+    table = _table(args._parser)  # the parser main() built, every command in it
     sys.stdout.write({"bash": bash, "zsh": zsh, "fish": fish}[args.shell](table))
     return 0
 
