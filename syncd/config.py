@@ -59,6 +59,12 @@ class DaemonConfig(Model):
     max_delivery_attempts: int = Field(
         8, ge=1, le=50, description="Give a message up after this many failed attempts."
     )
+    public_url: BaseUrl | None = Field(
+        None,
+        description="The HTTPS address at which a reverse proxy or tunnel reaches the webhook_listen "
+        "listener, e.g. 'https://runs.example.org'; when set, pushes carry answer links and the "
+        "runner's page is served under /syncd/ (off when unset).",
+    )
     state_dir: AbsoluteDir | None = Field(
         None,
         description="Where the state and the tokens live, when neither --state-dir nor $STATE_DIRECTORY "

@@ -31,6 +31,7 @@ RULES_MD_GRADES = {
     "back_to_back_hard": "D",
     "strength_frequency": "B",
     "pain_reported": "D",
+    "knee_check": "C",
 }
 
 

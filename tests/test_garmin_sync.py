@@ -42,8 +42,8 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 
 def history(today: date) -> list[dict[str, Any]]:
     """Five weeks of 8 km runs every other day and daily strength work until 8 days ago (twice
-    that day), so the strength prompt, which counts the days before its own, speaks today
-    (with yesterday's session: 1 in 7 days) and on no earlier day of this week; nothing in the
+    that day), so the strength prompt, which counts the 7 days before its Monday, speaks today
+    (a Monday, with yesterday's session: 1 in 7 days); nothing in the
     detail window."""
     runs = [item(6000 + n, at(today - timedelta(days=n), 7), km=8.0, minutes=48) for n in range(4, 37, 2)]
     gym = [
@@ -122,8 +122,11 @@ providers = ["garmin"]
 """
 
 
-def test_syncd_sync_for_a_garmin_only_athlete(http: responses.RequestsMock, tmp_path: Path) -> None:
-    today = datetime.now(UTC).date()
+def test_syncd_sync_for_a_garmin_only_athlete(
+    http: responses.RequestsMock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    today = date(2026, 3, 16)  # a Monday: the week's strength prompt goes out on its morning
+    monkeypatch.setattr("syncd.clock.utcnow", lambda: datetime.combine(today, time(12, 0), UTC))
     garmin_account(http, today)
     config = tmp_path / "config.toml"
     config.write_text(CONFIG)
@@ -162,7 +165,7 @@ def test_syncd_sync_for_a_garmin_only_athlete(http: responses.RequestsMock, tmp_
 def test_a_late_strength_session_takes_the_workout_off_the_calendar(
     http: responses.RequestsMock, tmp_path: Path
 ) -> None:
-    today = date(2026, 3, 18)
+    today = date(2026, 3, 16)  # a Monday
     now = datetime.combine(today, time(12, 0), UTC)
     listed, _ = garmin_account(http, today)
     config = parse(

@@ -126,4 +126,4 @@ def test_built_in_plugins_are_registered_in_code() -> None:
         "garmin": GarminProvider,
         "intervals": IntervalsProvider,
     }
-    assert len(installed_rules()) == 9
+    assert len(installed_rules()) == 10

@@ -17,6 +17,7 @@ from syncd import __version__
 from syncd.cli import (
     accounts,
     check,
+    checkin,
     checkins,
     completion,
     configure,
@@ -47,6 +48,7 @@ COMMANDS = (
     status,
     check,
     checkins,
+    checkin,
     replay,
     sync,
     notify,

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from syncd.cli.common import Add, day_argument, load_config, open_store
 from syncd.errors import SyncdError
+
+if TYPE_CHECKING:
+    from syncd.domain import CheckIn
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -23,12 +27,49 @@ def cmd_replay(args: argparse.Namespace) -> int:
         athlete = known.get(args.athlete) or AthleteConfig(name=args.athlete, timezone=stored_zone)
         if args.since and args.until and args.since > args.until:
             raise SyncdError(f"--since {args.since} is after --until {args.until}")
-        result = replay_athlete(store, config, athlete, since=args.since, until=args.until)
+        answers = read_answers(args.answers, args.athlete) if args.answers else None
+        result = replay_athlete(store, config, athlete, since=args.since, until=args.until, answers=answers)
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
     else:
         print(render(result.to_json()))
     return 0
+
+
+def read_answers(path: str, athlete: str) -> list[CheckIn]:
+    """The check-ins of a JSON Lines file (`syncd export`'s format: kind, day, at, value,
+    about); raises SyncdError naming the line and what is wrong with it."""
+    from datetime import date, datetime
+
+    from syncd.domain import CheckIn
+
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise SyncdError(f"--answers {path}: cannot be read ({exc.strerror})") from None
+    out = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            out.append(
+                CheckIn(
+                    athlete,
+                    row["kind"],
+                    date.fromisoformat(row["day"]),
+                    datetime.fromisoformat(row["at"]),
+                    value=row.get("value"),
+                    about=row.get("about"),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise SyncdError(
+                f"--answers {path}, line {n}: not a check-in ({type(exc).__name__}: {exc}); each line is "
+                'a JSON object with "kind", "day" (YYYY-MM-DD), "at" (ISO time with zone), '
+                'optional "value" and "about", as `syncd export` prints them'
+            ) from None
+    return out
 
 
 def render(data: dict[str, Any]) -> str:
@@ -72,3 +113,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], add: Add)
         help="stop here (default: two weeks after the last activity)",
     )
     p.add_argument("--json", action="store_true", help="print every delivery and the summary as JSON")
+    p.add_argument(
+        "--answers",
+        metavar="FILE",
+        help="recorded answers (JSON Lines of check-ins, as `syncd export` prints them) to replay "
+        "instead of the stored ones, each at its own time",
+    )

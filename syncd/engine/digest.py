@@ -13,7 +13,7 @@ from pathlib import Path
 
 from syncd.config import AthleteConfig
 from syncd.engine.context import Context, profile_of
-from syncd.errors import DeliveryFailed
+from syncd.errors import DeliveryFailed, SyncdError
 from syncd.notifiers.base import Message
 from syncd.rules.base import Rule
 from syncd.store.ledger import findings_between, folded_between
@@ -35,6 +35,19 @@ def digest_cap_pct(rules: list[Rule], default: int = 10) -> int:
         if rule.digest_cap_setting is not None:
             return int(getattr(rule.config, rule.digest_cap_setting))
     return default
+
+
+def _page_link(ctx: Context, athlete: AthleteConfig) -> str | None:
+    """A link to the runner's page for the digest (None without `[daemon] public_url`)."""
+    if not ctx.config.daemon.public_url:
+        return None
+    from syncd.web.links import page_link
+
+    try:
+        return page_link(ctx.config, athlete.name, ctx.now())
+    except SyncdError as exc:
+        log.warning("%s: digest without a link to the page: %s", athlete.name, exc)
+        return None
 
 
 def send_digest(ctx: Context, athlete: AthleteConfig, day: date) -> bool:
@@ -76,6 +89,7 @@ def send_digest(ctx: Context, athlete: AthleteConfig, day: date) -> bool:
             "low",
             f"digest:{athlete.name}:{year}-W{week:02d}",
             attach=chart,
+            click=_page_link(ctx, athlete),
         )
         failed = []
         for notifier in ctx.notifiers(athlete):

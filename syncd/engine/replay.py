@@ -4,7 +4,8 @@ On a copy of the state, the athlete's activities are served again by a `ReplayPr
 per provider, each one as the simulated clock passes the moment it was uploaded. The clock
 stops where the daemon would have acted: after each upload (a pass), at the morning hour
 of every day (the morning pass and the strength prompt), when a held push comes due (quiet
-hours) and at the weekly digest. Everything goes through the real engine and delivery
+hours), right after each of the runner's answers (check-ins, stored or recorded in a file)
+and at the weekly digest. Everything goes through the real engine and delivery
 policy (`run_once`, `send_digest`) with the athlete's own quiet hours and daily cap; pushes
 and digests land in a `Recorder`, notes in the replay providers. The real state, accounts
 and channels are never touched.
@@ -14,103 +15,25 @@ from __future__ import annotations
 
 import heapq
 import tempfile
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from syncd.config import AthleteConfig, Config
 from syncd.domain import Activity, CheckIn
-from syncd.engine.context import Context, local_today
+from syncd.engine.context import Context, local_today, profile_of
 from syncd.engine.digest import digest_schedule, send_digest
 from syncd.engine.passes import run_once
 from syncd.engine.recorder import Recorded, Recorder, ReplayProvider
+from syncd.engine.replay_result import Delivery, ReplayResult, plain_metrics
+from syncd.evaluation import stored_history
 from syncd.registry import load_rules
 from syncd.store import Store, outbox
-from syncd.store.ledger import finding_by_key
+from syncd.store.ledger import finding_by_key, findings_between
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _PASS, _DIGEST = 0, 1
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """One thing the runner would have received."""
-
-    at: datetime  # UTC
-    local: str  # the athlete's local time, ISO
-    channel: str  # "push", "note" or "digest"
-    rule: str
-    severity: str
-    title: str
-    text: str
-    key: str
-    day: str  # the local day the finding is about (the week's Sunday for a digest)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "at": self.local,
-            "utc": self.at.isoformat(timespec="seconds"),
-            "channel": self.channel,
-            "rule": self.rule,
-            "severity": self.severity,
-            "title": self.title,
-            "text": self.text,
-            "key": self.key,
-            "day": self.day,
-        }
-
-
-@dataclass
-class ReplayResult:
-    """Every delivery of a replay, in time order, and the summary `syncd replay` prints."""
-
-    athlete: str
-    first: date
-    last: date
-    deliveries: list[Delivery] = field(default_factory=list)
-    run_weeks: set[str] = field(default_factory=set)  # ISO weeks with at least one counted run
-    passes: int = 0
-
-    def summary(self) -> dict[str, Any]:
-        """Pushes per week with a run (mean, max), notes, digests, share by rule."""
-        pushes = [d for d in self.deliveries if d.channel == "push"]
-        per_week = Counter(_week(date.fromisoformat(d.local[:10])) for d in pushes)
-        running = sorted(self.run_weeks)
-        counts = [per_week.get(w, 0) for w in running]
-        by_rule = Counter(d.rule for d in pushes)
-        strength = [d for d in pushes if d.rule == "strength_frequency"]
-        strength_weeks = Counter(_week(date.fromisoformat(d.local[:10])) for d in strength)
-        return {
-            "weeks_with_run": len(running),
-            "pushes": len(pushes),
-            "pushes_in_weeks_without_run": sum(n for w, n in per_week.items() if w not in self.run_weeks),
-            "pushes_per_running_week_mean": round(sum(counts) / len(running), 3) if running else 0.0,
-            "pushes_per_running_week_max": max(counts, default=0),
-            "notes": sum(d.channel == "note" for d in self.deliveries),
-            "digests": sum(d.channel == "digest" for d in self.deliveries),
-            "share_by_rule": {r: round(n / len(pushes), 3) for r, n in by_rule.most_common()},
-            "strength_share": round(len(strength) / len(pushes), 3) if pushes else 0.0,
-            "strength_pushes_per_week_max": max(strength_weeks.values(), default=0),
-            "passes": self.passes,
-        }
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "athlete": self.athlete,
-            "first": self.first.isoformat(),
-            "last": self.last.isoformat(),
-            "deliveries": [d.to_json() for d in self.deliveries],
-            "summary": self.summary(),
-        }
-
-
-def _week(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def replay_athlete(
@@ -207,6 +130,9 @@ class _Replay:
                 at = datetime.combine(day, time(hour, minute), self.tz).astimezone(UTC)
                 self.events.append((at, _DIGEST))
             day += timedelta(days=1)
+        for answer in self.pending_checkins:  # the daemon runs a pass right after an answer
+            if start <= answer.at <= end:
+                self.events.append((answer.at, _PASS))
         self.events.append((start, _PASS))  # the account is connected: the first backfill
         heapq.heapify(self.events)
 
@@ -269,11 +195,11 @@ class _Replay:
                     item.text,
                     item.key,
                     (finding.day if finding else local.date()).isoformat(),
+                    plain_metrics(finding.metrics) if finding else {},
                 )
             )
         out.sort(key=lambda d: (d.at, d.channel, d.key))
         self.result.deliveries = out
-        history = self.store.sessions(self.athlete.name)
-        self.result.run_weeks = {
-            _week(s.start_utc.astimezone(self.tz).date()) for s in history if s.sport.is_run
-        }
+        self.result.findings = findings_between(self.store, self.athlete.name, self.first, self.last)
+        history = stored_history(self.store, self.athlete.name, profile_of(self.config, self.athlete))
+        self.result.run_days = {f.day for f in history.runs if self.first <= f.day <= self.last}

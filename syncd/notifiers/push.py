@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from urllib.parse import unquote
 
 from syncd.errors import DeliveryFailed
+from syncd.notifiers.answers import with_answers
 from syncd.notifiers.base import PRIORITIES, Message, Notifier
 from syncd.secrets import mask_url, secret_parts
 
@@ -128,7 +129,8 @@ class PushNotifier(Notifier):
                 f"unknown priority {message.priority!r}; expected one of {', '.join(PRIORITIES)}"
             )
         title, body = _title_and_body(message)
-        apobj = self._apprise(url_for(self._url, message.priority, self._timeout_s))
+        url, body = with_answers(url_for(self._url, message.priority, self._timeout_s), body, message)
+        apobj = self._apprise(url)
         extra = {"attach": message.attach} if message.attach else {}
         result = apobj.notify(title=title, body=body, notify_type=notify_type(message.priority), **extra)
         if not result:

@@ -196,6 +196,16 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE activities ADD COLUMN same_as TEXT NOT NULL DEFAULT '';
     """,
+    # 10: the one-time answer links and page forms already used, by a SHA-256 of their nonce
+    # (never the token itself)
+    """
+    CREATE TABLE web_spent (
+        digest TEXT PRIMARY KEY,
+        athlete TEXT NOT NULL,
+        spent_at TEXT NOT NULL
+    );
+    CREATE INDEX web_spent_by_time ON web_spent (spent_at);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -40,6 +40,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from syncd import clock as wall_clock
 from syncd.domain import Activity
 from syncd.errors import (
     AuthRequired,
@@ -95,7 +96,7 @@ class GarminProvider(GarminWorkouts, GarminDeletions, GarminListing, Provider):
         tokens: TokenStore,
         *,
         store: Store | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = lambda: wall_clock.utcnow(),
         page_size: int = PAGE_SIZE,
         max_activities: int = MAX_ACTIVITIES,
         overlap: timedelta = OVERLAP,
@@ -120,7 +121,7 @@ class GarminProvider(GarminWorkouts, GarminDeletions, GarminListing, Provider):
         store: Store,
         *,
         client_factory: ClientFactory = resume_client,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = lambda: wall_clock.utcnow(),
     ) -> GarminProvider:
         """The provider for `athlete`, resumed from the saved tokens without a request.
 
