@@ -94,7 +94,8 @@ def cmd_config_init(args: argparse.Namespace) -> int:
     creds = SYSTEM_CREDENTIALS / "strava_client_secret" if system else "a file or an env: reference"
     for key in KEYS_TO_EDIT:
         print(f"  {key.format(creds=creds)}")
-    print(f"then: syncd config validate{'' if not args.path else ' --config ' + str(path)}")
+    check = "sudo -u syncd syncd config validate" if system else "syncd config validate"
+    print(f"then: {check}{' --config ' + str(path) if args.path else ''}")
     return 0
 
 
