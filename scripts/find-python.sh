@@ -57,8 +57,8 @@ root=$( (pyenv root) 2>/dev/null || echo "${PYENV_ROOT:-$HOME/.pyenv}")
 for dir in $(ls -d "$root"/versions/3.* 2>/dev/null | sort -t. -k2,2nr -k3,3nr); do
     try "$dir/bin/python3"
 done
-for dir in /usr/local/bin /usr/bin /opt/homebrew/bin; do
+for dir in /usr/local/bin /usr/bin /opt/homebrew/bin /opt/python3.14/bin /opt/python3.13/bin /opt/python3.12/bin; do
     for minor in 14 13 12; do try "$dir/python3.$minor"; done
 done
-echo "syncd needs Python 3.12 or newer, and none was found (tried python3.12/3.13 on PATH and pyenv's versions); install one, or set SYNCD_PYTHON to its path." >&2
+echo "syncd needs Python 3.12 or newer, and none was found (tried python3.12/3.13 on PATH, pyenv's versions and /opt/python3.1X); install one (Debian 12: sudo sh scripts/build-python.sh), or set SYNCD_PYTHON to its path." >&2
 exit 1

@@ -47,7 +47,7 @@ size=$(du -sh "$venv" | cut -f1)
 echo "install: $version in $venv ($size); $bindir/syncd links to it"
 case ":$PATH:" in
 *":$bindir:"*) ;;
-*) echo "install: $bindir is not on your PATH; add it, or run $venv/bin/syncd" ;;
+*) echo "install: $bindir is not on your PATH yet; log in again (Debian's ~/.profile adds ~/.local/bin once it exists), or: export PATH=\"$bindir:\$PATH\"" ;;
 esac
 if [ -n "$mode" ] && id syncd >/dev/null 2>&1; then
     # the service runs as this user: prove it can start the installed syncd

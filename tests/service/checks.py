@@ -38,11 +38,11 @@ def as_syncd(*cmd: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["runuser", "-u", "syncd", "--", *cmd], capture_output=True, text=True)
 
 
-def connect_with_browser(line: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Run a `syncd connect strava --paste` line; open the printed address as the runner's
-    browser would (the fake Strava redirects at once) and paste the address it ended on."""
+def connect_with_browser(line: str, argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run a `syncd connect strava --paste` line (as `argv`); open the printed address as the
+    runner's browser would (the fake Strava redirects at once) and paste where it ended."""
     proc = subprocess.Popen(
-        ["bash", "-c", line],
+        argv,
         env=env,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -72,12 +72,15 @@ def _landing(url: str) -> str:
     return location
 
 
-def after_step(line: str, done: subprocess.CompletedProcess[str], services: world.Services) -> str | None:
-    """None if the step did what the recipe says, else what went wrong."""
+def after_step(
+    line: str, done: subprocess.CompletedProcess[str], services: world.Services, table: Any = None
+) -> str | None:
+    """None if the step did what the recipe says (`table`: the checks, default the
+    service's), else what went wrong."""
     if done.returncode != 0:
         last = (done.stderr.strip() or done.stdout.strip() or "(no output)").splitlines()[-1]
         return f"exit {done.returncode}: {last}"
-    for pattern, check in STEP_CHECKS:
+    for pattern, check in STEP_CHECKS if table is None else table:
         if re.search(pattern, line):
             return check(done, services)
     return None
@@ -144,12 +147,17 @@ def _synced(done: Any, services: world.Services) -> str | None:
         return f"{db} is owned by {world.owner_and_mode(db)[0]}"
     note = services.strava.description(services.long_run_id) or ""
     if not note.startswith("Great hills today.\n\n— syncd —\n"):
-        return f"no note on the long run (its description: {note!r})"
+        return f"no note on the long run (its description: {note!r}; sync said: {done.stdout.strip()})"
     pushed = [r.json() for r in services.sink.requests if r.method == "POST"]
-    if not any(p.get("type") == "warning" and "16.0 km today" in p.get("message", "") for p in pushed):
+    if not any(p.get("type") == "warning" and p.get("message", "").startswith("16.0 km") for p in pushed):
         titles = [p.get("title") for p in pushed]
         return f"no warning push about the long run (received {titles}; sync said: {done.stdout.strip()})"
     return None
+
+
+def _doctor(done: Any, services: world.Services) -> str | None:
+    last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    return None if last.endswith(" 0 failed") else f"said: {done.stdout.strip()[-400:]}"
 
 
 def _status(done: Any, services: world.Services) -> str | None:
@@ -165,6 +173,7 @@ STEP_CHECKS = [
     (r"syncd connect strava", _connected),
     (r"syncd notify test", _pushed_test),
     (r"syncd sync\b", _synced),
+    (r"syncd doctor\b", _doctor),
     (r"syncd status\b", _status),
 ]
 
@@ -186,9 +195,28 @@ def final(services: world.Services, run: Any, service: bool) -> list[tuple[str, 
     )
     size = subprocess.run(["du", "-sm", str(VENV)], capture_output=True, text=True).stdout.split()[0]
     out.append((f"installed size: {size} MB in {VENV}", None))
+    out.append(
+        ("`syncd sync` as root on the service's state: refused, nothing touched", root_refused(services))
+    )
     if service:
         out.append(("the unit's start, imitated: a pass, then SIGTERM exits 0", start_like_systemd(services)))
     return out
+
+
+def root_refused(services: world.Services) -> str | None:
+    """Issue 13's first finding: root running a state command must neither read root's own
+    tokens nor leave root's files in the service's state nor reach the runner's phone."""
+    pushes = len(services.sink.requests)
+    env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root"}
+    done = subprocess.run(["bash", "-c", "syncd sync"], env=env, capture_output=True, text=True)
+    if done.returncode != 78 or "run it as that user: sudo -u syncd syncd sync" not in done.stderr:
+        return f"exit {done.returncode}: {done.stderr.strip()[-300:]}"
+    mine = [p for p in STATE.rglob("*") if p.lstat().st_uid == 0]
+    if mine:
+        return f"root's files in the state: {mine[:3]}"
+    if len(services.sink.requests) != pushes:
+        return "the runner's phone got a message"
+    return None
 
 
 def start_like_systemd(services: world.Services) -> str | None:

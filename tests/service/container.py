@@ -89,7 +89,7 @@ class ContainerRun:
         line = adapt(line, self.base)
         started = time.monotonic()
         if "syncd connect strava" in line:
-            done = checks.connect_with_browser(f"cd {self.cwd} && {line}", self.env)
+            done = checks.connect_with_browser(line, ["bash", "-c", f"cd {self.cwd} && {line}"], self.env)
         else:
             done = subprocess.run(
                 ["bash", "-c", f"cd {self.cwd} && {line}"],
@@ -140,6 +140,9 @@ class ContainerRun:
             return None if any(p.get("type") == "warning" for p in pushed) else "no warning pushed"
         if line.startswith("podman run -d"):
             return self.first_pass()
+        if line.endswith("syncd doctor"):
+            last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+            return None if last.endswith(" 0 failed") else f"said: {done.stdout.strip()[-400:]}"
         if "config validate" in line:
             return None if "config.toml: valid" in done.stdout else f"said: {done.stdout.strip()[-200:]}"
         if line.startswith("podman stop"):

@@ -23,7 +23,7 @@ sys.path.insert(0, str(TESTS))
 from fakes.http_sink import HttpSink  # noqa: E402
 from fakes.strava_server import FakeStrava  # noqa: E402
 
-OVERLAID = ("/etc", "/opt", "/var/lib", "/var/cache", "/usr/local")
+OVERLAID = ("/etc", "/opt", "/var/lib", "/var/cache", "/usr/local", "/home")
 MARKER = "SYNCD_RECIPE_NAMESPACE"
 
 
@@ -41,6 +41,7 @@ def enter_namespace(argv: list[str]) -> None:
 def overlay_system() -> Path:
     """Put an overlay on each directory the recipe writes to; returns the scratch directory."""
     scratch = Path(tempfile.mkdtemp(prefix="syncd-recipe-", dir="/var/tmp"))
+    scratch.chmod(0o711)  # the login user's editor reads its edits file in here
     for target in OVERLAID:
         name = target.strip("/").replace("/", "_")
         upper, work = scratch / name / "upper", scratch / name / "work"
@@ -86,12 +87,13 @@ class Services:
         self.strava.__exit__(None, None, None)
 
     def _seed(self) -> None:
-        """Eight easy 8 km runs over 24 days, then a 16 km run three hours ago: a spike that
-        the first sync turns into a note on the run and a push."""
+        """Fourteen easy 8 km runs over six weeks (the spike rule speaks only with 30 days of
+        history before the run), then a 16 km run three hours ago: a spike that the first sync
+        turns into a note on the run and a push."""
         now = datetime.now(UTC)
-        for i in range(8):
+        for i in range(14):
             self.strava.add_activity(
-                now - timedelta(days=24 - 3 * i),
+                now - timedelta(days=42 - 3 * i),
                 name="Easy run",
                 distance=8000.0,
                 moving_time=2900,
