@@ -495,3 +495,15 @@ def test_a_confirmed_run_counts_at_the_next_pass_and_undo_takes_it_back(world: W
     world.now = TODAY + timedelta(minutes=30)
     summary = world.sync()
     assert summary.withdrawn >= 1 and "— syncd —" not in world.description()
+
+
+def test_pain_at_another_site_is_noted_and_pushed_only_when_mentioned_again(world: World) -> None:
+    world.strava.put(run("strava", "shin1", (TODAY - timedelta(days=2)).isoformat(), 6.0, title="Sore shin"))
+    world.sync()
+    assert pushes_about(world, "pain_reported") == []  # once: the note and the digest
+    assert "Shin mentioned in the notes" in world.strava.description("shin1")
+    world.strava.put(
+        run("strava", "shin2", (TODAY - timedelta(hours=3)).isoformat(), 6.0, title="Shin sore again")
+    )
+    world.sync()
+    assert [m.title for m in pushes_about(world, "pain_reported")] == ["Shin pain mentioned again"]

@@ -46,7 +46,8 @@ class PainReported(Rule):
     """Pain at a body site mentioned in the title, description or private note of an activity."""
 
     id = "pain_reported"
-    always_delivered = True
+    # delivered by severity (DESIGN.md): knee pain and a site mentioned again are warnings
+    # (note and push); another site mentioned once is a caution (note and digest only)
     title = "Pain mentioned"
     grade = "D"
     citation = "pfp_consensus"
