@@ -1,10 +1,22 @@
 # Two commands a newcomer needs:   make demo   |   make test
-# Both create .venv with a Python >= 3.12 found by scripts/find-python.sh and install syncd into it.
+# Both create .venv with a Python >= 3.12 found by scripts/find-python.sh and install syncd into it
+# (editable, with the test tools). `make install` is the install for real use: see below.
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.syncd-installed
 
-.PHONY: demo test install lint bench clean
+# make install: the package and its chart extra, not editable, no test tools, in $(PREFIX)/venv,
+# with a `syncd` link in $(BINDIR). As root: /opt/syncd and /usr/local/bin, with an interpreter
+# the service user can run (docs/service.md); as anyone else: under ~/.local.
+ifeq ($(shell id -u),0)
+PREFIX ?= /opt/syncd
+BINDIR ?= /usr/local/bin
+else
+PREFIX ?= $(HOME)/.local/share/syncd
+BINDIR ?= $(HOME)/.local/bin
+endif
+
+.PHONY: demo test install dev lint bench clean
 
 demo: $(STAMP)
 	$(BIN)/syncd demo
@@ -12,7 +24,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-install: $(STAMP)
+dev: $(STAMP)
+
+install:
+	@sh scripts/install.sh "$(PREFIX)" "$(BINDIR)"
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(BIN)/python ]; then \

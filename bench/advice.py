@@ -20,16 +20,34 @@ import argparse
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SYNCD_SHARED", ROOT.parent / "shared"))
 DATA = SHARED / "real_athletes"
 RUN_TYPES = {"Run", "Trail Run", "Virtual Run", "Treadmill Run"}
+#: what issue 9 says the five must get as pushes: (alias, the local day the finding is about, rule)
+EXPECTED = [
+    ("dhruva05", "2024-04-28", "session_spike"),  # a half marathon after a 6 km longest run
+    ("dhruva05", "2024-06-30", "session_spike"),
+    ("dhruva05", "2024-09-01", "session_spike"),
+    ("dhruva05", "2024-10-20", "session_spike"),  # the marathon
+    ("dillm94", "2021-04-26", "pain_reported"),  # "Hot weather bad knees"
+    ("dillm94", "2021-06-03", "pain_reported"),  # "my knees would say otherwise"
+    ("dillm94", "2021-06-01", "session_spike"),  # the +72 % half
+    ("aakashb", "2023-04-01", "session_spike"),  # the first marathon
+    ("aakashb", "2024-05-25", "session_spike"),  # the 100 km ultra, counted
+    ("mattwasd", "2019-10-15", "session_spike"),  # +99 %
+]
+WINDOW_RULES = ("weekly_progression", "acwr", "monotony")
+MOMENT_DAYS = 6  # "in the last 7 days": the moment's day and the 6 after it
 
 
 def zones() -> dict[str, str]:
@@ -37,8 +55,10 @@ def zones() -> dict[str, str]:
     out = {}
     for line in (DATA / "SOURCES.txt").read_text().splitlines():
         parts = line.split()
-        if len(parts) > 7 and (DATA / parts[0]).is_dir() and "/" in parts[7]:
-            out[parts[0]] = parts[7]
+        if parts and (DATA / parts[0]).is_dir():
+            zone = next((p for p in parts[5:] if re.fullmatch(r"[A-Z][a-z]+/[A-Za-z_]+", p)), None)
+            if zone:
+                out[parts[0]] = zone
     return out
 
 
@@ -78,6 +98,63 @@ def stored_run_km(state: Path, alias: str) -> float:
     return float(metres) / 1000
 
 
+def _days(text: str) -> date:
+    return date.fromisoformat(text[:10])
+
+
+def moments(findings: list[dict[str, Any]], deliveries: list[dict[str, Any]]) -> list[tuple[date, str]]:
+    """(day, when syncd knew it) of each warning or alert spike, race or pain mention; it knew
+    at its first push, else at the end of its day (a Sunday run uploaded after the digest)."""
+    pushed: dict[str, str] = {}
+    for d in deliveries:
+        if d["channel"] == "push":
+            pushed.setdefault(d["key"], d["utc"])
+    out = []
+    for f in findings:
+        spike = f["rule"] == "session_spike" and (
+            f["severity"] in ("warning", "alert") or f["metrics"].get("race")
+        )
+        if spike or f["rule"] == "pain_reported":
+            out.append((_days(f["day"]), pushed.get(f["key"], f"{f['day']}T23:59:59")))
+    return out
+
+
+def violations(result: dict[str, Any]) -> list[str]:
+    """What issue 9 says must never happen, found in one replay."""
+    first, out = _days(result["first"]), []
+    findings, deliveries = result["findings"], result["deliveries"]
+    run_days = {_days(d) for d in result["run_days"]}
+    known = moments(findings, deliveries)
+    recover = [day for day, _ in known]
+    for f in findings:
+        day = _days(f["day"])
+        if f["rule"] == "session_spike":
+            m = f["metrics"]
+            if max(m["reference_km"], m.get("min_reference_km", 0)) < 5:
+                out.append(f"{day} spike from a reference under 5 km")
+            if (day - first).days < 30:
+                out.append(f"{day} spike in the history's first 30 days")
+        if f["rule"] in WINDOW_RULES and not any(day - timedelta(days=k) in run_days for k in range(7)):
+            out.append(f"{day} {f['rule']} in a week without a run")
+    for d in deliveries:
+        day = _days(d["day"])
+        near = [
+            m for m, at in known if timedelta(0) <= day - m <= timedelta(days=MOMENT_DAYS) and at <= d["utc"]
+        ]
+        if near and re.search(r"under \d", d["text"]):
+            out.append(
+                f"{d['at'][:16]} {d['channel']} offers a bigger number {day - near[-1]} after {near[-1]}"
+            )
+        prompt = d["rule"] == "strength_frequency" and d["channel"] == "push"
+        if prompt and any(timedelta(0) <= day - m <= timedelta(days=2) for m in recover):
+            out.append(f"{d['at'][:16]} strength prompt within 48 h of a recovery moment")
+        if d["channel"] == "digest":
+            week = {day - timedelta(days=k) for k in range(14)}
+            if not week & run_days:
+                out.append(f"{d['at'][:16]} digest in a week without a run after the quiet one")
+    return out
+
+
 def one(alias: str, zone: str, show_pushes: bool) -> dict[str, object]:
     path = DATA / alias / "activities.csv"
     rows, km = file_counts(path)
@@ -100,6 +177,9 @@ def one(alias: str, zone: str, show_pushes: bool) -> dict[str, object]:
         result = json.loads(replayed.stdout)
     summary = result["summary"]
     pushes = [d for d in result["deliveries"] if d["channel"] == "push"]
+    pushed = {(d["day"], d["rule"]) for d in pushes}
+    missing = [f"{day} {rule}" for a, day, rule in EXPECTED if a == alias and (day, rule) not in pushed]
+    broken = violations(result)
     if show_pushes:
         for d in pushes:
             print(f"  {alias:9} {d['at'][:16]}  {d['severity']:8} {d['rule']:19} {d['title']}")
@@ -119,6 +199,8 @@ def one(alias: str, zone: str, show_pushes: bool) -> dict[str, object]:
         "notes": summary["notes"],
         "digests": summary["digests"],
         "seconds": took,
+        "missing": missing,
+        "violations": broken,
     }
 
 
@@ -146,7 +228,23 @@ def main() -> int:
         )
     if results:
         mean = sum(float(r["mean"]) for r in results) / len(results)
+        pushes = sum(int(r["pushes"]) for r in results)  # type: ignore[call-overload]
+        strength = sum(float(r["strength_share"]) * int(r["pushes"]) for r in results)  # type: ignore[call-overload]
         print(f"\nmean of the athletes' pushes per running week: {mean:.2f}")
+        print(
+            f"strength prompts: {strength:.0f} of {pushes} pushes ({100 * strength / max(pushes, 1):.0f} %)"
+        )
+    for r in results:
+        for line in r["missing"]:  # type: ignore[attr-defined]
+            print(f"MISSING  {r['alias']}: {line} was not pushed")
+        for line in r["violations"]:  # type: ignore[attr-defined]
+            print(f"NEVER    {r['alias']}: {line}")
+    expected = [e for e in EXPECTED if e[0] in found]
+    got = sum(len(r["missing"]) for r in results)  # type: ignore[arg-type]
+    print(
+        f"expected pushes delivered: {len(expected) - got} of {len(expected)}; "
+        f"never-events: {sum(len(r['violations']) for r in results)}"
+    )  # type: ignore[arg-type]
     return 0
 
 

@@ -19,14 +19,14 @@ from syncd.store import Store
 
 def athlete_profile(config: Config, store: Store, name: str, timezone: str | None = None) -> Profile:
     """The athlete's profile from the config, else the time zone the state recorded."""
+    from dataclasses import replace
+
+    from syncd.engine.context import profile_of
+
     for athlete in config.athletes:
         if athlete.name == name:
-            return Profile(
-                timezone=timezone or config.timezone_of(athlete),
-                sex=athlete.sex,
-                rest_hr=athlete.rest_hr,
-                max_hr=athlete.max_hr,
-            )
+            profile = profile_of(config, athlete)
+            return replace(profile, timezone=timezone) if timezone else profile
     stored = {r["name"]: r["timezone"] for r in store.athletes()}
     return Profile(timezone=timezone or stored.get(name) or config.daemon.timezone)
 

@@ -4,18 +4,19 @@ The value types (secret references, time zones, durations, ...) are in `config_t
 
 from __future__ import annotations
 
-import re
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from syncd.config_errors import read_toml, validation_problems
 from syncd.config_types import (
-    _SECRET_HELP,
-    NAME_PATTERN,
+    AbsoluteDir,
+    AthleteName,
     BaseUrl,
+    DigestTime,
     Duration,
+    ListenAddress,
     ProviderName,
     QuietHours,
     SecretRef,
@@ -25,7 +26,15 @@ from syncd.config_types import (
 )
 from syncd.errors import ConfigError
 
-__all__ = ["AthleteConfig", "Config", "duration_seconds", "load", "parse", "parse_quiet_hours"]
+__all__ = [
+    "AthleteConfig",
+    "Config",
+    "duration_seconds",
+    "load",
+    "parse",
+    "parse_quiet_hours",
+    "validation_problems",
+]
 
 
 class Model(BaseModel):
@@ -42,14 +51,24 @@ class DaemonConfig(Model):
         description="On a backfill, deliver only findings about the last N days; "
         "older ones are kept as history.",
     )
-    webhook_listen: str | None = Field(
+    webhook_listen: ListenAddress | None = Field(
         None,
-        pattern=r"^[\w.:\[\]-]+:\d{1,5}$",
         description="host:port for the Strava webhook callback (off when unset), e.g. '127.0.0.1:8421'; "
         "put a reverse proxy or tunnel with HTTPS in front of it.",
     )
     max_delivery_attempts: int = Field(
         8, ge=1, le=50, description="Give a message up after this many failed attempts."
+    )
+    public_url: BaseUrl | None = Field(
+        None,
+        description="The HTTPS address at which a reverse proxy or tunnel reaches the webhook_listen "
+        "listener, e.g. 'https://runs.example.org'; when set, pushes carry answer links and the "
+        "runner's page is served under /syncd/ (off when unset).",
+    )
+    state_dir: AbsoluteDir | None = Field(
+        None,
+        description="Where the state and the tokens live, when neither --state-dir nor $STATE_DIRECTORY "
+        "says (`syncd config init` as root writes /var/lib/syncd, the service's).",
     )
 
 
@@ -93,10 +112,39 @@ class StrengthConfig(Model):
     )
 
 
-class AthleteConfig(Model):
-    name: str = Field(
-        pattern=NAME_PATTERN, description="Short name used on the command line (a-z, 0-9, - and _)."
+def _pace(value: str) -> str:
+    minutes, _, seconds = value.partition(":")
+    if not (minutes.isdigit() and seconds.isdigit() and len(seconds) == 2 and int(seconds) < 60):
+        raise ValueError(f"{value!r} is not a pace; write minutes:seconds per km, e.g. '2:30'")
+    if not 60 <= pace_seconds(value) <= 3600:
+        raise ValueError(f"{value!r} is outside 1:00 to 60:00 min/km")
+    return value
+
+
+def pace_seconds(value: str) -> int:
+    """Seconds per km of a 'm:ss' pace."""
+    minutes, _, seconds = value.partition(":")
+    return int(minutes) * 60 + int(seconds)
+
+
+class SuspectConfig(Model):
+    fastest_pace: Annotated[str, AfterValidator(_pace)] = Field(
+        "2:30",
+        description="A run faster than this (min/km, on moving time, over more than 1 km) is left out.",
     )
+    slowest_pace: Annotated[str, AfterValidator(_pace)] = Field(
+        "20:00", description="A run slower than this (min/km, on moving time) is left out."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SuspectConfig:
+        if pace_seconds(self.fastest_pace) >= pace_seconds(self.slowest_pace):
+            raise ValueError("fastest_pace must be quicker (fewer min/km) than slowest_pace")
+        return self
+
+
+class AthleteConfig(Model):
+    name: AthleteName = Field(description="Short name used on the command line (a-z, 0-9, - and _).")
     timezone: TimeZone | None = Field(None, description="The athlete's time zone; days are counted in it.")
     providers: list[ProviderName] = Field(
         default_factory=list,
@@ -125,13 +173,15 @@ class AthleteConfig(Model):
         3, ge=0, le=50, description="At most this many push messages a day; the rest go to the digest."
     )
     morning_hour: int = Field(7, ge=0, le=23, description="Local hour for the day's strength prompt.")
-    digest: str = Field(
-        "sun 19:00",
-        pattern=r"^(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):[0-5]\d$",
-        description="When the weekly digest goes out: a weekday and a local time.",
+    digest: DigestTime = Field(
+        "sun 19:00", description="When the weekly digest goes out: a weekday and a local time."
     )
     strength: StrengthConfig = Field(
         default_factory=StrengthConfig, description="The suggested strength sessions."
+    )
+    suspect: SuspectConfig = Field(
+        default_factory=SuspectConfig,
+        description="When a run's numbers look implausible and it is left out (`syncd confirm` counts it).",
     )
 
     @model_validator(mode="after")
@@ -176,47 +226,6 @@ class Config(Model):
         return athlete.timezone or self.daemon.timezone
 
 
-_TYPE_TAGS = {"", "str", "int", "float", "bool", "list", "dict", "none"}
-
-
-def key_path(loc: tuple[str | int, ...]) -> str:
-    """'athletes[0].notify[1]' for pydantic's ('athletes', 0, 'notify', 1)."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in _TYPE_TAGS or re.match(r"^[a-z-]+\[", part) or part.startswith("function-"):
-            continue  # pydantic's names for union members and validators, not config keys
-        else:
-            out += f".{part}" if out else part
-    return out or "(top level)"
-
-
-def _describe(error: Any, model: type[BaseModel]) -> str:
-    kind, msg = error["type"], error["msg"]
-    value = error.get("input")
-    if kind == "extra_forbidden" and re.search(r"secret|password|token|key$", str(error["loc"][-1])):
-        return f"unknown key, and it looks like a secret; {_SECRET_HELP}"
-    if kind == "extra_forbidden":
-        return "unknown key; remove it or correct its spelling (see `syncd config sample` for every key)"
-    if kind == "missing":
-        return "required; add this key"
-    if kind == "value_error":
-        return str(msg).removeprefix("Value error, ")
-    if kind == "literal_error":
-        return f"{value!r} is not allowed; {msg.lower()}"
-    if kind == "string_pattern_mismatch":
-        return f"{value!r} has the wrong form ({msg.lower()})"
-    return (
-        f"{msg.lower()} (got {value!r})" if value is not None and not isinstance(value, dict) else msg.lower()
-    )
-
-
-def validation_problems(exc: ValidationError, model: type[BaseModel] = BaseModel) -> list[str]:
-    """One 'key.path: what is wrong; fix' line per pydantic error."""
-    return [f"{key_path(tuple(e['loc']))}: {_describe(e, model)}" for e in exc.errors()]
-
-
 def parse(data: dict[str, Any], source: str) -> Config:
     """A Config from decoded TOML; raises ConfigError naming every bad key."""
     try:
@@ -227,20 +236,4 @@ def parse(data: dict[str, Any], source: str) -> Config:
 
 def load(path: Path) -> Config:
     """Read and validate a config file; raises ConfigError (exit 78) with the key and the fix."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(
-            [
-                "no such file; create it with `syncd config sample > " + str(path) + "` and edit it, "
-                "or point --config / $SYNCD_CONFIG at yours"
-            ],
-            str(path),
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"cannot be read ({exc.__class__.__name__}: {exc})"], str(path)) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"not valid TOML: {exc}"], str(path)) from None
-    return parse(data, str(path))
+    return parse(read_toml(path), str(path))

@@ -56,7 +56,9 @@ def note_table() -> list[str]:
     return out
 
 
-def _table(model: type[BaseModel], prefix: str, out: list[str]) -> list[tuple[str, type[BaseModel] | None]]:
+def _table(
+    model: type[BaseModel], prefix: str, out: list[str], examples: dict[str, Any]
+) -> list[tuple[str, type[BaseModel] | None]]:
     """Write the scalar keys of `model`; return its nested tables for the caller to write
     (None: a table of provider keys)."""
     nested: list[tuple[str, type[BaseModel] | None]] = []
@@ -70,7 +72,7 @@ def _table(model: type[BaseModel], prefix: str, out: list[str]) -> list[tuple[st
             continue
         path = f"{prefix}.{name}"
         default = field.get_default(call_default_factory=True)
-        example = EXAMPLES.get(path)
+        example = examples.get(path)
         out.append(f"# {field.description}")
         if example is not None:
             out.append(f"{name} = {_toml(example)}")
@@ -81,14 +83,17 @@ def _table(model: type[BaseModel], prefix: str, out: list[str]) -> list[tuple[st
     return nested
 
 
-def _write_nested(nested: list[tuple[str, type[BaseModel] | None]], header: str, out: list[str]) -> None:
+def _write_nested(
+    nested: list[tuple[str, type[BaseModel] | None]], header: str, out: list[str], examples: dict[str, Any]
+) -> None:
     for name, model in nested:
         out.append("")
         out.append(f"[{header}.{name}]")
         if model is None:
             out += note_table()
             continue
-        _write_nested(_table(model, f"{header.split('.')[0]}.{name}", out), f"{header}.{name}", out)
+        inner = _table(model, f"{header.split('.')[0]}.{name}", out, examples)
+        _write_nested(inner, f"{header}.{name}", out, examples)
 
 
 def builtin_rule_defaults() -> dict[str, dict[str, Any]]:
@@ -103,16 +108,21 @@ def builtin_rule_defaults() -> dict[str, dict[str, Any]]:
     }
 
 
-def sample() -> str:
-    """The example config.toml, as text."""
+#: What `syncd config init` as root writes beyond the sample: the service's state directory.
+SYSTEM_VALUES: dict[str, Any] = {"daemon.state_dir": "/var/lib/syncd"}
+
+
+def sample(values: dict[str, Any] | None = None) -> str:
+    """The example config.toml, as text; `values` ("table.key": value) set keys beyond EXAMPLES."""
+    examples = {**EXAMPLES, **(values or {})}
     out = [HEADER.rstrip()]
     for section in ("daemon", "strava", "garmin"):
         model = Config.model_fields[section].annotation
         assert isinstance(model, type) and issubclass(model, BaseModel)
         out += ["", f"# {Config.model_fields[section].description}", f"[{section}]"]
-        _table(model, section, out)
+        _table(model, section, out, examples)
     out += ["", f"# {Config.model_fields['athletes'].description}", "[[athletes]]"]
-    _write_nested(_table(AthleteConfig, "athletes", out), "athletes", out)
+    _write_nested(_table(AthleteConfig, "athletes", out, examples), "athletes", out, examples)
     defaults = builtin_rule_defaults()
     if defaults:
         out += [

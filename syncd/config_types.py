@@ -13,6 +13,7 @@ from pydantic import AfterValidator, Field
 from syncd.secrets import PREFIXES
 
 SECRET_PREFIXES = PREFIXES
+NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
 _SECRET_HELP = (
     "secrets never go in the config file; store it elsewhere and write a reference: "
     "env:NAME (an environment variable), credential:NAME (a systemd LoadCredential= file) "
@@ -36,7 +37,8 @@ def _timezone(value: str) -> str:
     return value
 
 
-_DURATION = re.compile(r"^(\d+)\s*(s|m|h)$")
+_DURATION = re.compile(r"^(\d{1,9})\s*(s|m|h)$")  # nine digits: no int() of a 5,000-digit number
+MAX_POLL_S = 24 * 3600
 
 
 def duration_seconds(value: str) -> int:
@@ -52,6 +54,8 @@ def _duration(value: str) -> str:
     seconds = duration_seconds(value)
     if seconds < 60:
         raise ValueError(f"{value!r} is too short; poll at most once a minute (e.g. '15m')")
+    if seconds > MAX_POLL_S:
+        raise ValueError(f"{value!r} is too long; poll at least once a day (e.g. '15m', '24h')")
     return value
 
 
@@ -81,10 +85,49 @@ def _base_url(value: str) -> str:
     return url
 
 
+def _listen(value: str) -> str:
+    host, colon, port = value.rpartition(":")
+    if not colon or not re.fullmatch(r"[\w.-]+|\[[0-9A-Fa-f:.]+\]", host) or not port.isdigit():
+        raise ValueError(f"{value!r} is not host:port; write it like '127.0.0.1:8421' or '[::1]:8421'")
+    if not 1 <= int(port) <= 65535:
+        raise ValueError(f"port {port} is out of range; choose a port from 1 to 65535, e.g. 8421")
+    return value
+
+
+def _absolute_dir(value: str) -> str:
+    if not value.startswith("/"):
+        raise ValueError(f"{value!r} is not an absolute path; write it like '/var/lib/syncd'")
+    return value
+
+
+def _athlete_name(value: str) -> str:
+    if not re.fullmatch(NAME_PATTERN, value):
+        raise ValueError(
+            f"{value!r} cannot be used as a name; write 1 to 32 of a-z, 0-9, - and _, "
+            "starting with a letter or a digit (e.g. 'sam')"
+        )
+    return value
+
+
+_DIGEST = re.compile(r"(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):[0-5]\d")
+
+
+def _digest_time(value: str) -> str:
+    if not _DIGEST.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a weekday and a time; write the day's first three letters and a "
+            "24-hour local time, e.g. 'sun 19:00'"
+        )
+    return value
+
+
 BaseUrl = Annotated[str, AfterValidator(_base_url)]
 SecretRef = Annotated[str, AfterValidator(_secret_ref)]
 TimeZone = Annotated[str, AfterValidator(_timezone)]
 Duration = Annotated[str, AfterValidator(_duration)]
 QuietHours = Annotated[str, AfterValidator(_quiet_hours)]
-NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
+AthleteName = Annotated[str, AfterValidator(_athlete_name)]
+DigestTime = Annotated[str, AfterValidator(_digest_time)]
+ListenAddress = Annotated[str, AfterValidator(_listen)]
+AbsoluteDir = Annotated[str, AfterValidator(_absolute_dir)]
 ProviderName = Annotated[str, Field(pattern=NAME_PATTERN)]

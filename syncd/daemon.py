@@ -205,17 +205,31 @@ class Daemon:
     def _start_webhook(self) -> None:
         listen = self.config.daemon.webhook_listen
         strava = self.config.strava
-        if not listen or strava.client_id is None or strava.client_secret is None:
+        if not listen:
             return
         from syncd.providers.strava.endpoint import WebhookApp, WebhookState, serve, verify_token_for
         from syncd.secrets import resolve
+        from syncd.web.mount import listener
 
         host, port = listen.rsplit(":", 1)
-        app = WebhookApp(
-            verify_token_for(resolve(strava.client_secret)),
-            WebhookState(self.store.path, strava.client_id),
-            enqueue=lambda event: self.scheduler.add_job(self.webhook_job, args=[event]),
+        app: Any = None
+        if strava.client_id is not None and strava.client_secret is not None:
+            app = WebhookApp(
+                verify_token_for(resolve(strava.client_secret)),
+                WebhookState(self.store.path, strava.client_id),
+                enqueue=lambda event: self.scheduler.add_job(self.webhook_job, args=[event]),
+            )
+        # the runner's pages under /syncd/ when [daemon] public_url is set (syncd.web); an answer
+        # runs that athlete's pass at once
+        app = listener(
+            app,
+            lambda: self.config,
+            self.state_dir,
+            on_answer=lambda name: self.scheduler.add_job(self.pass_job, args=[name]),
+            next_passes=lambda: {j.id: str(j.next_run_time) for j in self.scheduler.get_jobs()},
         )
+        if app is None:
+            return
         self.webhook = serve(app, host.strip("[]"), int(port))
         threading.Thread(target=self.webhook.run, name="webhook", daemon=True).start()
         log.info("strava webhook callback listening on %s", listen)

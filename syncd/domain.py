@@ -57,6 +57,8 @@ class Activity:
     trainer: bool = False
     deleted: bool = False
     race: bool = False  # the provider marks it as a race (never guessed from the title)
+    # keys ("garmin:123") of other providers' copies of this workout, as this provider names them
+    same_as: tuple[str, ...] = ()
     revision: int = 0  # bumped by the store each time the content changes
     raw_json: str = field(default="{}", compare=False, repr=False)
 

@@ -2,14 +2,24 @@
 
 Two copies match (DESIGN.md, "Domain") when they come from different providers, share a
 sport family, start within 5 minutes, and their distances differ by at most 5 % (or both
-lack a distance and their durations differ by at most 10 %). Grouping is a pure function of
-the set of activities: the input is sorted first, so import order never changes the result.
+lack a distance and their durations differ by at most 10 %).
+
+Some providers say outright which other copy an activity is: intervals.icu names the Garmin
+Connect activity it received and the Strava activity it is linked to (`Activity.same_as`).
+Copies linked that way are one session whatever their numbers say (the runner may have
+corrected the distance on one side only); links reach both ways, chain (an intervals.icu copy
+naming both the Garmin and the Strava original joins all three), and still give a session
+at most one copy per provider. A copy with no link joins a session only when it is linked
+to, or matches, every copy already in it.
+
+Grouping is a pure function of the set of activities: the input is sorted first, so import
+order never changes the result.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
 
 from syncd.domain import UNRANKED, Activity, Session
@@ -26,7 +36,7 @@ def _within(a: int, b: int, tolerance: float) -> bool:
 
 
 def copies_match(a: Activity, b: Activity) -> bool:
-    """True when `a` and `b` are two providers' records of one workout."""
+    """True when `a` and `b` are two providers' records of one workout, by their numbers."""
     if a.provider == b.provider or a.sport.family != b.sport.family:
         return False
     if abs(a.start_utc - b.start_utc) > START_WINDOW:
@@ -45,6 +55,15 @@ def copies_match(a: Activity, b: Activity) -> bool:
     return _within(da, db, DURATION_TOLERANCE)
 
 
+def linked(a: Activity, b: Activity) -> bool:
+    """True when either copy names the other as the same workout (`Activity.same_as`)."""
+    return a.provider != b.provider and (b.key in a.same_as or a.key in b.same_as)
+
+
+def _together(a: Activity, b: Activity) -> bool:
+    return linked(a, b) or copies_match(a, b)
+
+
 def _ordering(rank: Mapping[str, int]) -> Callable[[Activity], tuple[object, ...]]:
     def order(a: Activity) -> tuple[object, ...]:
         return (a.start_utc, rank.get(a.provider, UNRANKED), a.provider, a.provider_id)
@@ -59,6 +78,63 @@ def session_id(members: Iterable[Activity], rank: Mapping[str, int] | None = Non
     return f"s{digest}"
 
 
+def _linked_units(ordered: Sequence[Activity]) -> dict[str, list[Activity]]:
+    """The copies that links tie together, in sorted order, by the key of each member; only
+    units of two or more. A chain holding two copies from one provider is split: each copy,
+    in sorted order, joins the first unit without its provider that it is linked to."""
+    by_key = {a.key: a for a in ordered}
+    parent = {a.key: a.key for a in ordered}
+
+    def root(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for act in ordered:
+        for other in act.same_as:
+            if other in by_key and by_key[other].provider != act.provider:
+                parent[root(other)] = root(act.key)
+    chains: dict[str, list[Activity]] = {}
+    for act in ordered:
+        chains.setdefault(root(act.key), []).append(act)
+    units: dict[str, list[Activity]] = {}
+    for chain in chains.values():
+        parts: list[list[Activity]] = []
+        for act in chain:
+            home = next(
+                (
+                    p
+                    for p in parts
+                    if all(m.provider != act.provider for m in p) and any(linked(m, act) for m in p)
+                ),
+                None,
+            )
+            if home is None:
+                parts.append([act])
+            else:
+                home.append(act)
+        units.update({m.key: part for part in parts if len(part) > 1 for m in part})
+    return units
+
+
+def _best_group(groups: Sequence[list[Activity]], unit: Sequence[Activity]) -> list[Activity] | None:
+    """The open group `unit` joins: no provider in common, every pair across linked or
+    matching, the closest start first (the earliest group on a tie)."""
+    providers = {a.provider for a in unit}
+    best: list[Activity] | None = None
+    best_gap: timedelta | None = None
+    for group in groups:
+        if any(m.provider in providers for m in group):
+            continue
+        if not all(_together(m, a) for m in group for a in unit):
+            continue
+        gap = abs(group[0].start_utc - unit[0].start_utc)
+        if best_gap is None or gap < best_gap:
+            best, best_gap = group, gap
+    return best
+
+
 def group_sessions(
     activities: Iterable[Activity],
     known_ids: Mapping[str, str] | None = None,
@@ -66,34 +142,29 @@ def group_sessions(
 ) -> list[Session]:
     """Sessions for one athlete's non-deleted activities, ordered by start time.
 
-    Each activity joins the best-matching open session (closest start) that has no copy
-    from its provider yet and whose every member it matches; otherwise it starts one.
-    `known_ids` (activity key → the session id it had) keeps a session's id when a second
-    copy arrives later, so findings keyed by session are not delivered again. `rank` (provider
-    name → rank, lowest first) breaks ties between copies; providers it does not name come last.
+    Copies tied by links form a unit first. Then, in sorted order, each unit (or copy) joins
+    the best open session (see `_best_group`), otherwise it starts one. `known_ids` (activity
+    key → the session id it had) keeps a session's id when a second copy arrives later, so
+    findings keyed by session are not delivered again. `rank` (provider name → rank, lowest
+    first) breaks ties between copies; providers it does not name come last.
     """
     rank = rank or {}
     _order = _ordering(rank)
     ordered = sorted((a for a in activities if not a.deleted), key=_order)
+    units = _linked_units(ordered)
     groups: list[list[Activity]] = []
     open_from = 0  # groups before this index started too long ago to match anything new
     for act in ordered:
+        unit = units.get(act.key, [act])
+        if unit[0] is not act:
+            continue  # placed with the first copy of its unit
         while open_from < len(groups) and act.start_utc - groups[open_from][0].start_utc > START_WINDOW:
             open_from += 1
-        best: list[Activity] | None = None
-        best_gap: timedelta | None = None
-        for group in groups[open_from:]:
-            if any(m.provider == act.provider for m in group):
-                continue
-            if not all(copies_match(m, act) for m in group):
-                continue
-            gap = abs(group[0].start_utc - act.start_utc)
-            if best_gap is None or gap < best_gap:
-                best, best_gap = group, gap
+        best = _best_group(groups[open_from:], unit)
         if best is None:
-            groups.append([act])
+            groups.append(list(unit))
         else:
-            best.append(act)
+            best.extend(unit)
     sessions: list[Session] = []
     taken: set[str] = set()
     for g in groups:

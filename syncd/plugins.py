@@ -28,18 +28,20 @@ log = logging.getLogger("syncd.registry")
 BUILTINS: dict[str, dict[str, str]] = {
     "syncd.rules": {
         "session_spike": "syncd.rules.rampup:SessionSpike",
-        "weekly_progression": "syncd.rules.rampup:WeeklyProgression",
-        "acwr": "syncd.rules.rampup:Acwr",
+        "weekly_progression": "syncd.rules.windows:WeeklyProgression",
+        "acwr": "syncd.rules.windows:Acwr",
         "return_from_break": "syncd.rules.rampup:ReturnFromBreak",
         "monotony": "syncd.rules.recovery:Monotony",
         "run_streak": "syncd.rules.recovery:RunStreak",
         "back_to_back_hard": "syncd.rules.recovery:BackToBackHard",
         "strength_frequency": "syncd.rules.strength:StrengthFrequency",
         "pain_reported": "syncd.rules.pain:PainReported",
+        "knee_check": "syncd.rules.knee_check:KneeCheck",
     },
     "syncd.providers": {
         "strava": "syncd.providers.strava:StravaProvider",
         "garmin": "syncd.providers.garmin:GarminProvider",
+        "intervals": "syncd.providers.intervals:IntervalsProvider",
     },
     "syncd.notifiers": {
         "push": "syncd.notifiers.push:PushNotifier",

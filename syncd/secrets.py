@@ -93,19 +93,56 @@ def _from_env(ref: str, name: str) -> str:
     return value
 
 
+def _credential_file(name: str) -> tuple[Path, str]:
+    """Where the credential `name` is read from, and how that place was chosen: the file in
+    $CREDENTIALS_DIRECTORY (systemd's LoadCredential=, a container's /run/secrets); else the
+    user's own ~/.config/syncd/credentials/NAME if it exists; else /etc/syncd/credentials/NAME
+    (the files the unit loads, for the commands the admin runs as the service's user)."""
+    from syncd.paths import SYSTEM_CREDENTIALS, user_config_path
+
+    directory = os.environ.get("CREDENTIALS_DIRECTORY")
+    if directory:
+        return Path(directory) / name, "$CREDENTIALS_DIRECTORY"
+    own = user_config_path().parent / "credentials" / name
+    if own.exists():
+        return own, "your own credentials"
+    return SYSTEM_CREDENTIALS / name, "CREDENTIALS_DIRECTORY is not set, so"
+
+
 def _from_credentials(ref: str, name: str) -> str:
-    """The systemd credential `name` from $CREDENTIALS_DIRECTORY, minus one trailing newline."""
-    fix = f"add LoadCredential={name}:/path/to/secret to the [Service] section of the unit"
+    """The credential `name` (`_credential_file`), minus one trailing newline."""
+    from syncd.paths import SYSTEM_CREDENTIALS, user_config_path
+
     if not _CREDENTIAL_NAME.fullmatch(name) or name in (".", ".."):
         raise ConfigError([f"{ref}: {name!r} is not a valid credential name (a file name, no '/')"])
-    directory = os.environ.get("CREDENTIALS_DIRECTORY")
-    if not directory:
-        raise ConfigError([f"{ref}: CREDENTIALS_DIRECTORY is not set (no systemd credentials); {fix}"])
-    path = Path(directory) / name
+    path, how = _credential_file(name)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError([f"{ref}: no credential {name} in {directory}; {fix}"]) from None
+        if how.startswith("$"):
+            raise ConfigError(
+                [
+                    f"{ref}: no credential {name} in {path.parent} ($CREDENTIALS_DIRECTORY); add "
+                    f"LoadCredential={name}:/path/to/secret to the [Service] section of the unit"
+                ]
+            ) from None
+        own = user_config_path().parent / "credentials" / name
+        raise ConfigError(
+            [
+                f"{ref}: no file {path} ({how} syncd looked there, and in {own}); for the service: "
+                f"sudo install -m 0640 -g syncd /dev/stdin {SYSTEM_CREDENTIALS / name} and "
+                f"LoadCredential={name}:{SYSTEM_CREDENTIALS / name} in the unit; for yourself: "
+                f"install -D -m 0600 /dev/stdin {own}"
+            ]
+        ) from None
+    except PermissionError:
+        raise ConfigError(
+            [
+                f"{ref}: {path} cannot be read by uid {os.geteuid()} (permission denied); it needs "
+                f"mode 0640, owner root and the group of the user syncd runs as: sudo chgrp syncd "
+                f"{path} && sudo chmod 0640 {path}"
+            ]
+        ) from None
     except OSError as exc:
         raise ConfigError([f"{ref}: cannot read {path}: {exc.strerror}"]) from None
     try:

@@ -1,8 +1,15 @@
 """One table from every provider's activity type to syncd's `Sport`.
 
 Strava: every `sport_type` of the API's SportType enum (stravalib's model lists the same).
-Garmin Connect: the `activityType.typeKey` values for the families syncd cares about.
-Unknown values map to `Sport.OTHER` with one logged warning per value, never an error.
+Garmin Connect: every `activityType.typeKey` Garmin lists (151 of them), and older keys still
+found in older activities; a key newer than the table falls back to its group (a new kind of
+run is a run). Unknown values map to `Sport.OTHER` with one logged warning per value.
+
+Families decide which copies may merge (DESIGN.md, "Session"): a workout recorded by the watch
+and forwarded to Strava must land in one family on both sides (`FORWARDED_TO_STRAVA`). Gym
+work (strength, cardio machines and classes, mobility) is one family: two indoor sessions
+that start within minutes of each other with the same length are one workout, and the
+watch's copy then says which kind it was.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ class Sport(StrEnum):
     CYCLING = "cycling"
     SWIM = "swim"
     MOBILITY = "mobility"  # yoga, pilates: not strength (RULES.md)
+    CARDIO = "cardio"  # cardio machines and classes (elliptical, stair climber): not strength
     OTHER = "other"
 
     @property
@@ -52,6 +60,9 @@ _FAMILY = {
     Sport.ULTRA_RUN: "run",
     Sport.WALK: "walk",
     Sport.HIKE: "walk",
+    Sport.STRENGTH: "gym",
+    Sport.CARDIO: "gym",
+    Sport.MOBILITY: "gym",
 }
 
 #: Strava `sport_type` (the API's SportType enum, complete) -> Sport.
@@ -85,7 +96,7 @@ STRAVA_SPORT_TYPES: dict[str, Sport] = {
     "Canoeing": Sport.OTHER,
     "Cricket": Sport.OTHER,
     "Dance": Sport.OTHER,
-    "Elliptical": Sport.OTHER,
+    "Elliptical": Sport.CARDIO,
     "Golf": Sport.OTHER,
     "IceSkate": Sport.OTHER,
     "InlineSkate": Sport.OTHER,
@@ -103,7 +114,7 @@ STRAVA_SPORT_TYPES: dict[str, Sport] = {
     "Snowboard": Sport.OTHER,
     "Soccer": Sport.OTHER,
     "Squash": Sport.OTHER,
-    "StairStepper": Sport.OTHER,
+    "StairStepper": Sport.CARDIO,
     "StandUpPaddling": Sport.OTHER,
     "Surfing": Sport.OTHER,
     "TableTennis": Sport.OTHER,
@@ -114,51 +125,143 @@ STRAVA_SPORT_TYPES: dict[str, Sport] = {
     "Windsurf": Sport.OTHER,
 }
 
-#: Garmin Connect `activityType.typeKey` -> Sport.
+
+def _all(sport: Sport, keys: str) -> dict[str, Sport]:
+    return dict.fromkeys(keys.split(), sport)
+
+
+#: Garmin Connect `activityType.typeKey` -> Sport: all 151 keys Garmin lists today
+#: (tests/data/garmin/activity_type_keys.txt), then older keys still found in older payloads.
 GARMIN_TYPE_KEYS: dict[str, Sport] = {
     "running": Sport.RUN,
     "street_running": Sport.RUN,
-    "obstacle_run": Sport.TRAIL_RUN,
     "trail_running": Sport.TRAIL_RUN,
+    "obstacle_run": Sport.TRAIL_RUN,
+    "track_running": Sport.TRACK_RUN,
     "treadmill_running": Sport.TREADMILL_RUN,
     "indoor_running": Sport.TREADMILL_RUN,
-    "track_running": Sport.TRACK_RUN,
     "virtual_run": Sport.VIRTUAL_RUN,
     "ultra_run": Sport.ULTRA_RUN,
-    "strength_training": Sport.STRENGTH,
-    "hiit": Sport.STRENGTH,
-    "indoor_cardio": Sport.OTHER,  # cardio machines: not strength work (RULES.md's list)
-    "walking": Sport.WALK,
-    "casual_walking": Sport.WALK,
-    "speed_walking": Sport.WALK,
-    "hiking": Sport.HIKE,
-    "cycling": Sport.CYCLING,
-    "road_biking": Sport.CYCLING,
-    "mountain_biking": Sport.CYCLING,
-    "gravel_cycling": Sport.CYCLING,
-    "indoor_cycling": Sport.CYCLING,
-    "virtual_ride": Sport.CYCLING,
-    "e_bike_fitness": Sport.CYCLING,
-    "e_bike_mountain": Sport.CYCLING,
-    "cyclocross": Sport.CYCLING,
-    "track_cycling": Sport.CYCLING,
-    "swimming": Sport.SWIM,
-    "lap_swimming": Sport.SWIM,
-    "open_water_swimming": Sport.SWIM,
-    "yoga": Sport.MOBILITY,
-    "pilates": Sport.MOBILITY,
-    "breathwork": Sport.OTHER,
-    "elliptical": Sport.OTHER,
-    "stair_climbing": Sport.OTHER,
-    "indoor_rowing": Sport.OTHER,
-    "rowing": Sport.OTHER,
-    "fitness_equipment": Sport.OTHER,
-    "multi_sport": Sport.OTHER,
-    "other": Sport.OTHER,
+    **_all(
+        Sport.CYCLING,
+        "cycling mountain_biking road_biking cyclocross downhill_biking track_cycling recumbent_cycling "
+        "indoor_cycling bmx gravel_cycling virtual_ride e_bike_mountain e_bike_fitness hand_cycling "
+        "indoor_hand_cycling enduro_mtb e_enduro_mtb",
+    ),
+    **_all(Sport.HIKE, "hiking rucking snow_shoe_ws"),
+    **_all(Sport.WALK, "walking casual_walking speed_walking"),
+    **_all(Sport.SWIM, "swimming lap_swimming open_water_swimming"),
+    **_all(Sport.STRENGTH, "strength_training hiit"),
+    # cardio machines and classes: gym work, but not strength work (RULES.md's list)
+    **_all(Sport.CARDIO, "indoor_cardio elliptical stair_climbing jump_rope"),
+    **_all(Sport.MOBILITY, "yoga pilates mobility"),
+    **_all(
+        Sport.OTHER,
+        # fitness equipment that is neither strength, cardio nor mobility; rowing stays with
+        # Strava's Rowing, which names indoor and outdoor rowing alike
+        "fitness_equipment indoor_rowing indoor_climbing bouldering onshore_grinding_v2 dance "
+        # the top-level groups and multisport (its legs are activities of their own)
+        "other multi_sport steps diving safety winter_sports para_sports team_sports racket_sports "
+        "water_sports "
+        "mountaineering wind_kite_surfing horseback_riding driving_general flying "
+        "whitewater_rafting_kayaking inline_skating golf hunting_fishing sky_diving rc_drone "
+        "rock_climbing hang_gliding wingsuit_flying floor_climbing stop_watch auto_racing breathwork "
+        "e_sport motorcycling_v2 motocross_v2 atv_v2 transition_v2 swimToBikeTransition_v2 "
+        "bikeToRunTransition_v2 runToBikeTransition_v2 hunting meditation disc_golf boxing archery "
+        "mixed_martial_arts overland "
+        "single_gas_diving multi_gas_diving gauge_diving apnea_diving apnea_hunting ccr_diving pool_apnea "
+        "assistance incident_detected "
+        "snowmobiling_ws skating_ws backcountry_skiing_snowboarding_ws skate_skiing_ws "
+        "cross_country_skiing_ws resort_skiing_snowboarding_ws backcountry_skiing "
+        "backcountry_snowboarding resort_skiing resort_snowboarding "
+        # wheelchair pushes: Strava's Wheelchair is no run either (RULES.md's running list)
+        "wheelchair_push_run wheelchair_push_walk "
+        "cricket rugby ice_hockey field_hockey lacrosse volleyball ultimate_disc softball soccer "
+        "american_football basketball baseball "
+        "table_tennis platform_tennis racquetball squash badminton pickleball paddelball tennis_v2 "
+        "boating_v2 fishing_v2 kayaking_v2 kiteboarding_v2 offshore_grinding_v2 paddling_v2 "
+        "whitewater_rafting_v2 rowing_v2 sailing_v2 stand_up_paddleboarding_v2 surfing_v2 water_tubing "
+        "windsurfing_v2 wakeboarding_v2 wakesurfing waterskiing snorkeling",
+    ),
+}
+
+#: Keys Garmin no longer lists but older activities still carry (the 2012-2021 payloads).
+GARMIN_OLDER_KEYS: dict[str, Sport] = {
+    "snow_shoe": Sport.HIKE,
+    **_all(
+        Sport.OTHER,
+        "uncategorized cross_country_skiing skate_skiing backcountry_skiing_snowboarding "
+        "resort_skiing_snowboarding rowing transition stand_up_paddleboarding kayaking tennis "
+        "surfing sailing windsurfing kiteboarding",
+    ),
+}
+
+#: Garmin's top-level groups by `activityType.parentTypeId`, for keys newer than this table.
+GARMIN_PARENT_IDS: dict[int, Sport] = {
+    1: Sport.RUN,
+    2: Sport.CYCLING,
+    3: Sport.HIKE,
+    9: Sport.WALK,
+    26: Sport.SWIM,
+}
+
+#: How a Garmin activity arrives on Strava when the watch's account forwards it there: each pair
+#: must land in one sport family, or the two copies of one workout would never merge.
+FORWARDED_TO_STRAVA: dict[str, str] = {
+    "running": "Run",
+    "street_running": "Run",
+    "track_running": "Run",
+    "treadmill_running": "Run",
+    "indoor_running": "Run",
+    "ultra_run": "Run",
+    "obstacle_run": "Run",
+    "trail_running": "TrailRun",
+    "virtual_run": "VirtualRun",
+    "strength_training": "WeightTraining",
+    "hiit": "HighIntensityIntervalTraining",
+    "indoor_cardio": "Workout",
+    "elliptical": "Elliptical",
+    "stair_climbing": "StairStepper",
+    "yoga": "Yoga",
+    "pilates": "Pilates",
+    "walking": "Walk",
+    "casual_walking": "Walk",
+    "speed_walking": "Walk",
+    "hiking": "Hike",
+    "rucking": "Hike",
+    "snow_shoe_ws": "Snowshoe",
+    "cycling": "Ride",
+    "road_biking": "Ride",
+    "recumbent_cycling": "Ride",
+    "track_cycling": "Ride",
+    "bmx": "Ride",
+    "cyclocross": "Ride",
+    "indoor_cycling": "VirtualRide",
+    "virtual_ride": "VirtualRide",
+    "mountain_biking": "MountainBikeRide",
+    "downhill_biking": "MountainBikeRide",
+    "enduro_mtb": "MountainBikeRide",
+    "gravel_cycling": "GravelRide",
+    "e_bike_fitness": "EBikeRide",
+    "e_bike_mountain": "EMountainBikeRide",
+    "e_enduro_mtb": "EMountainBikeRide",
+    "hand_cycling": "Handcycle",
+    "indoor_hand_cycling": "Handcycle",
+    "lap_swimming": "Swim",
+    "open_water_swimming": "Swim",
+    "indoor_rowing": "Rowing",
+    "rowing_v2": "Rowing",
+    "wheelchair_push_run": "Wheelchair",
+    "wheelchair_push_walk": "Wheelchair",
+    "cross_country_skiing_ws": "NordicSki",
+    "resort_skiing": "AlpineSki",
+    "stand_up_paddleboarding_v2": "StandUpPaddling",
 }
 
 #: Names syncd's own JSON Lines format accepts: every Sport value, plus both providers' names.
 _OWN = {s.value: s for s in Sport}
+
+_GARMIN = {**GARMIN_OLDER_KEYS, **GARMIN_TYPE_KEYS}
 
 _warned: set[tuple[str, str]] = set()
 
@@ -170,15 +273,28 @@ def sport_from(provider: str, raw: str | None) -> Sport:
     if provider == "strava":
         table = STRAVA_SPORT_TYPES
     elif provider == "garmin":
-        table = GARMIN_TYPE_KEYS
+        table = _GARMIN
     else:
         table = _OWN
     sport = table.get(name)
     if sport is None and provider not in ("strava", "garmin"):
-        sport = STRAVA_SPORT_TYPES.get(name) or GARMIN_TYPE_KEYS.get(name.lower())
+        sport = STRAVA_SPORT_TYPES.get(name) or _GARMIN.get(name.lower())
     if sport is None:
-        if (provider, name) not in _warned:
-            _warned.add((provider, name))
-            log.warning("unknown %s activity type %r: counted as 'other'", provider, name)
-        return Sport.OTHER
+        return _unknown(provider, name)
     return sport
+
+
+def garmin_sport(type_key: str, parent_type_id: object = None) -> Sport:
+    """The Sport for a Garmin `activityType`: its key, else its group (`parentTypeId`), so a
+    kind of run added after this table still counts as a run; else OTHER, warned once."""
+    sport = _GARMIN.get(type_key)
+    if sport is None and isinstance(parent_type_id, int) and not isinstance(parent_type_id, bool):
+        sport = GARMIN_PARENT_IDS.get(parent_type_id)
+    return _unknown("garmin", type_key) if sport is None else sport
+
+
+def _unknown(provider: str, name: str) -> Sport:
+    if (provider, name) not in _warned:
+        _warned.add((provider, name))
+        log.warning("unknown %s activity type %r: counted as 'other'", provider, name)
+    return Sport.OTHER

@@ -332,7 +332,7 @@ def test_a_spreadsheet_resaved_export_with_html_in_its_headers_is_read(tmp_path:
     ("display", "sport"),
     [
         ("Canoe", Sport.OTHER),
-        ("Stair-Stepper", Sport.OTHER),
+        ("Stair-Stepper", Sport.CARDIO),
         ("Nordic Ski", Sport.OTHER),
         ("Alpine Ski", Sport.OTHER),
         ("Weight Training", Sport.STRENGTH),

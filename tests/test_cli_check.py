@@ -31,6 +31,7 @@ RULES_MD_GRADES = {
     "back_to_back_hard": "D",
     "strength_frequency": "B",
     "pain_reported": "D",
+    "knee_check": "C",
 }
 
 
@@ -337,3 +338,77 @@ def test_check_shows_runs_left_out_with_the_ids_to_confirm_them(
     text = cli(capsys, *base)[1]
     assert "2026-05-06 run 12.0 km — pace faster than 2:30 min/km (strava:2)" in text
     assert "syncd confirm ACTIVITY" in text
+
+
+def test_confirm_counts_a_run_left_out_and_undo_leaves_it_out_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [
+        {
+            "provider": "strava",
+            "id": d,
+            "start": f"{date(2026, 4, 20) + timedelta(days=d)}T07:00:00Z",
+            "sport": "Run",
+            "distance_m": 8000,
+            "moving_s": 2880,
+        }
+        for d in range(0, 37, 3)  # 20 April to 26 May: 30 days of history before the 29th
+    ]
+    # 9.9 km in 24:30 moving: faster than 2:30 min/km, left out until the runner says it was real
+    rows.append(
+        {
+            "provider": "strava",
+            "id": 99,
+            "start": "2026-05-29T07:00:00Z",
+            "sport": "Run",
+            "distance_m": 9900,
+            "moving_s": 1470,
+        }
+    )
+    history = tmp_path / "h.jsonl"
+    history.write_text("\n".join(json.dumps(r) for r in rows))
+    state = str(tmp_path / "s")
+    assert cli(capsys, "import", "--athlete", "sam", str(history), "--state-dir", state)[0] == 0
+    check = [
+        "check",
+        "--athlete",
+        "sam",
+        "--since",
+        "2026-05-29",
+        "--on",
+        "2026-05-29",
+        "--json",
+        "--state-dir",
+        state,
+    ]
+    assert [s["activities"] for s in json.loads(cli(capsys, *check)[1])["left_out"]] == [["strava:99"]]
+    code, out, _ = cli(capsys, "confirm", "strava:99", "--state-dir", state)
+    assert code == 0 and "counts like any other run" in out
+    data = json.loads(cli(capsys, *check)[1])
+    assert data["left_out"] == [] and any(f["rule"] == "session_spike" for f in data["findings"])  # +24 %
+    assert cli(capsys, "confirm", "99", "--undo", "--state-dir", state)[0] == 0
+    assert [s["activities"] for s in json.loads(cli(capsys, *check)[1])["left_out"]] == [["strava:99"]]
+    code, _, err = cli(capsys, "confirm", "strava:12345", "--state-dir", state)
+    assert code != 0 and "no stored activity" in err
+
+
+def test_the_suspect_paces_are_the_athletes_own(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fast = {
+        "provider": "strava",
+        "id": 1,
+        "start": "2026-05-04T07:00:00Z",
+        "sport": "Run",
+        "distance_m": 10000,
+        "moving_s": 1400,
+    }  # 2:20 min/km: an elite 10 km, or a bike
+    history = tmp_path / "h.jsonl"
+    history.write_text(json.dumps(fast))
+    config = tmp_path / "c.toml"
+    config.write_text('[[athletes]]\nname = "sam"\nsuspect = { fastest_pace = "2:10" }\n')
+    state = str(tmp_path / "s")
+    args = ["--config", str(config), "--state-dir", state]
+    assert cli(capsys, "import", "--athlete", "sam", str(history), *args)[0] == 0
+    check = ["check", "--athlete", "sam", "--on", "2026-05-04", "--json", *args]
+    assert json.loads(cli(capsys, *check)[1])["left_out"] == []
+    config.write_text('[[athletes]]\nname = "sam"\n')
+    assert len(json.loads(cli(capsys, *check)[1])["left_out"]) == 1

@@ -11,7 +11,7 @@ import pytest
 from factories import run
 
 from syncd.config import Config, parse
-from syncd.domain import Activity
+from syncd.domain import Activity, CheckIn
 from syncd.engine import Context, run_once
 from syncd.errors import DeliveryFailed, Unavailable
 from syncd.notifiers.base import Message, Notifier
@@ -405,7 +405,9 @@ def test_dry_run_changes_no_delivery_state(tmp_path: Path, capsys: pytest.Captur
     assert w.phone.messages == [] and w.strava.writes == []
     w.ctx.dry_run = False
     summary = w.sync()
-    assert len(w.phone.messages) == 1 and summary.folded == 1  # the real pass applies the cap
+    # the real pass applies the cap: the pain push goes, the spike and the knee check's
+    # morning question (the morning after a knee pain mention) are folded
+    assert len(w.phone.messages) == 1 and summary.folded == 2
 
 
 def test_weekly_digest_goes_out_once_per_week_with_its_chart(world: World) -> None:
@@ -475,3 +477,33 @@ def test_deleting_the_only_run_withdraws_its_held_push(tmp_path: Path) -> None:
     w.now += timedelta(hours=8, minutes=5)
     w.sync()
     assert w.phone.messages == []
+
+
+def test_a_confirmed_run_counts_at_the_next_pass_and_undo_takes_it_back(world: World) -> None:
+    # 16 km in 35 minutes: faster than 2:30 min/km, so left out, no spike and no push
+    world.strava.put(replace(spike(), moving_s=35 * 60, elapsed_s=36 * 60))
+    world.sync()
+    assert pushes_about(world, "session_spike") == []
+    said = TODAY + timedelta(minutes=5)
+    world.store.add_checkin(CheckIn("sam", "real", TODAY.date(), said, about="strava:spike"))
+    world.now = TODAY + timedelta(minutes=10)
+    world.sync()  # no activity changed: the answer alone makes the pass look at that day again
+    assert len(pushes_about(world, "session_spike")) == 1
+    world.store.add_checkin(
+        CheckIn("sam", "left_out", TODAY.date(), said + timedelta(minutes=10), about="strava:spike")
+    )
+    world.now = TODAY + timedelta(minutes=30)
+    summary = world.sync()
+    assert summary.withdrawn >= 1 and "— syncd —" not in world.description()
+
+
+def test_pain_at_another_site_is_noted_and_pushed_only_when_mentioned_again(world: World) -> None:
+    world.strava.put(run("strava", "shin1", (TODAY - timedelta(days=2)).isoformat(), 6.0, title="Sore shin"))
+    world.sync()
+    assert pushes_about(world, "pain_reported") == []  # once: the note and the digest
+    assert "Shin mentioned in the notes" in world.strava.description("shin1")
+    world.strava.put(
+        run("strava", "shin2", (TODAY - timedelta(hours=3)).isoformat(), 6.0, title="Shin sore again")
+    )
+    world.sync()
+    assert [m.title for m in pushes_about(world, "pain_reported")] == ["Shin pain mentioned again"]

@@ -399,20 +399,23 @@ def test_a_429_seen_only_by_one_fingerprint_locks_too(
         run(argv)
     assert lockout(argv) == "2024-06-03T18:00:00+00:00"
     # the library logs that 429 at debug level only: nothing below the shown level got through
-    assert len(attempts) == 4  # three fingerprints, then plain requests
+    assert len(attempts) == 3  # the strategy's three fingerprints; no other strategy after the 429
     assert not [
         r for r in caplog.records if r.name.startswith("garminconnect") and r.levelno < logging.WARNING
     ]
 
 
-def test_a_wrong_password_after_a_partial_429_is_said_and_locked(
+def test_a_429_stops_the_sign_in_at_once(
     argv: list[str], no_sleep: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     too_many = GarminConnectTooManyRequestsError("Mobile login returned 429")
     wrong = GarminConnectAuthenticationError("Invalid username or password")
-    strategies(monkeypatch, too_many, wrong, wrong, wrong, wrong)
-    with pytest.raises(RateLimited, match=r"did not accept the password .* Garmin rate-limits logins"):
+    strategies(
+        monkeypatch, GarminConnectConnectionError("curl_cffi not available"), too_many, wrong, wrong, wrong
+    )
+    with pytest.raises(RateLimited, match="Garmin rate-limits logins") as caught:
         run(argv)
+    assert "did not accept" not in str(caught.value)  # the strategies after the 429 never ran
     assert lockout(argv) is not None
 
 

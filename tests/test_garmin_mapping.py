@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from syncd.errors import BadPayload
-from syncd.providers.garmin.mapping import activity_from, flatten_detail
+from syncd.providers.garmin.mapping import activity_from, flatten_detail, with_detail
 from syncd.sports import Sport
 
 DATA = Path(__file__).parent / "data" / "garmin"
@@ -28,7 +28,8 @@ def test_a_watch_run_maps_every_number_in_syncd_units() -> None:
     assert a.distance_m == 10012  # metres, float → int
     assert (a.moving_s, a.elapsed_s) == (3050, 3129)  # seconds, rounded
     assert (a.avg_hr, a.max_hr) == (148.0, 171.0)
-    assert a.rpe == 6  # directWorkoutRpe 60 on Garmin's 10-100 scale
+    assert a.rpe is None  # list items never carry the runner's RPE ...
+    assert activity_from(with_detail(LISTED[0], DETAIL), "sam").rpe == 6  # ... the detail does: 60 / 10
     assert a.effort_score == pytest.approx(112.643, abs=1e-3)  # activityTrainingLoad
     assert a.hr_zone45_s == 576  # hrTimeInZone_4 + hrTimeInZone_5 = 480.4 + 95.5
     assert a.title == "Amsterdam Running"
@@ -49,7 +50,8 @@ def test_a_negative_offset_and_an_unanswered_rpe() -> None:
     a = activity_from(LISTED[2], "sam")
     assert a.utc_offset_s == -5 * 3600  # 06:05 local, 11:05 GMT
     assert a.sport is Sport.TREADMILL_RUN and a.sport.is_run
-    assert a.rpe is None  # 0 means the runner skipped the prompt
+    skipped = {"summaryDTO": {"directWorkoutRpe": 0, "directWorkoutFeel": 75}}
+    assert activity_from(with_detail(LISTED[2], skipped), "sam").rpe is None  # 0: the prompt was skipped
     assert a.moving_s == 2102  # duration stands in for the missing movingDuration
     assert a.description == ""  # no description key at all
 
@@ -59,7 +61,8 @@ def test_a_negative_offset_and_an_unanswered_rpe() -> None:
     [(10, 1), (50, 5), (100, 10), (0, None), (55, None), (110, None), (5, None), (None, None), (70.0, 7)],
 )
 def test_rpe_is_garmins_value_divided_by_ten(raw: Any, rpe: int | None) -> None:
-    assert activity_from({**LISTED[0], "directWorkoutRpe": raw}, "sam").rpe == rpe
+    detail = {"summaryDTO": {"directWorkoutRpe": raw}}
+    assert activity_from(with_detail(LISTED[0], detail), "sam").rpe == rpe
 
 
 @pytest.mark.parametrize(
@@ -110,7 +113,7 @@ def test_an_item_that_is_not_an_object_is_refused() -> None:
 
 def test_the_detail_of_get_activity_maps_like_the_list_item() -> None:
     from_detail = activity_from(flatten_detail(DETAIL), "sam")
-    from_list = activity_from(LISTED[0], "sam")
+    from_list = activity_from(with_detail(LISTED[0], DETAIL), "sam")
     assert from_detail.hr_zone45_s is None  # the detail has no zone times
     same = (
         "provider_id",

@@ -204,8 +204,9 @@ def test_write_note_keeps_the_runners_text_and_writes_nothing_when_unchanged(set
 @pytest.mark.parametrize(
     ("fault", "error", "text"),
     [
-        (401, AuthRequired, "run `syncd connect garmin --athlete sam` again"),
-        (GarminConnectAuthenticationError("Authentication failed"), AuthRequired, "no longer accepts"),
+        # a 401 that one refresh cures is no revocation (test_revoked_tokens_need_a_reconnect)
+        (401, Unavailable, "refused syncd's sign-in for sam once"),
+        (GarminConnectAuthenticationError("Authentication failed"), Unavailable, "once; will retry"),
         (429, RateLimited, "next try after 12:15 UTC"),
         (GarminConnectTooManyRequestsError("Rate limit exceeded"), RateLimited, "rate-limiting"),
         (403, Unavailable, "HTTP 403"),
@@ -256,7 +257,7 @@ def test_revoked_tokens_need_a_reconnect(setup: Setup) -> None:
 
 @pytest.mark.parametrize(
     ("fault", "error"),
-    [(429, RateLimited), (401, AuthRequired), ("timeout", Unavailable), (502, Unavailable)],
+    [(429, RateLimited), (401, Unavailable), ("timeout", Unavailable), (502, Unavailable)],
 )
 def test_write_errors_arrive_untranslated_and_are_mapped(
     setup: Setup, fault: Any, error: type[Exception]
@@ -472,7 +473,7 @@ def test_a_rate_limited_refresh_is_waited_out_too(setup: Setup) -> None:
 
 
 def test_a_failing_first_sync_continues_where_it_stopped(tmp_path: Path) -> None:
-    s = Setup(tmp_path, every_12h(1000))
+    s = Setup(tmp_path, every_12h(1000), detail=timedelta(0))  # listing requests only
     stored = []
     for _ in range(2):
         s.account.faults = [None] * 5 + [429]  # Garmin throttles the 6th request of a pass

@@ -126,7 +126,10 @@ class GarminContractAccount:
         self.account.items[int(provider_id)]["description"] = text
 
     def fail_next(self, fault: Fault) -> None:
-        self.account.faults.append({"auth": 401, "rate": 429, "down": 503}[fault])
+        if fault == "auth":  # the runner signed syncd out: the tokens and their refresh are dead
+            self.account.generation += 1
+            return
+        self.account.faults.append({"rate": 429, "down": 503}[fault])
 
 
 class TestGarminProvider(ProviderContract):

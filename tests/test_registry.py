@@ -117,8 +117,13 @@ def test_built_in_plugins_are_registered_in_code() -> None:
     from syncd.notifiers.console import ConsoleNotifier
     from syncd.notifiers.push import PushNotifier
     from syncd.providers.garmin import GarminProvider
+    from syncd.providers.intervals import IntervalsProvider
     from syncd.providers.strava import StravaProvider
 
     assert installed_notifiers() == {"push": PushNotifier, "console": ConsoleNotifier}
-    assert installed_providers() == {"strava": StravaProvider, "garmin": GarminProvider}
-    assert len(installed_rules()) == 9
+    assert installed_providers() == {
+        "strava": StravaProvider,
+        "garmin": GarminProvider,
+        "intervals": IntervalsProvider,
+    }
+    assert len(installed_rules()) == 10

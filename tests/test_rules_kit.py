@@ -48,6 +48,15 @@ RULES_MD_METRICS = {
         "gentle",
     },
     "pain_reported": {"matched_text", "activity", "site"},
+    "knee_check": {
+        "pain_during",
+        "next_morning",
+        "days_active",
+        "checkins",
+        # added by syncd: the question asked or the advice given
+        "ask",
+        "advice",
+    },
 }
 
 

@@ -8,21 +8,56 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from syncd import __version__
-from syncd.cli import accounts, check, configure, demo, imports, notify, report, status, sync, webhook
+from syncd.cli import (
+    accounts,
+    check,
+    checkin,
+    checkins,
+    completion,
+    configure,
+    demo,
+    doctor,
+    imports,
+    notify,
+    replay,
+    report,
+    status,
+    sync,
+    webhook,
+)
 from syncd.cli.common import Command, load_config
 from syncd.errors import EX_USAGE, SyncdError
+
+EX_SOFTWARE = 70  # sysexits.h: an internal error
 
 __all__ = ["build_parser", "load_config", "main"]
 
 log = logging.getLogger("syncd")
 
 #: The command modules, in the order of `syncd --help`.
-COMMANDS = (configure, imports, status, check, sync, notify, demo, accounts, webhook, report)
+COMMANDS = (
+    configure,
+    doctor,
+    imports,
+    status,
+    check,
+    checkins,
+    checkin,
+    replay,
+    sync,
+    notify,
+    demo,
+    accounts,
+    webhook,
+    report,
+    completion,
+)
 
 
 def _common(suppress: bool) -> argparse.ArgumentParser:
@@ -77,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EX_USAGE
+    args._argv = list(sys.argv[1:] if argv is None else argv)
+    args._parser = parser
     # apprise and garminconnect log each failure themselves (garminconnect with a traceback on
     # every Garmin outage); syncd reports it once, in its own words
     quiet = {name: logging.getLogger(name) for name in ("apprise", "garminconnect")}
@@ -87,11 +124,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose > 1 else logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    state_env = os.environ.get("STATE_DIRECTORY")  # `state_of` may set it for this command
     try:
         return _run(args)
     finally:
         for name, level in before.items():
             quiet[name].setLevel(level)
+        if state_env is None:
+            os.environ.pop("STATE_DIRECTORY", None)
+        else:
+            os.environ["STATE_DIRECTORY"] = state_env
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -104,7 +146,27 @@ def _run(args: argparse.Namespace) -> int:
         print("syncd: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `syncd check ... | head`: the reader left, nothing is wrong
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:  # the last resort: one line, the details behind -v
+        return _unexpected(args, exc)
+
+
+def _unexpected(args: argparse.Namespace, exc: Exception) -> int:
+    """Report an error syncd has no words for yet: one line (push URLs in it masked), the
+    traceback only with -v; exit 70 (EX_SOFTWARE)."""
+    import re
+    import traceback
+
+    from syncd.secrets import mask_url
+
+    text = re.sub(r"\b[a-z][a-z0-9+.-]*://\S+", lambda m: mask_url(m.group(0)), str(exc))
+    if args.verbose:
+        traceback.print_exception(exc, file=sys.stderr)
+    print(
+        f"syncd: unexpected error ({type(exc).__name__}: {text[:300]}); nothing was lost. "
+        + ("The traceback is above" if args.verbose else "Run the command again with -v for the details")
+        + ", and report it if it persists",
+        file=sys.stderr,
+    )
+    return EX_SOFTWARE

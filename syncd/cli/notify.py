@@ -9,7 +9,7 @@ from syncd.cli.common import Add, load_config
 
 def cmd_notify_test(args: argparse.Namespace) -> int:
     from syncd.engine.wiring import notifier_factory
-    from syncd.errors import EX_TEMPFAIL, DeliveryFailed
+    from syncd.errors import EX_CONFIG, EX_TEMPFAIL, DeliveryFailed
     from syncd.notifiers.base import Message
 
     config = load_config(args, required=True)
@@ -25,17 +25,20 @@ def cmd_notify_test(args: argparse.Namespace) -> int:
         "normal",
         "test",
     )
-    failures = 0
+    status = 0
+    if len(notifiers) < len(athlete.notify):  # a reference that did not resolve (logged above)
+        status = EX_CONFIG
     for notifier in notifiers:
         label = getattr(notifier, "masked_url", notifier.channel)
         try:
             notifier.send(message)
         except DeliveryFailed as exc:
-            failures += 1
+            # an unusable URL is the admin's to fix (78); a service that did not answer, not (75)
+            status = max(status, EX_TEMPFAIL if exc.retryable else EX_CONFIG)
             print(f"FAILED  {exc}")
         else:
             print(f"sent    {label}")
-    return EX_TEMPFAIL if failures else 0
+    return status
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], add: Add) -> None:

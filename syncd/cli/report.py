@@ -49,6 +49,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.png and not chart.matplotlib_available():
         print(f"syncd: --png needs matplotlib, which is not installed: {CHART_HINT}", file=sys.stderr)
         return 1
+    for option, value in (("--png", args.png), ("--html", args.html)):
+        _writable(option, value)
     config = load_config(args)
     name = args.athlete
     units = units_of(config, name)
@@ -89,6 +91,25 @@ def cmd_report(args: argparse.Namespace) -> int:
         Path(args.html).write_text(_page(digest, args.png), encoding="utf-8")
         print(f"page written to {args.html}", file=out)
     return 0
+
+
+def _writable(option: str, value: str | None) -> None:
+    """Refuse, before any work, an output file whose directory is missing or not writable."""
+    import os
+
+    if not value:
+        return
+    parent = Path(value).expanduser().resolve().parent
+    if not parent.is_dir():
+        raise SyncdError(f"{option} {value}: no directory {parent}; create it, or write the file elsewhere")
+    if Path(value).is_dir():
+        raise SyncdError(
+            f"{option} {value}: is a directory; give a file name, e.g. {Path(value) / 'week.png'}"
+        )
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise SyncdError(
+            f"{option} {value}: {parent} is not writable for this user; write the file elsewhere"
+        )
 
 
 def _merge(fresh: list[Finding], recorded: list[Finding]) -> list[Finding]:

@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from syncd import __version__
-from syncd.cli.common import Add, emit, load_config, open_store
+from syncd.cli.common import Add, check_state_dir, emit, load_config, open_store, state_of
 
 if TYPE_CHECKING:
     from syncd.config import Config
@@ -14,14 +14,15 @@ if TYPE_CHECKING:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from syncd.paths import state_dir
     from syncd.status import render_status
     from syncd.store import DB_NAME
     from syncd.store.migrations import LATEST
 
     config = load_config(args)
-    if not (state_dir(args.state_dir) / DB_NAME).exists():
-        print(f"no state yet in {state_dir(args.state_dir)}: run `syncd import` or `syncd sync` first")
+    directory = state_of(args)
+    check_state_dir(args, directory)
+    if not (directory / DB_NAME).exists():
+        print(f"no state yet in {directory}: run `syncd import` or `syncd sync` first")
         return 0
     with open_store(args) as store:
         names = (
@@ -33,11 +34,30 @@ def cmd_status(args: argparse.Namespace) -> int:
             "version": __version__,
             "state_db": str(store.path),
             "schema_version": LATEST,
-            "athletes": {name: store.summary(name) for name in names},
+            "athletes": {name: athlete_status(config, store, name) for name in names},
             **extra_status(config, store),
         }
     emit(args, data, render_status(data))
     return 0
+
+
+def athlete_status(config: Config, store: Store, name: str) -> dict[str, Any]:
+    """The store's counts, with times, accounts and the service in the athlete's zone."""
+    from datetime import UTC, datetime
+
+    from syncd.status import accounts, service
+
+    info = store.summary(name)
+    configured = next((a for a in config.athletes if a.name == name), None)
+    if configured is None:  # in the state, no longer in the config: nothing is synced for it
+        stored = {r["name"]: r["timezone"] for r in store.athletes()}
+        info.update(timezone=stored.get(name) or config.daemon.timezone, accounts=[])
+        return info
+    zone = config.timezone_of(configured)
+    rows = info["accounts"]
+    info.update(timezone=zone, accounts=accounts(store, configured, zone, rows))
+    info["service"] = service(config, configured, [r["last_sync_at"] for r in rows], datetime.now(UTC))
+    return info
 
 
 def extra_status(config: Config, store: Store) -> dict[str, Any]:

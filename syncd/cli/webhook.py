@@ -33,7 +33,8 @@ def cmd_webhook_status(args: argparse.Namespace) -> int:
     if not subs:
         print("No webhook subscription; syncd relies on polling.")
     for sub in subs:
-        print(f"Subscription {sub.get('id')}: {sub.get('callback_url')} (since {sub.get('created_at')})")
+        since = f" (since {sub['created_at']})" if sub.get("created_at") else ""
+        print(f"Subscription {sub.get('id')}: {sub.get('callback_url')}{since}")
     return 0
 
 

@@ -82,7 +82,7 @@ class StrengthSession:
         if not self.items:
             return _lang.text("session.empty", lang)
         parts = [
-            _lang.text("session.item", lang, name=_local(ex, lang).name, dose=dose.describe(lang))
+            _lang.text("session.item", lang, name=self._name(ex, lang), dose=dose.describe(lang))
             for ex, dose in self.items
         ]
         sep = _lang.text("session.sep", lang)
@@ -95,6 +95,15 @@ class StrengthSession:
             if len(line) <= max_chars:
                 return line
         return line[: max(0, max_chars - 1)] + "…"
+
+    def _name(self, ex: Exercise, lang: str) -> str:
+        """The exercise's name; in the gentle session the quad hold is held high (less knee bend)."""
+        name = _local(ex, lang).name
+        return (
+            _lang.text("session.held_high", lang, name=name)
+            if self.gentle and ex.kind == "quad_hold"
+            else name
+        )
 
     def long(self, lang: str = _lang.DEFAULT_LANG) -> str:
         """Several lines with every exercise, its dose, steps and variations."""

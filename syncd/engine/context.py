@@ -98,8 +98,15 @@ class Context:
 
 
 def profile_of(config: Config, athlete: AthleteConfig) -> Profile:
+    from syncd.config import pace_seconds
+
     return Profile(
-        timezone=config.timezone_of(athlete), sex=athlete.sex, rest_hr=athlete.rest_hr, max_hr=athlete.max_hr
+        timezone=config.timezone_of(athlete),
+        sex=athlete.sex,
+        rest_hr=athlete.rest_hr,
+        max_hr=athlete.max_hr,
+        suspect_fastest_s_per_km=pace_seconds(athlete.suspect.fastest_pace),
+        suspect_slowest_s_per_km=pace_seconds(athlete.suspect.slowest_pace),
     )
 
 

@@ -17,6 +17,7 @@ from syncd.engine.context import Context, PassSummary
 from syncd.engine.policy import wants_note
 from syncd.engine.pushes import deliver_push
 from syncd.engine.strength import session_of
+from syncd.engine.workouts import deliver_workouts
 from syncd.errors import ProviderError
 from syncd.notes import NoteOutcome, apply_block
 from syncd.providers.base import Provider
@@ -131,4 +132,5 @@ def _write_one(
 def deliver(ctx: Context, athlete: AthleteConfig, summary: PassSummary) -> None:
     """Deliver everything due for the athlete: notes first (no quiet hours), then push."""
     deliver_notes(ctx, athlete, summary)
+    deliver_workouts(ctx, athlete, summary)  # before push, which takes every other channel
     deliver_push(ctx, athlete, summary)

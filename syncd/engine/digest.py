@@ -13,7 +13,7 @@ from pathlib import Path
 
 from syncd.config import AthleteConfig
 from syncd.engine.context import Context, profile_of
-from syncd.errors import DeliveryFailed
+from syncd.errors import DeliveryFailed, SyncdError
 from syncd.notifiers.base import Message
 from syncd.rules.base import Rule
 from syncd.store.ledger import findings_between, folded_between
@@ -37,10 +37,23 @@ def digest_cap_pct(rules: list[Rule], default: int = 10) -> int:
     return default
 
 
+def _page_link(ctx: Context, athlete: AthleteConfig) -> str | None:
+    """A link to the runner's page for the digest (None without `[daemon] public_url`)."""
+    if not ctx.config.daemon.public_url:
+        return None
+    from syncd.web.links import page_link
+
+    try:
+        return page_link(ctx.config, athlete.name, ctx.now())
+    except SyncdError as exc:
+        log.warning("%s: digest without a link to the page: %s", athlete.name, exc)
+        return None
+
+
 def send_digest(ctx: Context, athlete: AthleteConfig, day: date) -> bool:
     """Send the digest of the week ending on `day` unless it went out already; True if sent."""
     from syncd.coach.chart import matplotlib_available, render_png
-    from syncd.coach.digest import build_digest
+    from syncd.coach.digest import build_digest, should_send
     from syncd.evaluation import stored_history
 
     year, week, _ = day.isocalendar()
@@ -48,6 +61,8 @@ def send_digest(ctx: Context, athlete: AthleteConfig, day: date) -> bool:
     if ctx.store.engine_value(athlete.name, marker):
         return False
     history = stored_history(ctx.store, athlete.name, profile_of(ctx.config, athlete), until=day)
+    if not should_send(history, day):
+        return False  # DESIGN.md: weeks with a run, and one quiet week after the last run
     findings = findings_between(ctx.store, athlete.name, day - timedelta(weeks=12), day)
     folded_keys = {f.key for f in folded_between(ctx.store, athlete.name, day - timedelta(days=6), day)}
     folded = [f for f in findings if f.key in folded_keys]
@@ -65,7 +80,7 @@ def send_digest(ctx: Context, athlete: AthleteConfig, day: date) -> bool:
         return False
     with tempfile.TemporaryDirectory(prefix="syncd-digest-") as tmp:
         chart = None
-        if matplotlib_available():
+        if matplotlib_available() and any(n.takes_attachments for n in ctx.notifiers(athlete)):
             chart = str(render_png(digest, Path(tmp) / f"syncd-{athlete.name}-{day}.png"))
         message = Message(
             athlete.name,
@@ -74,6 +89,7 @@ def send_digest(ctx: Context, athlete: AthleteConfig, day: date) -> bool:
             "low",
             f"digest:{athlete.name}:{year}-W{week:02d}",
             attach=chart,
+            click=_page_link(ctx, athlete),
         )
         failed = []
         for notifier in ctx.notifiers(athlete):

@@ -105,20 +105,30 @@ def run_once(ctx: Context, name: str, *, since: date | None = None, fetch: bool 
     now = ctx.now()
     today = local_today(ctx.config, athlete, now)
     first = first_day_to_evaluate(ctx, athlete, earliest, today)
+    # an answer from the runner (a check-in) changes the days it is about, like an activity
+    answered = int(store.engine_value(name, "seen_checkin") or 0)
+    last_checkin, answered_day = store.checkins_since(name, answered)
+    if answered_day is not None:
+        first = min(first, answered_day) if first else answered_day
     if since is not None:
         first = min(first, since) if first else since
-    _evaluate_and_record(ctx, athlete, summary, first, today, latest)
+    _evaluate_and_record(ctx, athlete, summary, first, today, (latest, last_checkin))
     ctx.checkpoint("recorded")
     deliver(ctx, athlete, summary)
     return summary
 
 
 def _evaluate_and_record(
-    ctx: Context, athlete: AthleteConfig, summary: PassSummary, first: date | None, today: date, seen: int
+    ctx: Context,
+    athlete: AthleteConfig,
+    summary: PassSummary,
+    first: date | None,
+    today: date,
+    seen: tuple[int, int],
 ) -> None:
     """Evaluate first..today (nothing when `first` is None or there is no session) and record
     the findings, withdrawing the ones no longer given; the last (or only) piece commits with
-    what the pass has seen (`seen`) and evaluated."""
+    what the pass has seen (`seen`: the newest change number and check-in) and evaluated."""
     store, name = ctx.store, athlete.name
     sessions_exist = store.has_sessions(name)
     history = None
@@ -142,7 +152,8 @@ def _evaluate_and_record(
         with store.transaction() as tx:
             _record(ctx, tx, athlete, summary, findings, history, evaluated, today, failed)
             # what this pass has seen and evaluated, committed with its findings
-            store.set_engine_value(name, "seen_seq", seen, tx)
+            store.set_engine_value(name, "seen_seq", seen[0], tx)
+            store.set_engine_value(name, "seen_checkin", seen[1], tx)
             if sessions_exist:
                 store.set_engine_value(name, "evaluated", today.isoformat(), tx)
     if history is not None and len(pieces) > 1:

@@ -2,19 +2,26 @@
 
 info → digest only · caution → note · warning → note + push · alert → note + urgent push.
 A rule changes that through its class attributes (`Rule.always_delivered`,
-`note_on_last_run`, `push_at_morning`, ...): the strength prompt rides on the day's last run
+`note_on_last_run`, `pushed_at_morning`, ...): the strength prompt rides on the day's last run
 and is pushed at the morning hour, pain is always noted and pushed. A finding about a day
 without an activity has no note. The digest reads the ledger itself.
+
+"Fewer messages like this" (a `fewer` check-in about a rule id, undone by `fewer_undo`)
+lowers that rule's push to note-and-digest for the athlete: the push is still planned and is
+folded into the digest when it comes due (`pushes`), so undoing "fewer" never sends old ones.
+Alerts still go out, because an alert says how to change the next run.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from syncd.config import AthleteConfig, parse_quiet_hours
-from syncd.domain import Finding, Session, Severity
+from syncd.domain import CheckIn, Finding, Session, Severity
 from syncd.engine.context import Context
+from syncd.engine.workouts import workout_channels
 from syncd.history import History
 from syncd.rules.base import Rule
 
@@ -45,6 +52,20 @@ def wants_push(finding: Finding, kind: type[Rule] = Rule) -> bool:
     return finding.severity >= Severity.WARNING or kind.always_delivered
 
 
+def asked_fewer(checkins: Iterable[CheckIn], rule: str) -> bool:
+    """Whether the runner's latest word on `rule` is "fewer messages like this"."""
+    latest = None
+    for c in checkins:
+        if c.about == rule and c.kind in ("fewer", "fewer_undo") and (latest is None or c.at >= latest.at):
+            latest = c
+    return latest is not None and latest.kind == "fewer"
+
+
+def lowered(finding: Finding, checkins: Iterable[CheckIn]) -> bool:
+    """Whether the finding's push is lowered to note-and-digest by a "fewer" answer (never an alert)."""
+    return finding.severity < Severity.ALERT and asked_fewer(checkins, finding.rule)
+
+
 def morning(athlete: AthleteConfig, tz: ZoneInfo, now: datetime) -> datetime:
     """When a morning push may go: today's morning hour, or now if that has passed."""
     local = now.astimezone(tz)
@@ -67,10 +88,11 @@ def plan_channels(
                     plan.append((f"note:{provider}", target.id, now))
     if wants_push(finding, kind):
         due = now
-        if kind.push_at_morning:
+        if kind.pushed_at_morning(finding):
             due = morning(athlete, ZoneInfo(ctx.config.timezone_of(athlete)), now)
         for notifier in ctx.notifiers(athlete):
             plan.append((notifier.channel, None, due))
+    plan += workout_channels(ctx, athlete, finding, now)
     return plan
 
 

@@ -1,19 +1,21 @@
 """Sending due push messages: quiet hours, the daily cap (health findings first), and each
-rule's own timing (`Rule.push_at_morning`, `push_spacing_days`)."""
+rule's own timing (`Rule.pushed_at_morning`, `push_spacing_days`), "fewer messages like
+this", and the answers a push carries (links to the runner's page, `syncd.web`)."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from syncd.coach.wording import push
 from syncd.config import AthleteConfig
 from syncd.domain import Finding
 from syncd.engine.context import Context, PassSummary
-from syncd.engine.policy import quiet_until, wants_push
+from syncd.engine.policy import lowered, quiet_until, wants_push
 from syncd.engine.strength import session_for
-from syncd.errors import DeliveryFailed
+from syncd.errors import DeliveryFailed, SyncdError
 from syncd.notifiers.base import Message, Notifier
 from syncd.store import outbox
 
@@ -64,7 +66,14 @@ def _send(
     """Send one message and record the outcome (a failure is retried with backoff)."""
     channel = notifier.channel
     text = push(finding, athlete.units, strength=session_for(ctx, athlete, finding))
-    message = Message(athlete.name, text.title, text.body, text.priority, finding.key)
+    message = Message(
+        athlete.name,
+        text.title,
+        text.body,
+        text.priority,
+        finding.key,
+        **_answers(ctx, athlete, finding, now),
+    )
     if ctx.dry_run:
         print(f"[dry run] push via {channel}: {message.title} — {message.body}")
         return
@@ -90,6 +99,28 @@ def _send(
     summary.delivered += 1
 
 
+def _answers(ctx: Context, athlete: AthleteConfig, finding: Finding, now: datetime) -> dict[str, Any]:
+    """The answer buttons, click and link of a push (none without `[daemon] public_url`)."""
+    if not ctx.config.daemon.public_url:
+        return {}
+    from syncd.web.links import push_answers
+
+    activity = None
+    if finding.session:
+        found = (s for s in ctx.store.sessions(athlete.name) if s.id == finding.session)
+        activity = next((s.primary.key for s in found), None)
+    try:
+        answers = push_answers(
+            ctx.config, athlete.name, ctx.config.timezone_of(athlete), finding, now, activity=activity
+        )
+    except SyncdError as exc:  # the signing key cannot be read: the message goes without answers
+        log.warning("%s: push without answer links: %s", athlete.name, exc)
+        return {}
+    if answers is None:
+        return {}
+    return {"actions": answers.actions, "click": answers.click, "link": answers.link}
+
+
 def _push_decision(
     ctx: Context, athlete: AthleteConfig, finding: Finding, channel: str, available: bool, now: datetime
 ) -> tuple[str, object]:
@@ -100,13 +131,15 @@ def _push_decision(
         return "skipped", "channel removed from config"
     if not wants_push(finding, kind):
         return "skipped", "severity lowered after a correction"
+    if lowered(finding, ctx.store.checkins(athlete.name)):
+        return "folded", "the runner asked for fewer messages like this"
     until = quiet_until(athlete, tz, now)
     if until is not None:
         return "held", until
     local_midnight = datetime.combine(now.astimezone(tz).date(), datetime.min.time(), tz)
     if outbox.sent_count(ctx.store, athlete.name, channel, local_midnight) >= athlete.max_push_per_day:
         return "folded", "daily push limit"
-    if kind.push_at_morning and finding.day < now.astimezone(tz).date():
+    if kind.stale_after_its_day(finding) and finding.day < now.astimezone(tz).date():
         return "folded", "a prompt for an earlier day"  # its "today" would be wrong
     spacing = kind.push_spacing_days
     if spacing and outbox.pushed_between(

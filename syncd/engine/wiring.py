@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from typing import ClassVar
 
+from syncd import clock
 from syncd.config import AthleteConfig, Config
 from syncd.domain import Activity
 from syncd.engine.context import Context
@@ -110,6 +110,6 @@ def build_context(
         rules=load_rules(config.rules),
         providers=provider_factory(config, store),
         notifiers=notifier_factory(config, console=console, isolated_push=isolated_push),
-        now=lambda: datetime.now(UTC),
+        now=lambda: clock.utcnow(),
         dry_run=dry_run,
     )

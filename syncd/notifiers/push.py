@@ -9,10 +9,12 @@ import os
 import subprocess
 import sys
 import threading
+from dataclasses import asdict
 from typing import Any, ClassVar
 from urllib.parse import unquote
 
 from syncd.errors import DeliveryFailed
+from syncd.notifiers.answers import with_answers
 from syncd.notifiers.base import PRIORITIES, Message, Notifier
 from syncd.secrets import mask_url, secret_parts
 
@@ -138,7 +140,8 @@ class PushNotifier(Notifier):
         if self._isolated:
             send_isolated(self._url, message, self._timeout_s, self.masked_url)
             return
-        apobj = self._apprise(url_for(self._url, message.priority, self._timeout_s))
+        url, body = with_answers(url_for(self._url, message.priority, self._timeout_s), body, message)
+        apobj = self._apprise(url)
         extra = {"attach": message.attach} if message.attach else {}
         result = apobj.notify(title=title, body=body, notify_type=notify_type(message.priority), **extra)
         if not result:
@@ -183,7 +186,7 @@ def _reason(result: Any) -> str:
 def send_isolated(url: str, message: Message, timeout_s: float, masked: str) -> None:
     """Send `message` to `url` from a short-lived process; raises DeliveryFailed as an
     in-process send would (retryable unless the URL is unusable)."""
-    request = {"url": url, "timeout_s": timeout_s, "message": vars(message)}
+    request = {"url": url, "timeout_s": timeout_s, "message": asdict(message)}
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [_package_root(), os.environ.get("PYTHONPATH")])),

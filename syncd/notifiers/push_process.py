@@ -15,7 +15,7 @@ import sys
 from typing import Any
 
 from syncd.errors import DeliveryFailed
-from syncd.notifiers.base import Message
+from syncd.notifiers.base import Action, Message
 from syncd.notifiers.push import PushNotifier, _scrubber
 
 
@@ -39,7 +39,9 @@ def main() -> int:
     root.setLevel(logging.DEBUG)
     answer: dict[str, Any] = {}
     try:
-        notifier.send(Message(**request["message"]))
+        fields = request["message"]
+        actions = tuple(Action(**a) for a in fields.pop("actions", ()))
+        notifier.send(Message(**fields, actions=actions))
     except DeliveryFailed as exc:
         answer = {"error": str(exc), "retryable": exc.retryable}
     except Exception as exc:  # an apprise failure of its own: reported, scrubbed, retried later

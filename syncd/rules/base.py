@@ -142,9 +142,29 @@ class Rule(ABC):
         return None
 
     @classmethod
+    def questions(
+        cls, finding: Finding, activity: str | None, today: date
+    ) -> list[tuple[str, str, str, str]]:
+        """The answers a push of this finding offers, in order: (label key, question, about,
+        preset), e.g. ("button.strength.done", "strength", "2026-11-23", "done"). `activity` is
+        the key of the run the finding is about. None by default."""
+        return []
+
+    @classmethod
     def variant(cls, finding: Finding) -> str | None:
         """Which wording of the rule's templates fits this finding (e.g. "race"), or None."""
         return None
+
+    @classmethod
+    def pushed_at_morning(cls, finding: Finding) -> bool:
+        """Whether this finding's push waits for the morning hour of its day (`push_at_morning`)."""
+        return cls.push_at_morning
+
+    @classmethod
+    def stale_after_its_day(cls, finding: Finding) -> bool:
+        """Whether a push of this finding still due after its day goes to the digest instead
+        (it speaks of "today"); by default the findings pushed at the morning hour."""
+        return cls.pushed_at_morning(finding)
 
     def finding(
         self,

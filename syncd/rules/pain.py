@@ -46,7 +46,8 @@ class PainReported(Rule):
     """Pain at a body site mentioned in the title, description or private note of an activity."""
 
     id = "pain_reported"
-    always_delivered = True
+    # delivered by severity (DESIGN.md): knee pain and a site mentioned again are warnings
+    # (note and push); another site mentioned once is a caution (note and digest only)
     title = "Pain mentioned"
     grade = "D"
     citation = "pfp_consensus"
@@ -54,6 +55,14 @@ class PainReported(Rule):
     metrics = ("matched_text", "activity", "site")
 
     health = True
+
+    @classmethod
+    def questions(
+        cls, finding: Finding, activity: str | None, today: date
+    ) -> list[tuple[str, str, str, str]]:
+        if finding.metrics.get("site") == "knee" and finding.day == today:
+            return [("button.knee_pain", "knee_pain", finding.day.isoformat(), "")]  # the knee check's first
+        return []
 
     @classmethod
     def variant(cls, finding: Finding) -> str | None:

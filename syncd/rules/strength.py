@@ -1,13 +1,16 @@
 """strength_frequency (RULES.md): the weekly strength-session prompt, which learns to be quiet.
 
 The prompt is an invitation, never a warning: always `caution`. It speaks at most once per
-ISO week, on the first day of the week its condition holds: at least 14 days of history,
-at least 2 runs in the last 14 days, fewer than `target_per_week` strength sessions in the
-last 7 (logged on any provider or marked done through syncd), no "not this week" answer,
+ISO week, on its Monday, pushed at the morning hour, so it reads the complete days before:
+the last ISO week. Its condition: at least 14 days of history, at least 2 runs in the last
+14 days, fewer than `target_per_week` strength sessions in the last 7 (logged on any
+provider or marked done through syncd), no "not this week" or "done" answer this week,
 and no recovery moment (a warning or alert spike, a race, a pain mention) on that day or
 the 2 days before. After `quiet_after_weeks` prompts in a row with no strength session,
 the next ones are for the weekly digest only (`digest_only`); the last pushed one says so
-(`quiet_next`). A strength session brings the prompts back. After a knee pain mention the
+(`quiet_next`). Weeks without a prompt (a break from running) do not end the count. A week at
+the aim starts it afresh; a session (logged or marked done) after 14 days without one brings
+back one prompt, and if that one is let pass too, the digest again (`_streak`). After a knee pain mention the
 session offered is the gentle, hip-focused one (`gentle`) for 14 days or until the runner
 says the knee has settled.
 """
@@ -125,52 +128,99 @@ class StrengthFrequency(Rule):
             "gentle": words.text("strength_frequency.gentle") + " " if m.get("gentle") else "",
         }
 
+    @classmethod
+    def questions(
+        cls, finding: Finding, activity: str | None, today: date
+    ) -> list[tuple[str, str, str, str]]:
+        day = finding.day.isoformat()
+        return [
+            ("button.strength.done", "strength", day, "done"),
+            ("button.strength.skip_week", "strength", day, "skip_week"),
+        ]
+
     def _holds(self, history: History, day: date) -> bool:
-        if history.days_known(day) < 14 or history.run_count(day, 14) < 2:
+        # the prompt goes out in the morning: it counts the complete days before `day`
+        before = day - timedelta(days=1)
+        if history.days_known(before) < 14 or history.run_count(before, 14) < 2:
             return False  # not running: no prompt (RULES.md, "Only while running")
-        if history.strength_count(day, 7) >= self.config.target_per_week:
+        if history.strength_count(before, 7) >= self.config.target_per_week:
             return False
         monday = day - timedelta(days=day.weekday())
         if history.checkins_between(monday, day, "strength_skip_week"):
             return False  # "not this week"
+        if history.checkins_between(monday, day, "strength_done"):
+            return False  # "done": a session marked done this week stops the week's prompt
         return not any(recovery_moment(history, day - timedelta(days=k)) for k in range(RECOVERY_DAYS + 1))
 
     def prompt_day(self, history: History, day: date) -> date | None:
-        """The day of the prompt of `day`'s ISO week up to `day`, or None (memoised per history)."""
+        """The Monday of `day`'s ISO week when the week has a prompt, else None (memoised).
+
+        The week's prompt goes out on its Monday morning, about the 7 days before: the last
+        ISO week. A dip of the rolling count in mid-week (two sessions a week on different
+        days) is not a reason to speak again."""
+        monday = day - timedelta(days=day.weekday())
         memo = history.memo.setdefault((self.id, id(self)), {})
         assert isinstance(memo, dict)
-        monday = day - timedelta(days=day.weekday())
-        key = (monday, day)
-        if key not in memo:
-            probe, found = monday, None
-            while probe <= day and found is None:
-                if history.days_known(probe) and self._holds(history, probe):
-                    found = probe
-                probe += timedelta(days=1)
-            memo[key] = found
-        result = memo[key]
-        return result if isinstance(result, date) else None
+        if monday not in memo:
+            memo[monday] = history.days_known(monday) > 0 and self._holds(history, monday)
+        return monday if memo[monday] else None
+
+    def _at_aim(self, history: History, first: date, last: date) -> bool:
+        return bool(history.strength_count(last, (last - first).days + 1) >= self.config.target_per_week)
+
+    def _restart(self, history: History, first: date, last: date) -> bool:
+        """Whether first..last has a strength session after 14 days without one."""
+        day = first
+        while day <= last:
+            if history.strength_count(day, 1) and not history.strength_count(day - timedelta(days=1), 14):
+                return True
+            day += timedelta(days=1)
+        return False
 
     def _streak(self, history: History, day: date) -> int:
-        """Prompts in a row up to this one with no strength session since the first (capped)."""
-        streak, limit = 1, self.config.quiet_after_weeks + 1
+        """How many prompts in a row the runner has let pass, this one included (capped).
+
+        A week at the aim starts the count afresh. Weeks without a prompt (a break from
+        running) do not end it. Once the prompts have gone quiet, a strength session after 14
+        days without one brings back one prompt, and the next let pass sends them back to
+        the digest: syncd learns, and does not forget after a single session. Before that, a
+        restarted runner's count starts again. Memoised per history, Monday by Monday."""
+        quiet, limit = self.config.quiet_after_weeks, self.config.quiet_after_weeks + 1
+        memo = history.memo.setdefault((self.id, id(self), "streak"), {})
+        assert isinstance(memo, dict)
         monday = day - timedelta(days=day.weekday())
-        while streak < limit:
-            sunday = monday - timedelta(days=1 + 7 * (streak - 1))
-            if history.days_known(sunday) == 0:
-                break
-            earlier = self.prompt_day(history, sunday)
-            if earlier is None or history.strength_count(day, (day - earlier).days + 1) > 0:
-                break
-            streak += 1
-        return streak
+        chain: list[date] = []
+        state: tuple[int, bool] = (0, False)  # (the last prompt's count, a restart since it)
+        probe = monday
+        while probe not in memo:
+            chain.append(probe)
+            before = probe - timedelta(days=7)
+            if history.days_known(before + timedelta(days=6)) == 0:
+                break  # the history starts here
+            probe = before
+        else:
+            state = memo[probe]
+        for week in reversed(chain):
+            last, restarted = state
+            first, end = week - timedelta(days=7), week - timedelta(days=1)
+            if self._at_aim(history, first, end):
+                last, restarted = 0, False
+            elif self._restart(history, first, end):
+                restarted = True
+            if self.prompt_day(history, week) is not None:
+                back = quiet if last >= quiet else 1  # after a restart: one prompt back, or afresh
+                last, restarted = (back if restarted else min(last + 1, limit)), False
+            state = (last, restarted)
+            memo[week] = state
+        return max(1, state[0])
 
     def evaluate(self, history: History, day: date) -> list[Finding]:
         """One caution for `day` when it is the first day of its ISO week the condition holds."""
         if self.prompt_day(history, day) != day:
             return []
         c = self.config
-        s7, s14 = history.strength_count(day, 7), history.strength_count(day, 14)
+        before = day - timedelta(days=1)
+        s7, s14 = history.strength_count(before, 7), history.strength_count(before, 14)
         streak = self._streak(history, day)
         metrics = {
             "strength_last_7d": s7,

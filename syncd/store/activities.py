@@ -102,7 +102,7 @@ class ActivityTables(Tables):
         cursor.row_factory = None  # plain tuples: thousands of rows read fast
         rows = cursor.execute(sql + " ORDER BY start_utc, provider, provider_id", (athlete,))
         if raw:
-            return [activity_from_tuple(r, r[23]) for r in rows]
+            return [activity_from_tuple(r, r[24]) for r in rows]
         return [activity_from_tuple(r) for r in rows]
 
     def source_hashes(self, athlete: str) -> dict[str, str]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from syncd.domain import CheckIn
+from syncd.domain import Activity, CheckIn
 from syncd.store.activities import Tables
+from syncd.store.rows import activity_from_row
 
 
 class CheckinTables(Tables):
@@ -36,6 +37,30 @@ class CheckinTables(Tables):
             "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM checkins WHERE athlete = ?", (athlete,)
         ).fetchone()
         return int(row[0]), int(row[1])
+
+    def find_activity(self, ref: str, athlete: str | None = None) -> list[Activity]:
+        """The stored activities `ref` names ("strava:1234", or "1234" on any provider), of
+        `athlete` when given; deleted ones are not found."""
+        provider, _, ident = ref.rpartition(":")
+        sql = "SELECT * FROM activities WHERE provider_id = ? AND deleted = 0"
+        params: list[str] = [ident]
+        if provider:
+            sql += " AND provider = ?"
+            params.append(provider)
+        if athlete:
+            sql += " AND athlete = ?"
+            params.append(athlete)
+        return [activity_from_row(r) for r in self.conn.execute(sql, params)]
+
+    def checkins_since(self, athlete: str, last_id: int) -> tuple[int, date | None]:
+        """(the newest check-in id, the earliest day the check-ins after `last_id` are about);
+        (last_id, None) when there are none."""
+        row = self.conn.execute(
+            "SELECT MAX(id), MIN(day) FROM checkins WHERE athlete = ? AND id > ?", (athlete, last_id)
+        ).fetchone()
+        if row[0] is None:
+            return last_id, None
+        return int(row[0]), date.fromisoformat(row[1])
 
     def checkins(self, athlete: str) -> list[CheckIn]:
         """Every answer of the athlete, oldest first."""

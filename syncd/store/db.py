@@ -81,6 +81,35 @@ class Store(SessionTables, StateTables, CheckinTables):
         """Whether the state knows this athlete."""
         return self.conn.execute("SELECT 1 FROM athletes WHERE name = ?", (name,)).fetchone() is not None
 
+    def copy_to(self, directory: Path) -> Store:
+        """A consistent copy of the whole state in `directory` (SQLite's online backup), opened."""
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with sqlite3.connect(directory / DB_NAME) as dest:
+            self.conn.backup(dest)
+        dest.close()
+        return Store(directory, rank=self.rank)
+
+    def forget_athlete_data(self, name: str) -> None:
+        """Remove everything stored about the athlete but the athlete itself (a replay's copy
+        of the state starts so); other athletes are left alone."""
+        with self.transaction() as tx:
+            tx.execute(
+                "DELETE FROM deliveries WHERE finding_key IN (SELECT key FROM findings WHERE athlete = ?)",
+                (name,),
+            )
+            for table in (
+                "findings",
+                "session_members",
+                "sessions",
+                "notes",
+                "cursors",
+                "engine_state",
+                "checkins",
+                "accounts",
+                "activities",
+            ):
+                tx.execute(f"DELETE FROM {table} WHERE athlete = ?", (name,))
+
     # status ---------------------------------------------------------------------------
 
     def summary(self, athlete: str) -> dict[str, Any]:

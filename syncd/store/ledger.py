@@ -194,3 +194,9 @@ def folded_between(store: Store, athlete: str, first: date, last: date) -> list[
         (athlete, first.isoformat(), last.isoformat()),
     ).fetchall()
     return [finding_from_row(r) for r in rows]
+
+
+def finding_by_key(store: Store, key: str) -> Finding | None:
+    """The recorded finding with this key, or None."""
+    row = store.conn.execute("SELECT * FROM findings WHERE key = ?", (key,)).fetchone()
+    return None if row is None else finding_from_row(row)

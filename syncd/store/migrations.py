@@ -191,7 +191,22 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX checkins_by_athlete ON checkins (athlete, day);
     """,
-    # 10 (issue 11; renumber after the others on merge): what a pass asks per athlete answered
+    # 9: the other providers' copies a provider names for an activity (intervals.icu names the
+    # Garmin or Strava original), for the merge
+    """
+    ALTER TABLE activities ADD COLUMN same_as TEXT NOT NULL DEFAULT '';
+    """,
+    # 10: the one-time answer links and page forms already used, by a SHA-256 of their nonce
+    # (never the token itself)
+    """
+    CREATE TABLE web_spent (
+        digest TEXT PRIMARY KEY,
+        athlete TEXT NOT NULL,
+        spent_at TEXT NOT NULL
+    );
+    CREATE INDEX web_spent_by_time ON web_spent (spent_at);
+    """,
+    # 11 (issue 11): what a pass asks per athlete answered
     # from an index. Change numbers are counted per athlete (`activities_by_change` of 5 gives
     # the newest in one lookup); a session's members are found by session (the cascade when
     # sessions are rewritten scanned every member of every athlete); a note's queued findings

@@ -133,3 +133,13 @@ def pushed_between(store: Store, finding: Finding, channel: str, first: date, la
         (finding.athlete, finding.rule, channel, first.isoformat(), last.isoformat(), finding.key),
     ).fetchone()
     return row is not None
+
+
+def next_due(store: Store, athlete: str) -> datetime | None:
+    """When the athlete's next pending delivery comes due (a push held by quiet hours), or None."""
+    row = store.conn.execute(
+        "SELECT MIN(d.next_attempt_at) FROM deliveries d JOIN findings f ON f.key = d.finding_key "
+        "WHERE f.athlete = ? AND d.status = 'pending'",
+        (athlete,),
+    ).fetchone()
+    return datetime.fromisoformat(row[0]) if row and row[0] else None

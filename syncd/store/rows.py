@@ -32,7 +32,18 @@ NUMBERS = (
 #: columns added after the first release: hashed only when set, so rows stored before keep their hash
 LATER_NUMBERS = ("race",)
 TEXTS = ("start_utc", "utc_offset_s", "sport_raw", "title", "description", "private_note")
-COLUMNS = ("athlete", "provider", "provider_id", *TEXTS, *NUMBERS, *LATER_NUMBERS, "revision", "raw_json")
+LATER_TEXTS = ("same_as",)
+COLUMNS = (
+    "athlete",
+    "provider",
+    "provider_id",
+    *TEXTS,
+    *NUMBERS,
+    *LATER_NUMBERS,
+    *LATER_TEXTS,
+    "revision",
+    "raw_json",
+)
 
 
 #: The header line syncd's note block starts with ("— syncd —", dashes of any kind), the same
@@ -81,6 +92,8 @@ def _stored(value: Any) -> Any:
         return int(value)
     if isinstance(value, Sport):
         return value.value
+    if isinstance(value, tuple):  # same_as: keys never hold spaces
+        return " ".join(value)
     return value
 
 
@@ -96,20 +109,26 @@ def column_values(activity: Activity, names: tuple[str, ...]) -> list[Any]:
     return [v if type(v) in _PLAIN else _stored(v) for v in getter(activity)]
 
 
-#: where the texts, the numbers and the later numbers sit in `column_values(a, FIELDS)`
+#: where the texts, the numbers and the later columns sit in `column_values(a, FIELDS)`
 FIELDS = COLUMNS[:-2]  # a copy's own columns; the store adds revision and raw_json
 _TEXTS = slice(3, 3 + len(TEXTS))
 _NUMBERS = slice(_TEXTS.stop, _TEXTS.stop + len(NUMBERS))
-_LATER = tuple(zip(LATER_NUMBERS, range(_NUMBERS.stop, _NUMBERS.stop + len(LATER_NUMBERS)), strict=True))
+_LATER_NUMBERS = tuple(
+    zip(LATER_NUMBERS, range(_NUMBERS.stop, _NUMBERS.stop + len(LATER_NUMBERS)), strict=True)
+)
+_AFTER = _NUMBERS.stop + len(LATER_NUMBERS)
+_LATER_TEXTS = tuple(zip(LATER_TEXTS, range(_AFTER, _AFTER + len(LATER_TEXTS)), strict=True))
 _DESCRIPTION = TEXTS.index("description")
 
 
 def content_of(values: list[Any]) -> str:
     """The content hash ("numbers:texts", as `content_hash` gives them) of a copy whose
-    `column_values(a, FIELDS)` are `values`: one pass over the copy serves hash and row."""
+    `column_values(a, FIELDS)` are `values`: one pass over the copy serves hash and row.
+    A later column joins its hash only when set, so rows stored before keep their hash."""
     texts = values[_TEXTS]
     texts[_DESCRIPTION] = runner_text(texts[_DESCRIPTION])
-    numbers = values[_NUMBERS] + [[n, values[i]] for n, i in _LATER if values[i]]
+    texts += [[n, values[i]] for n, i in _LATER_TEXTS if values[i]]
+    numbers = values[_NUMBERS] + [[n, values[i]] for n, i in _LATER_NUMBERS if values[i]]
     return f"{_digest(numbers)}:{_digest(texts)}"
 
 
@@ -127,8 +146,9 @@ def content_hash(activity: Activity, names: tuple[str, ...]) -> str:
     if "description" in names:
         at = names.index("description")
         values[at] = runner_text(values[at])
-    if "sport" in names:  # the numbers: a later column joins the hash only when set
-        values += [[n, column_value(activity, n)] for n in LATER_NUMBERS if getattr(activity, n)]
+    later = LATER_NUMBERS if "sport" in names else LATER_TEXTS if "title" in names else ()
+    # a later column joins the hash only when set, so rows stored before keep their hash
+    values += [[n, column_value(activity, n)] for n in later if getattr(activity, n)]
     return _digest(values)
 
 
@@ -136,7 +156,7 @@ def content_hash(activity: Activity, names: tuple[str, ...]) -> str:
 ACTIVITY_COLUMNS = (
     "provider, provider_id, athlete, start_utc, sport, sport_raw, utc_offset_s, distance_m, moving_s, "
     "elapsed_s, avg_hr, max_hr, rpe, effort_score, hr_zone45_s, title, description, private_note, "
-    "manual, trainer, deleted, race, revision"
+    "manual, trainer, deleted, race, same_as, revision"
 )
 _SPORTS = {s.value: s for s in Sport}
 _TZ_UTC = UTC
@@ -153,7 +173,7 @@ def activity_from_tuple(row: tuple[Any, ...], raw_json: str = "{}") -> Activity:
         _shared(row[0]), row[1], _shared(row[2]), start, _SPORTS.get(row[4]) or Sport(row[4]),
         _shared(row[5]), _shared(row[6]), row[7], row[8], row[9], row[10], row[11], row[12], row[13],
         row[14], _shared(row[15]), row[16], row[17], bool(row[18]), bool(row[19]), bool(row[20]),
-        bool(row[21]), row[22], raw_json,
+        bool(row[21]), tuple(row[22].split()) if row[22] else (), row[23], raw_json,
     )  # fmt: skip
 
 
@@ -206,6 +226,7 @@ def activity_from_row(row: sqlite3.Row) -> Activity:
         trainer=bool(row["trainer"]),
         deleted=bool(row["deleted"]),
         race=bool(row["race"]),
+        same_as=tuple(row["same_as"].split()),
         revision=row["revision"],
         raw_json=row["raw_json"],
     )

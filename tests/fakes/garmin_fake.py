@@ -1,6 +1,8 @@
 """A fake Garmin Connect account, and a fake `garminconnect.Garmin` client talking to it.
 
-`GarminAccount` is the server side: activities shaped like Garmin's JSON, a request log,
+`GarminAccount` is the server side: activities shaped like Garmin's JSON (what only the detail
+has, such as the runner's RPE, kept apart from the list item), multisport legs that only the
+detail request reaches, a request log,
 the current tokens (rotated by a refresh), queued faults, and the password and MFA code
 for sign-ins. `FakeGarmin` has the methods the provider and `syncd connect garmin` use, with
 the real library's structure: `get_activities` and `get_activity` go through `connectapi`,
@@ -76,8 +78,9 @@ def item(
         "averageHR": 145.0,
         "maxHR": 168.0,
         "activityTrainingLoad": 80.5,
-        "directWorkoutRpe": None,
+        "eventType": {"typeId": 9, "typeKey": "uncategorized", "sortOrder": 10},
         "manualActivity": False,
+        "parent": False,
         "ownerDisplayName": "sam-runs",
         "beginTimestamp": int(start_gmt.replace(tzinfo=UTC).timestamp() * 1000),
     }
@@ -85,17 +88,25 @@ def item(
     return data
 
 
-def detail_of(listed: dict[str, Any]) -> dict[str, Any]:
-    """The `get_activity` shape of a list item: numbers in summaryDTO, ISO "T" times."""
+def detail_of(listed: dict[str, Any], only_in_detail: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The `get_activity` shape of a list item: numbers in summaryDTO, ISO "T" times, the type
+    and event type as DTOs; `only_in_detail` adds what the list never has: summaryDTO keys
+    (directWorkoutRpe, directWorkoutFeel) and "metadataDTO" keys (a parent's childIds)."""
     tops = ("activityId", "activityName", "description")
-    summary = {k: v for k, v in listed.items() if k not in (*tops, "activityType", "manualActivity")}
+    moved = (*tops, "activityType", "eventType", "manualActivity", "parent", "parentId")
+    summary = {k: v for k, v in listed.items() if k not in moved and not k.startswith("hrTimeInZone")}
     for key in ("startTimeLocal", "startTimeGMT"):
         summary[key] = listed[key].replace(" ", "T") + ".0"
+    extra = dict(only_in_detail or {})
+    meta = {"manualActivity": listed.get("manualActivity", False), "childIds": [], "childActivityTypes": []}
+    meta.update(extra.pop("metadataDTO", {}))
     return {
         **{k: listed.get(k) for k in tops},
+        "isMultiSportParent": listed.get("parent") is True,
         "activityTypeDTO": listed.get("activityType"),
-        "metadataDTO": {"manualActivity": listed.get("manualActivity", False)},
-        "summaryDTO": summary,
+        "eventTypeDTO": listed.get("eventType"),
+        "metadataDTO": meta,
+        "summaryDTO": {**summary, **extra},
     }
 
 
@@ -110,6 +121,8 @@ class GarminAccount:
         mfa_code: str | None = None,
     ) -> None:
         self.items: dict[int, dict[str, Any]] = {}
+        self.only_in_detail: dict[int, dict[str, Any]] = {}
+        self.legs: dict[int, dict[str, Any]] = {}  # details of multisport legs: never listed
         self.requests: list[str] = []
         self.writes: list[tuple[int, str]] = []
         self.faults: list[Fault] = []
@@ -137,8 +150,32 @@ class GarminAccount:
     def session(self) -> str:
         return json.dumps(self.tokens)
 
-    def put(self, data: dict[str, Any]) -> None:
-        self.items[int(data["activityId"])] = copy.deepcopy(data)
+    def put(self, data: dict[str, Any], rpe: int | None = None, **only_in_detail: Any) -> None:
+        """List `data`; `rpe` (1-10) and `only_in_detail` appear in its detail only, as on Garmin."""
+        ident = int(data["activityId"])
+        self.items[ident] = copy.deepcopy(data)
+        extra = dict(only_in_detail)
+        if rpe is not None:
+            extra["directWorkoutRpe"] = rpe * 10
+        self.only_in_detail[ident] = extra
+
+    def put_multisport(self, parent: dict[str, Any], legs: list[dict[str, Any]], kinds: list[str]) -> None:
+        """A multisport parent (listed) and its legs (`kinds`: their type keys, transitions too),
+        each leg a list-item-shaped dict; only the parent's detail names them."""
+        ident = int(parent["activityId"])
+        self.put(
+            {**parent, "parent": True},
+            metadataDTO={"childIds": [int(leg["activityId"]) for leg in legs], "childActivityTypes": kinds},
+        )
+        for leg in legs:
+            self.legs[int(leg["activityId"])] = {**detail_of(leg), "parentId": ident}
+
+    def delete(self, ident: int) -> None:
+        """Delete an activity as Garmin does: a multisport parent takes its legs along."""
+        gone = self.items.pop(ident)
+        for leg in self.only_in_detail.get(ident, {}).get("metadataDTO", {}).get("childIds", []):
+            self.legs.pop(leg, None)
+        del gone
 
     def description(self, ident: int | str) -> str:
         return self.items[int(ident)].get("description") or ""
@@ -292,10 +329,13 @@ class FakeGarmin:
 
     def get_activity(self, activity_id: str) -> dict[str, Any]:
         def answer() -> dict[str, Any]:
-            found = self.account.items.get(int(activity_id))
+            ident = int(activity_id)
+            if ident in self.account.legs:
+                return copy.deepcopy(self.account.legs[ident])
+            found = self.account.items.get(ident)
             if found is None:
                 raise transport_error(404)
-            return detail_of(found)
+            return detail_of(found, self.account.only_in_detail.get(ident))
 
         result: dict[str, Any] = self.connectapi(
             f"/activity-service/activity/{activity_id}", what=f"get {activity_id}", answer=answer

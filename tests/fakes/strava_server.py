@@ -4,6 +4,22 @@ activity list, single activities (GET/PUT), push subscriptions, rate-limit heade
 API answer, a request log, and injectable faults.
 
 Tests drive it through its Python API: `add_activity`, `fail_next`, `log`, `description`...
+
+Fault injection for the fault suite (tests/e2e): `block` holds a chosen request so the test
+can `kill -9` the client while it waits (tests/fakes/blocking.py); `on_request` runs an action
+when a request arrives (expire or revoke tokens mid-pass); more fault kinds (429 without
+headers, 503, connection resets, stalls past the client's timeout, HTML or empty bodies);
+several athletes on one app; and `refresh_policy`, how the token endpoint retires tokens:
+
+``always``   every refresh issues a new pair and retires the old refresh token at once
+             (the default, and the strictest reading).
+``strava``   what Strava documents (developers.strava.com/docs/authentication, "Refreshing
+             Expired Access Tokens"): while the current access token has more than an hour
+             left, a refresh returns that same access token and refresh token; otherwise a new
+             access token, the older one staying valid until it expires, and (if `rotate`) a
+             new refresh token, the older refresh token "invalidated immediately".
+``lenient``  the older refresh token keeps working until the new access token is first used
+             (what some OAuth servers do; Strava does not document it).
 """
 
 from __future__ import annotations
@@ -14,15 +30,17 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.error import HTTPError
-from urllib.parse import parse_qs, urlencode, urlsplit
 from urllib.request import urlopen
+
+from fakes.blocking import Block, Blocks
+from fakes.strava_routes import handler_for, post_request
+from fakes.strava_state import FAULTS, REFRESH_POLICIES, Account, Fault, Logged, Trigger, Usage
 
 DATA = Path(__file__).parent.parent / "data" / "strava"
 # Fields only the detailed representation carries (the list omits them).
@@ -41,42 +59,6 @@ DETAIL_ONLY = (
     "embed_token",
     "device_name",
 )
-FAULTS = ("429", "500", "timeout", "broken_json", "401", "403_inactive")
-
-
-def _fault_body(resource: str, fld: str, code: str, message: str) -> dict[str, Any]:
-    return {"message": message, "errors": [{"resource": resource, "field": fld, "code": code}]}
-
-
-@dataclass
-class Logged:
-    """One request as the fake saw it (no headers: they hold tokens)."""
-
-    method: str
-    path: str
-    query: dict[str, str]
-    form: dict[str, str]
-    status: int = 0
-
-
-@dataclass
-class _Fault:
-    kind: str
-    path: str | None
-
-
-@dataclass
-class _Account:
-    athlete_id: int
-    scope: str
-    authorized: bool = True
-
-
-@dataclass
-class _Usage:
-    window: tuple[str, int] = ("", -1)
-    overall: list[int] = field(default_factory=lambda: [0, 0])
-    read: list[int] = field(default_factory=lambda: [0, 0])
 
 
 class FakeStrava:
@@ -92,27 +74,36 @@ class FakeStrava:
         token_lifetime_s: int = 6 * 3600,
         limits: tuple[tuple[int, int], tuple[int, int]] = ((200, 2000), (100, 1000)),
         rotate_refresh_tokens: bool = True,
+        refresh_policy: str = "always",
         fault_sleep_s: float = 2.0,
+        stall_s: float = 31.0,
         grant_scope: str = "read,activity:write,activity:read_all",
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.athlete_id = athlete_id
         self.token_lifetime_s = token_lifetime_s
         self.limits = limits
+        assert refresh_policy in REFRESH_POLICIES, refresh_policy
         self.rotate = rotate_refresh_tokens
+        self.refresh_policy = refresh_policy
         self.fault_sleep_s = fault_sleep_s
+        self.stall_s = stall_s
         self.grant_scope = grant_scope
         self.clock = clock
         self.lock = threading.RLock()
         self.activities: dict[int, dict[str, Any]] = {}
         self.log: list[Logged] = []
-        self.faults: list[_Fault] = []
-        self.codes: dict[str, _Account] = {}
-        self.access: dict[str, tuple[_Account, float]] = {}
-        self.refresh: dict[str, _Account] = {}
+        self.faults: list[Fault] = []
+        self.codes: dict[str, Account] = {}
+        self.access: dict[str, tuple[Account, float]] = {}
+        self.refresh: dict[str, Account] = {}
         self.subscriptions: dict[int, dict[str, Any]] = {}
         self.issued: list[str] = []  # every code and token ever handed out (leak checks)
-        self.usage = _Usage()
+        self.usage = Usage()
+        self.blocks = Blocks()
+        self.triggers: list[Trigger] = []
+        self.retire_on_use: dict[str, str] = {}  # lenient policy: new access -> old refresh
+        self.authorizing_athlete = athlete_id  # who clicks Authorize on /oauth/authorize
         self._next_id = 10_000_000_000
         template = json.loads((DATA / "activity.3.json").read_text())
         self.template = {
@@ -120,7 +111,7 @@ class FakeStrava:
             for k, v in template.items()
             if k not in ("segment_efforts", "best_efforts", "splits_standard")
         }
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
         self.server.daemon_threads = True
         self.thread = threading.Thread(
             target=self.server.serve_forever, args=(0.02,), daemon=True, name="fake-strava"
@@ -139,20 +130,24 @@ class FakeStrava:
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self.blocks.clear()
         self.server.shutdown()
         self.server.server_close()
 
     # test API -----------------------------------------------------------------------------
 
-    def add_activity(self, start: datetime, **fields: Any) -> dict[str, Any]:
+    def add_activity(
+        self, start: datetime, *, athlete_id: int | None = None, **fields: Any
+    ) -> dict[str, Any]:
         """Add one of the athlete's activities (activity.3.json's shape); returns it."""
+        owner = self.athlete_id if athlete_id is None else athlete_id
         with self.lock:
             self._next_id += 1
             item = copy.deepcopy(self.template)
             item.update(
                 {
                     "id": self._next_id,
-                    "athlete": {"id": self.athlete_id, "resource_state": 1},
+                    "athlete": {"id": owner, "resource_state": 1},
                     "start_date": start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                     "start_date_local": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
                     "utc_offset": 3600.0,
@@ -173,17 +168,56 @@ class FakeStrava:
         with self.lock:
             return self.activities[activity_id].get("description")
 
-    def fail_next(self, kind: str, times: int = 1, path: str | None = None) -> None:
-        """Make the next `times` requests (whose path starts with `path`) fail as `kind`."""
+    def fail_next(
+        self, kind: str, times: int = 1, path: str | None = None, method: str | None = None
+    ) -> None:
+        """Make the next `times` requests (whose path starts with `path`, of `method`) fail as `kind`."""
         assert kind in FAULTS, kind
         with self.lock:
-            self.faults += [_Fault(kind, path) for _ in range(times)]
+            self.faults += [Fault(kind, path, method) for _ in range(times)]
 
-    def issue_code(self, scope: str | None = None) -> str:
+    def update_activity(self, activity_id: int, **fields: Any) -> None:
+        """Change an activity as the runner would on Strava (a corrected distance, ...)."""
+        with self.lock:
+            self.activities[activity_id].update(fields)
+
+    def delete_activity(self, activity_id: int) -> None:
+        with self.lock:
+            del self.activities[activity_id]
+
+    def block(
+        self,
+        path: str,
+        method: str | None = None,
+        *,
+        stage: str = "before",
+        skip: int = 0,
+        hold_s: float = 60,
+    ) -> Block:
+        """Hold the (skip+1)-th request to `path` (a prefix) at `stage` (tests/fakes/blocking.py)."""
+        return self.blocks.arm(method, path, stage=stage, skip=skip, hold_s=hold_s)
+
+    def on_request(
+        self, path: str, action: Callable[[], None], method: str | None = None, skip: int = 0
+    ) -> None:
+        """Run `action` (once) when the (skip+1)-th request to `path` arrives, before it is handled."""
+        with self.lock:
+            self.triggers.append(Trigger(method, path, action, skip))
+
+    def revoke(self, athlete_id: int | None = None) -> None:
+        """The runner revokes the app on strava.com: every token of the athlete stops working."""
+        who = self.athlete_id if athlete_id is None else athlete_id
+        with self.lock:
+            for account in [a for a, _ in self.access.values()] + list(self.refresh.values()):
+                if account.athlete_id == who:
+                    account.authorized = False
+
+    def issue_code(self, scope: str | None = None, athlete_id: int | None = None) -> str:
         """An authorization code as if the runner had clicked Authorize."""
         code = secrets.token_hex(8)
+        who = self.authorizing_athlete if athlete_id is None else athlete_id
         with self.lock:
-            self.codes[code] = _Account(self.athlete_id, scope or self.grant_scope)
+            self.codes[code] = Account(who, scope or self.grant_scope)
             self.issued.append(code)
         return code
 
@@ -195,22 +229,39 @@ class FakeStrava:
     def expire_access_tokens(self) -> None:
         with self.lock:
             self.access = {t: (a, self.clock() - 1) for t, (a, _) in self.access.items()}
+            for account, _ in self.access.values():
+                account.access_expires = self.clock() - 1
 
     def send_event(self, event: dict[str, Any], callback_url: str | None = None) -> tuple[int, float]:
         """POST a webhook event to the subscription's callback; (status, seconds taken)."""
         url = callback_url or next(iter(self.subscriptions.values()))["callback_url"]
         started = time.monotonic()
         try:
-            with urlopen(_post(url, json.dumps(event).encode()), timeout=5) as resp:
+            with urlopen(post_request(url, json.dumps(event).encode()), timeout=5) as resp:
                 return resp.status, time.monotonic() - started
         except HTTPError as exc:
             return exc.code, time.monotonic() - started
 
     # request handling (called from the handler thread) ---------------------------------------
 
-    def take_fault(self, path: str) -> str | None:
+    def fire_triggers(self, method: str, path: str) -> None:
+        due = []
+        with self.lock:
+            for trigger in list(self.triggers):
+                if (trigger.method is None or trigger.method == method) and path.startswith(trigger.path):
+                    if trigger.skip > 0:
+                        trigger.skip -= 1
+                        continue
+                    self.triggers.remove(trigger)
+                    due.append(trigger.action)
+        for action in due:
+            action()
+
+    def take_fault(self, path: str, method: str | None = None) -> str | None:
         with self.lock:
             for fault in self.faults:
+                if fault.method is not None and fault.method != method:
+                    continue
                 if fault.path is None or path.startswith(fault.path):
                     self.faults.remove(fault)
                     return fault.kind
@@ -243,11 +294,12 @@ class FakeStrava:
         u = self.usage
         return u.overall[0] > o15 or u.overall[1] > oday or u.read[0] > r15 or u.read[1] > rday
 
-    def new_tokens(self, account: _Account) -> dict[str, Any]:
+    def new_tokens(self, account: Account) -> dict[str, Any]:
         access, refresh = secrets.token_hex(20), secrets.token_hex(20)
         expires = int(self.clock()) + self.token_lifetime_s
         self.access[access] = (account, expires)
         self.refresh[refresh] = account
+        account.access, account.access_expires = access, expires
         self.issued += [access, refresh]
         return {
             "token_type": "Bearer",
@@ -257,12 +309,37 @@ class FakeStrava:
             "expires_in": self.token_lifetime_s,
         }
 
-    def account_for(self, header: str | None) -> _Account | None:
+    def refreshed(self, old: str, account: Account) -> dict[str, Any]:
+        """The answer to a refresh with the refresh token `old`, by `refresh_policy`."""
+        now = self.clock()
+        if self.refresh_policy == "strava" and account.access_expires - now > 3600:
+            return {  # more than an hour left: the same access token (and refresh token) again
+                "token_type": "Bearer",
+                "access_token": account.access,
+                "refresh_token": old,
+                "expires_at": int(account.access_expires),
+                "expires_in": int(account.access_expires - now),
+            }
+        body = self.new_tokens(account)
+        if not self.rotate:
+            del self.refresh[body["refresh_token"]]
+            body["refresh_token"] = old
+        elif self.refresh_policy == "lenient":
+            self.retire_on_use[body["access_token"]] = old
+        else:
+            del self.refresh[old]  # retired the moment the new one is issued
+        return body  # older access tokens stay valid until they expire, as at Strava
+
+    def account_for(self, header: str | None) -> Account | None:
         token = (header or "").removeprefix("Bearer ").strip()
         with self.lock:
             found = self.access.get(token)
         if found is None or found[1] <= self.clock() or not found[0].authorized:
             return None
+        with self.lock:
+            retired = self.retire_on_use.pop(token, None)
+            if retired is not None:  # lenient policy: the new pair is in use now
+                self.refresh.pop(retired, None)
         return found[0]
 
     def summary(self, item: dict[str, Any]) -> dict[str, Any]:
@@ -270,7 +347,7 @@ class FakeStrava:
         out["resource_state"] = 2
         return out
 
-    def listing(self, query: dict[str, str]) -> list[dict[str, Any]]:
+    def listing(self, query: dict[str, str], owner: int | None = None) -> list[dict[str, Any]]:
         after, before = query.get("after"), query.get("before")
         page = int(query.get("page", 1))
         per_page = min(int(query.get("per_page", 30)), 200)
@@ -282,225 +359,10 @@ class FakeStrava:
             items = [
                 i
                 for i in self.activities.values()
-                if (after is None or epoch(i) > int(after)) and (before is None or epoch(i) < int(before))
+                if (after is None or epoch(i) > int(after))
+                and (before is None or epoch(i) < int(before))
+                and (owner is None or i["athlete"]["id"] == owner)
             ]
         # Strava lists oldest first when `after` is given, newest first otherwise.
         items.sort(key=lambda i: (epoch(i), i["id"]), reverse=after is None)
         return [self.summary(i) for i in items[(page - 1) * per_page : page * per_page]]
-
-
-def _post(url: str, body: bytes) -> Any:
-    from urllib.request import Request
-
-    return Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
-
-
-def _handler(fake: FakeStrava) -> type[BaseHTTPRequestHandler]:
-    class Handler(_Routes):
-        strava = fake
-
-    return Handler
-
-
-class _Routes(BaseHTTPRequestHandler):
-    """Strava's endpoints; `strava` is the FakeStrava whose state they use."""
-
-    strava: FakeStrava
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
-        return
-
-    def do_GET(self) -> None:
-        self._route("GET")
-
-    def do_POST(self) -> None:
-        self._route("POST")
-
-    def do_PUT(self) -> None:
-        self._route("PUT")
-
-    def do_DELETE(self) -> None:
-        self._route("DELETE")
-
-    def _route(self, method: str) -> None:
-        url = urlsplit(self.path)
-        query = {k: v[0] for k, v in parse_qs(url.query).items()}
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        if "json" in (self.headers.get("Content-Type") or ""):
-            form = {k: str(v) for k, v in json.loads(raw or b"{}").items()}
-        else:
-            form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
-        entry = Logged(method, url.path, query, form)
-        with self.strava.lock:
-            self.strava.log.append(entry)
-        api = url.path.startswith("/api/v3/") and "/oauth/" not in url.path
-        headers = self.strava.count(method) if api else {}
-        fault = self.strava.take_fault(url.path)
-        if fault == "timeout":
-            time.sleep(self.strava.fault_sleep_s)
-        status, body = self._fault(fault) if fault and fault != "timeout" else (0, None)
-        if not status and api and self.strava.over_limit():
-            status, body = 429, _fault_body("Application", "rate limit", "exceeded", "Rate Limit Exceeded")
-        if not status:
-            status, body = self._dispatch(method, url.path, query, form)
-        entry.status = status
-        self._send(status, body, headers)
-
-    def _fault(self, kind: str) -> tuple[int, Any]:
-        if kind == "429":
-            return 429, _fault_body("Application", "rate limit", "exceeded", "Rate Limit Exceeded")
-        if kind == "500":
-            return 500, {"message": "Internal Server Error"}
-        if kind == "broken_json":
-            return 200, b'[{"id": 1, "name": "trunc'
-        if kind == "401":
-            return 401, _fault_body("Athlete", "access_token", "invalid", "Authorization Error")
-        return 403, _fault_body("Application", "Status", "Inactive", "Forbidden")
-
-    def _send(self, status: int, body: Any, headers: dict[str, str]) -> None:
-        if isinstance(body, bytes):
-            data = body
-        else:
-            data = b"" if body is None else json.dumps(body).encode()
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        if status == 302:
-            self.send_header("Location", self._location)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        try:
-            self.end_headers()
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True  # the client gave up (a timeout fault): expected
-
-    _location = ""  # where a 302 from /oauth/authorize sends the browser
-
-    def _dispatch(
-        self, method: str, path: str, query: dict[str, str], form: dict[str, str]
-    ) -> tuple[int, Any]:
-        s = self.strava
-        if path == "/oauth/authorize" and method == "GET":
-            return self._authorize(query)
-        if path in ("/api/v3/oauth/token", "/oauth/token") and method == "POST":
-            return self._token(form)
-        if path == "/oauth/deauthorize" and method == "POST":
-            return self._deauthorize(form)
-        if path.startswith("/api/v3/push_subscriptions"):
-            return self._subscriptions(method, path, {**query, **form})
-        account = s.account_for(self.headers.get("Authorization"))
-        if account is None:
-            return 401, _fault_body("Athlete", "access_token", "invalid", "Authorization Error")
-        if path == "/api/v3/athlete/activities" and method == "GET":
-            return 200, s.listing(query)
-        if path.startswith("/api/v3/activities/"):
-            return self._activity(method, path.rsplit("/", 1)[1], account, form)
-        return 404, _fault_body("Path", "", "invalid", "Record Not Found")
-
-    def _authorize(self, query: dict[str, str]) -> tuple[int, Any]:
-        """The runner clicks Authorize: redirect back with a code, the scope and the state."""
-        if int(query.get("client_id", 0)) != self.strava.client_id:
-            return 400, _fault_body("Application", "client_id", "invalid", "Bad Request")
-        code = self.strava.issue_code()
-        back = urlencode({"state": query.get("state", ""), "code": code, "scope": self.strava.grant_scope})
-        self._location = f"{query['redirect_uri']}?{back}"
-        return 302, None
-
-    def _token(self, form: dict[str, str]) -> tuple[int, Any]:
-        s = self.strava
-        if form.get("client_id") != str(s.client_id) or form.get("client_secret") != s.client_secret:
-            return 401, _fault_body("Application", "client_secret", "invalid", "Bad Request")
-        with s.lock:
-            if form.get("grant_type") == "authorization_code":
-                account = s.codes.pop(form.get("code", ""), None)
-                if account is None:
-                    return 400, _fault_body("AuthorizationCode", "code", "invalid", "Bad Request")
-                body = s.new_tokens(account)
-                body["athlete"] = {
-                    "id": account.athlete_id,
-                    "resource_state": 2,
-                    "firstname": "Jeff",
-                    "lastname": "Remer",
-                }
-                return 200, body
-            if form.get("grant_type") == "refresh_token":
-                old = form.get("refresh_token", "")
-                account = s.refresh.get(old)
-                if account is None or not account.authorized:
-                    return 400, _fault_body("RefreshToken", "refresh_token", "invalid", "Bad Request")
-                body = s.new_tokens(account)
-                if s.rotate:
-                    del s.refresh[old]
-                else:
-                    del s.refresh[body["refresh_token"]]
-                    body["refresh_token"] = old
-                return 200, body
-        return 400, _fault_body("GrantType", "grant_type", "invalid", "Bad Request")
-
-    def _deauthorize(self, form: dict[str, str]) -> tuple[int, Any]:
-        account = self.strava.account_for(f"Bearer {form.get('access_token', '')}")
-        if account is None:
-            return 401, _fault_body("Athlete", "access_token", "invalid", "Authorization Error")
-        account.authorized = False
-        return 200, {"access_token": form["access_token"]}
-
-    def _activity(self, method: str, ident: str, account: _Account, form: dict[str, str]) -> tuple[int, Any]:
-        s = self.strava
-        with s.lock:
-            item = s.activities.get(int(ident)) if ident.isdigit() else None
-            if item is None or item["athlete"]["id"] != account.athlete_id:
-                return 404, _fault_body("Activity", "id", "not found", "Record Not Found")
-            if method == "GET":
-                return 200, copy.deepcopy(item)
-            if method == "PUT":
-                if "activity:write" not in account.scope.split(","):
-                    return 401, _fault_body(
-                        "AccessToken", "activity:write_permission", "missing", "Authorization Error"
-                    )
-                if "description" in form:
-                    item["description"] = form["description"]
-                return 200, copy.deepcopy(item)
-        return 405, None
-
-    def _subscriptions(self, method: str, path: str, params: dict[str, str]) -> tuple[int, Any]:
-        s = self.strava
-        if params.get("client_id") != str(s.client_id) or params.get("client_secret") != s.client_secret:
-            return 401, _fault_body("Application", "client_secret", "invalid", "Bad Request")
-        if method == "GET":
-            return 200, list(s.subscriptions.values())
-        if method == "DELETE":
-            ident = path.rsplit("/", 1)[1]
-            if not ident.isdigit() or s.subscriptions.pop(int(ident), None) is None:
-                return 404, _fault_body("PushSubscription", "id", "not found", "Not Found")
-            return 204, None
-        if s.subscriptions:
-            return 400, _fault_body("PushSubscription", "", "already exists", "Bad Request")
-        challenge = secrets.token_hex(6)
-        check = urlencode(
-            {
-                "hub.mode": "subscribe",
-                "hub.challenge": challenge,
-                "hub.verify_token": params.get("verify_token", ""),
-            }
-        )
-        try:
-            with urlopen(f"{params['callback_url']}?{check}", timeout=2) as resp:
-                answer = json.loads(resp.read())
-        except (OSError, ValueError):
-            answer = None
-        if not isinstance(answer, dict) or answer.get("hub.challenge") != challenge:
-            return 400, _fault_body("PushSubscription", "callback url", "not verifiable", "Bad Request")
-        ident = 100 + len(s.log)
-        now = datetime.fromtimestamp(s.clock(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        s.subscriptions[ident] = {
-            "id": ident,
-            "resource_state": 2,
-            "application_id": s.client_id,
-            "callback_url": params["callback_url"],
-            "created_at": now,
-            "updated_at": now,
-        }
-        return 201, {"id": ident}

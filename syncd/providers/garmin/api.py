@@ -2,12 +2,15 @@
 refresh a token that expires soon, map failures to the domain errors, save rotated tokens.
 
 Token refresh: before a call whose access token expires soon, the provider refreshes it itself
-with the library's `_token_expires_soon` / `_refresh_di_token` (the library's own refresh
-swallows every failure, and the call then fails with a 401 that looks like revoked tokens).
-A refresh refused with 400/401 is AuthRequired; a 429 RateLimited; 5xx, timeouts and network
-errors Unavailable (see `errors`): a passing outage never pauses the account until a
-password sign-in, which is what Garmin punishes. A 401 right after the library's own refresh
-failed that way is judged by the refresh's failure too.
+with the client's `_token_expires_soon` / `_refresh_di_token`: the library's own refresh
+swallows every failure, and the call then fails with a 401 that looks like revoked tokens.
+Those two are the only private names syncd uses, called and never replaced; `check_client`
+looks for them once, when the provider is made, and turns their absence into a ProviderError
+naming the library versions syncd supports. A refresh refused with 400/401 is AuthRequired; a
+429 RateLimited; 5xx, timeouts and network errors Unavailable (see `errors`): a passing outage
+never pauses the account until a password sign-in, which is what Garmin punishes. A 401 on a
+call whose tokens the library did not manage to refresh is judged by one refresh of syncd's
+own: refused → AuthRequired, an outage → Unavailable, and if it works the next pass goes on.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from syncd.errors import AuthRequired, ProviderError, RateLimited, SyncdError
+from syncd.errors import AuthRequired, ProviderError, RateLimited, SyncdError, Unavailable
 from syncd.providers.garmin.auth import GarminApi, stored_until
 from syncd.providers.garmin.errors import _status, translate, translate_refresh
 
@@ -26,6 +29,20 @@ if TYPE_CHECKING:
     from syncd.tokens import TokenStore
 
 log = logging.getLogger("syncd.providers.garmin.provider")
+
+SUPPORTED = "garminconnect>=0.3.20,<0.4"
+_CLIENT_NEEDS = ("dumps", "loads", "_token_expires_soon", "_refresh_di_token")
+
+
+def check_client(api: GarminApi) -> None:
+    """Raise ProviderError unless the client has what the provider calls (see the docstring)."""
+    client = getattr(api, "client", None)
+    missing = [n for n in _CLIENT_NEEDS if not callable(getattr(client, n, None))]
+    if client is None or missing:
+        what = "Garmin.client" if client is None else f"Client.{missing[0]}"
+        raise ProviderError(
+            f"the installed garminconnect has no {what}; syncd needs {SUPPORTED} (pip install '{SUPPORTED}')"
+        )
 
 
 class GarminCalls:
@@ -37,7 +54,6 @@ class GarminCalls:
     store: Store | None
     clock: Callable[[], datetime]
     _saved: str
-    _refresh_failure: Exception | None
 
     def _reload(self) -> None:
         """Pick up tokens another process saved (`syncd connect` while the daemon runs), which
@@ -92,7 +108,6 @@ class GarminCalls:
                 f"before {until:%H:%M} UTC",
                 until,
             )
-        self._refresh_failure = None
         try:
             result = self._request(what, request, missing_ok)
         except BaseException:
@@ -111,11 +126,9 @@ class GarminCalls:
 
         client = self.api.client
         if client._token_expires_soon():
-            try:
-                client._refresh_di_token()
-            except Exception as exc:  # requests or curl_cffi errors, refusals, a bad reply
-                raise self._noted(translate_refresh(exc, self.athlete, self.clock())) from exc
+            self._refresh()
             log.debug("%s/garmin: refreshed the sign-in before it expired", self.athlete)
+        before = client.dumps()
         try:
             return request()
         except (
@@ -127,10 +140,26 @@ class GarminCalls:
             if missing_ok and _status(exc) == 404:
                 return None
             error = translate(exc, what, self.athlete, self.clock())
-            if isinstance(error, AuthRequired) and self._refresh_failure is not None:
-                # the library refreshed after a 401 and that failed: a 503 there is no revocation
-                error = translate_refresh(self._refresh_failure, self.athlete, self.clock())
+            if isinstance(error, AuthRequired) and client.dumps() == before:
+                error = self._judged(error)
             raise self._noted(error) from exc
+
+    def _refresh(self) -> None:
+        """Refresh the tokens; raises the domain error for a failed refresh (see `errors`)."""
+        try:
+            self.api.client._refresh_di_token()
+        except Exception as exc:  # requests or curl_cffi errors, refusals, a bad reply
+            raise self._noted(translate_refresh(exc, self.athlete, self.clock())) from exc
+
+    def _judged(self, rejected: AuthRequired) -> ProviderError:
+        """A 401 the library's own refresh did not cure, judged by one refresh of ours: the
+        refresh's own error, or Unavailable when it worked (the next pass uses the new tokens)."""
+        try:
+            self._refresh()
+        except ProviderError as exc:
+            return exc
+        log.info("%s/garmin: Garmin refused the sign-in once; refreshed it", self.athlete)
+        return Unavailable(f"Garmin Connect refused syncd's sign-in for {self.athlete} once; will retry")
 
     def _save_tokens(self, *, failing: bool) -> None:
         """Save the tokens if a refresh rotated them. While another error is on its way out,

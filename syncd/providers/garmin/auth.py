@@ -28,16 +28,46 @@ class GarminApi(Protocol):
     def get_activities(self, start: int = 0, limit: int = 20) -> Any: ...
     def get_activity(self, activity_id: str) -> Any: ...
     def set_activity_description(self, activity_id: str, description: str) -> Any: ...
+    def upload_strength_workout(self, workout: Any) -> Any: ...
+    def schedule_workout(self, workout_id: int | str, date_str: str) -> Any: ...
+    def unschedule_workout(self, scheduled_workout_id: int | str) -> Any: ...
+    def delete_workout(self, workout_id: int | str) -> Any: ...
+    def get_workouts(self, start: int = 0, limit: int = 100) -> Any: ...
+    def get_scheduled_workouts(self, year: int | str, month: int | str) -> Any: ...
 
 
 ClientFactory = Callable[[str], GarminApi]
 
 
+SUPPORTED_RANGE = ((0, 3, 20), (0, 4))  # the garminconnect releases syncd is tested with
+
+
+def check_version(version: str) -> None:
+    """Raise ProviderError unless `version` of garminconnect is one syncd supports (older ones
+    lack `Garmin.client` or report sign-in failures differently)."""
+    from syncd.errors import ProviderError
+
+    try:
+        parts = tuple(int(p) for p in version.split(".")[:3])
+    except ValueError:
+        parts = ()
+    if not SUPPORTED_RANGE[0] <= parts < SUPPORTED_RANGE[1]:
+        raise ProviderError(
+            f"garminconnect {version} is installed, but syncd works with garminconnect>=0.3.20,<0.4; "
+            "install a supported release (pip install 'garminconnect>=0.3.20,<0.4')"
+        )
+
+
 def resume_client(session: str) -> GarminApi:
     """A garminconnect client resumed from saved tokens without a request (`Garmin.login`
     would also fetch the profile, sleeping between retries). The library times requests out
-    after 15 s (API) and 30 s (token refresh). Raises ValueError for unreadable tokens."""
+    after 15 s (API) and 30 s (token refresh). Raises ValueError for unreadable tokens,
+    ProviderError for a garminconnect release syncd does not support."""
+    from importlib.metadata import version
+
     from garminconnect import Garmin, GarminConnectConnectionError
+
+    check_version(version("garminconnect"))
 
     garmin = Garmin(retry_attempts=0)
     try:

@@ -1,8 +1,6 @@
 """`syncd connect garmin` and `syncd disconnect garmin`.
 
-Registered through `syncd.cli._EXTENSIONS`, into the `connect` / `disconnect` groups that
-`syncd.providers.strava.connect` creates (whichever module runs first creates them). Garmin offers no
-OAuth for personal use, so `connect` signs in once with the runner's e-mail and password
+Garmin offers no OAuth for personal use, so `connect` signs in once with the runner's e-mail and password
 (and an MFA code when the account asks for one) through garminconnect's `Client.login`,
 then keeps only the tokens. The password is never saved or printed.
 
@@ -12,37 +10,38 @@ The tokens are saved before the profile is read, and the profile (only its id is
 the account's external id) is best-effort: a failure there is a warning, the account is connected.
 
 Lockout: a 429 (or 427) on sign-in blocks further sign-ins for 6 hours, kept in the state,
-so neither another `connect` nor the daemon restarts Garmin's own timer. The library tries
-up to five strategies and reports a 429 only when every one got it; so while signing in,
-syncd watches the library's sign-in logger (`garminconnect.client.sso`, at every level,
-passing on only the records that would have been shown anyway) for a 429/427, and locks
-for the same 6 hours whenever any strategy got one, whatever the sign-in then raised
-(a wrong password included, which is still reported). Other failures (network, Cloudflare
-pages) lock nothing. Nothing heavy is imported at module level.
+so neither another `connect` nor the daemon restarts Garmin's own timer. garminconnect tries
+up to five sign-in strategies and reports a 429 only when every one got it; so syncd runs them
+one at a time (the client's `skip_strategies`) and stops at the first that Garmin blocked. A
+block shows in three places, and each counts: the sign-in page or the credentials answered
+429 (the library raises GarminConnectTooManyRequestsError, or logs it at debug level while it
+tries another fingerprint), or the token exchange after accepted credentials answered 429 (the
+library logs "DI token exchange failed (... rate limited)", falls back to a browser cookie
+and then raises GarminConnectAuthenticationError("JWT_WEB cookie not set ...") — an error that
+comes only after Garmin accepted the password, so it is never reported as a wrong one). syncd
+watches the library's sign-in loggers (`garminconnect.client.sso` and `.session`, at every
+level, passing on only the records that would have been shown anyway) for those. Other
+failures (network, Cloudflare pages) lock nothing. Nothing heavy is imported at module level.
 """
 
 from __future__ import annotations
 
 import getpass
 import json
-import logging
 import os
-import re
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
-from syncd.errors import ConfigError, RateLimited, SyncdError, Unavailable
+from syncd.errors import ConfigError, SyncdError
+from syncd.providers.garmin.signin import attempts, blocked_message, judged, watch_for_blocks
 
 if TYPE_CHECKING:
     from syncd.providers.base import ConnectRequest
     from syncd.store import Store
     from syncd.tokens import TokenStore
 
-_BLOCKED = re.compile(r"\b42[79]\b")  # the statuses garminconnect's sign-in treats as a block
 _PROFILE = "/userprofile-service/socialProfile"
 
 #: (email, password, MFA prompt) → an object like garminconnect.Garmin, not yet signed in.
@@ -54,37 +53,6 @@ def garmin_client(email: str, password: str, prompt_mfa: Callable[[], str]) -> A
 
     # no retries: they sleep, and a second sign-in attempt is what Garmin punishes
     return Garmin(email, password, prompt_mfa=prompt_mfa, retry_attempts=0)
-
-
-def _blocked(until: datetime, now: datetime, timezone: str, before: str = "") -> RateLimited:
-    """The refusal, with the end of the lockout in the athlete's time zone."""
-    local = until.astimezone(ZoneInfo(timezone))
-    day = "" if local.date() == now.astimezone(local.tzinfo).date() else f"{local:%a} "
-    return RateLimited(
-        f"{before}Garmin rate-limits logins: try again after {day}{local:%H:%M} "
-        f"({timezone}). Trying earlier would restart Garmin's wait.",
-        until,
-    )
-
-
-@contextmanager
-def _watch_for_blocks() -> Iterator[list[str]]:
-    """Collects the library's sign-in log lines that name a 429/427 (see the docstring)."""
-    logger = logging.getLogger("garminconnect.client.sso")
-    shown, level, seen = logger.getEffectiveLevel(), logger.level, []
-
-    def note(record: logging.LogRecord) -> bool:
-        if _BLOCKED.search(record.getMessage()):
-            seen.append(record.name)
-        return record.levelno >= shown
-
-    logger.addFilter(note)
-    logger.setLevel(logging.DEBUG)
-    try:
-        yield seen
-    finally:
-        logger.removeFilter(note)
-        logger.setLevel(level)
 
 
 def _profile_id(garmin: Any) -> str | None:
@@ -137,7 +105,7 @@ def connect(
         now = clock()
         until = login_lockout(store, athlete.name, now)
         if until is not None:
-            raise _blocked(until, now, timezone)
+            raise blocked_message(until, now, timezone)
         if os.environ.get("GARMINTOKENS"):  # garminconnect would sign in with those instead
             raise SyncdError(
                 "unset GARMINTOKENS first: garminconnect would use the tokens it names instead of signing in"
@@ -171,34 +139,28 @@ def _sign_in(
     one, SyncdError when it refused the credentials, Unavailable for other failures."""
     from garminconnect import GarminConnectAuthenticationError, GarminConnectTooManyRequestsError
 
-    from syncd.providers.garmin.auth import lock_logins
-
     def prompt() -> str:
         return ask("Garmin MFA code: ").strip()
 
     garmin = login_client(email, password, prompt)
-    with _watch_for_blocks() as blocks:
-        try:
-            garmin.client.login(email, password, prompt_mfa=prompt)
-            failure: Exception | None = None
-        except Exception as exc:
-            failure = exc
+    failure: Exception | None = None
+    with watch_for_blocks() as blocks:
+        for skip in attempts(garmin.client):
+            if skip is not None:
+                garmin.client.skip_strategies = skip
+            try:
+                garmin.client.login(email, password, prompt_mfa=prompt)
+            except Exception as exc:
+                failure = exc
+            else:
+                failure = None
+                break
+            if blocks or isinstance(
+                failure, GarminConnectAuthenticationError | GarminConnectTooManyRequestsError
+            ):
+                break  # blocked: another try restarts Garmin's wait; refused: another changes nothing
     garmin.password = None
-    refused = isinstance(failure, GarminConnectAuthenticationError)
-    wrong = (
-        f"Garmin did not accept the password or MFA code for {email}; check them (sign in "
-        "at connect.garmin.com) and try again"
-    )
-    if isinstance(failure, GarminConnectTooManyRequestsError) or (failure and blocks):
-        # stamped now, not when the command started: a sign-in can take minutes
-        until = lock_logins(store, athlete, clock())
-        raise _blocked(until, now, timezone, f"{wrong}. " if refused else "") from None
-    if refused:
-        raise SyncdError(wrong) from None
-    if failure is not None:
-        reason = f"{type(failure).__name__}: {failure}".replace(password, "****")[:300]
-        raise Unavailable(f"could not sign in to Garmin Connect ({reason}); try again later") from None
-    return garmin
+    return judged(garmin, failure, bool(blocks), store, athlete, timezone, email, password, clock, now)
 
 
 def _keep_session(store: Store, tokens: TokenStore, athlete: str, timezone: str, garmin: Any) -> str | None:

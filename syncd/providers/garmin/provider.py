@@ -1,4 +1,5 @@
-"""The Garmin Connect provider (garminconnect 0.3): listing, single activities, notes.
+"""The Garmin Connect provider (garminconnect 0.3.20 and later 0.3 releases): listing, single
+activities, notes, and the strength session on the watch (`workouts`).
 
 The daemon never signs in with a password: `syncd connect garmin` does that once, and the
 provider resumes from the saved tokens (garminconnect's `Client.dumps()`, in the token store
@@ -6,7 +7,8 @@ under "session"), saving them again whenever a call rotated them. Each operation
 re-reads the token store, so a `connect` or `disconnect` while the daemon runs takes effect
 without a restart.
 
-Token refresh and error mapping: see `api` (one call) and `errors`.
+Token refresh and error mapping: see `api` (one call) and `errors`. Details and multisport
+legs: `listing`. Deletions: `deletions`.
 
 Waiting: after a 429 on sign-in (`lock_logins`) the account is left alone for hours (retrying
 restarts Garmin's block); after a 429 on a call, until Garmin's Retry-After (else 15 min).
@@ -38,6 +40,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from syncd import clock as wall_clock
 from syncd.domain import Activity
 from syncd.errors import (
     AuthRequired,
@@ -45,14 +48,18 @@ from syncd.errors import (
     ConfigError,
     ProviderError,
     RateLimited,
-    Unavailable,
 )
 from syncd.providers.base import ConnectRequest, DescriptionEdit, Page, Provider
-from syncd.providers.garmin.api import GarminCalls
+from syncd.providers.garmin.api import check_client
 from syncd.providers.garmin.auth import ClientFactory, GarminApi, login_lockout, resume_client
+from syncd.providers.garmin.deletions import GarminDeletions
+from syncd.providers.garmin.listing import GarminListing
 from syncd.providers.garmin.mapping import activity_from, flatten_detail
+from syncd.providers.garmin.workouts import GarminSettingsRef, GarminWorkouts
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from syncd.config import AthleteConfig, Config
     from syncd.store import Store
     from syncd.tokens import TokenStore
@@ -63,15 +70,16 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 100
 MAX_ACTIVITIES = 10_000
 OVERLAP = timedelta(days=3)
+DETAIL = timedelta(days=3)  # the delivery window: recent activities are read in detail once
 RESUME_OVERLAP = 10  # items listed again when a first sync resumes: covers a few deletions
 
 
 # -- the provider ------------------------------------------------------------------------------
 
 
-class GarminProvider(GarminCalls, Provider):
+class GarminProvider(GarminWorkouts, GarminDeletions, GarminListing, Provider):
     """One athlete's Garmin Connect account. Without a `store` (tests), nothing is kept
-    across passes: no rate-limit wait, no resume point."""
+    across passes: no rate-limit wait, no resume point, no details carried over, no deletions."""
 
     name: ClassVar[str] = "garmin"
     rank: ClassVar[int] = 0  # the watch's own copy: the richest numbers
@@ -79,6 +87,7 @@ class GarminProvider(GarminCalls, Provider):
     note_help: ClassVar[str] = "Write syncd's note block into Garmin Connect descriptions."
     connect_help: ClassVar[str] = "connect an athlete's Garmin Connect account (signs in once)"
     disconnect_help: ClassVar[str] = "delete an athlete's Garmin Connect tokens"
+    Settings: ClassVar[type[BaseModel] | None] = GarminSettingsRef()  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -87,26 +96,22 @@ class GarminProvider(GarminCalls, Provider):
         tokens: TokenStore,
         *,
         store: Store | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = lambda: wall_clock.utcnow(),
         page_size: int = PAGE_SIZE,
         max_activities: int = MAX_ACTIVITIES,
         overlap: timedelta = OVERLAP,
+        detail: timedelta = DETAIL,
+        workouts: bool = False,
     ) -> None:
+        """Raises ProviderError when the client lacks what syncd calls (`api.check_client`)."""
         super().__init__(athlete)
+        check_client(api)
         self.api, self.tokens, self.store, self.clock = api, tokens, store, clock
-        self.page_size, self.max_activities, self.overlap = page_size, max_activities, overlap
+        self.page_size, self.max_activities = page_size, max_activities
+        self.overlap, self.detail = max(overlap, detail), detail
+        self.workouts = workouts
         self._saved = api.client.dumps()
-        self._refresh_failure: Exception | None = None
-        refresh = api.client._refresh_di_token
-
-        def recorded() -> None:  # also sees the refreshes the library does on its own
-            try:
-                refresh()
-            except Exception as exc:
-                self._refresh_failure = exc
-                raise
-
-        api.client._refresh_di_token = recorded  # type: ignore[method-assign]
+        self._failure: ProviderError | None = None
 
     @classmethod
     def create(
@@ -116,7 +121,7 @@ class GarminProvider(GarminCalls, Provider):
         store: Store,
         *,
         client_factory: ClientFactory = resume_client,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = lambda: wall_clock.utcnow(),
     ) -> GarminProvider:
         """The provider for `athlete`, resumed from the saved tokens without a request.
 
@@ -141,12 +146,15 @@ class GarminProvider(GarminCalls, Provider):
         reconnect = f"run `syncd connect garmin --athlete {athlete.name}`"
         if not isinstance(session, str):
             raise AuthRequired(f"{athlete.name} has not connected Garmin Connect yet; {reconnect}")
+        days = timedelta(days=config.daemon.delivery_window_days)
+        wanted = cls.wants_workouts(config, athlete)
         try:
-            return cls(athlete.name, client_factory(session), tokens, store=store, clock=clock)
+            api = client_factory(session)
         except ValueError:
             raise AuthRequired(
                 f"{athlete.name}'s saved Garmin sign-in cannot be read; {reconnect} again"
             ) from None
+        return cls(athlete.name, api, tokens, store=store, clock=clock, detail=days, workouts=wanted)
 
     @classmethod
     def connect_arguments(cls, parser: argparse.ArgumentParser) -> None:
@@ -178,58 +186,53 @@ class GarminProvider(GarminCalls, Provider):
 
     def fetch(self, cursor: str | None) -> Iterator[Page]:
         """Pages newest first; only the last carries the cursor (see the module docstring).
-        Raises AuthRequired, RateLimited, Unavailable, ProviderError."""
+        Raises AuthRequired, RateLimited, Unavailable, ProviderError (a failed detail or leg
+        after its page was yielded)."""
         self._reload()
+        self._failure = None
         known = _parse_cursor(cursor)
         cutoff = None if known is None else known - self.overlap
         resume = self._resume_point() if known is None else None
         if known is not None:
             self._set_state("backfill", None)
-        newest, oldest, listed = known, None, 0
+        newest, oldest, offset = known, None, 0
+        seen: dict[str, datetime] = {}
         if resume is not None:
-            listed, oldest, newest = max(0, resume[0] - RESUME_OVERLAP), resume[1], resume[2]
-            log.info("%s/garmin: continuing the first sync from activity %d", self.athlete, listed)
+            offset, oldest, newest = max(0, resume[0] - RESUME_OVERLAP), resume[1], resume[2]
+            log.info("%s/garmin: continuing the first sync from activity %d", self.athlete, offset)
         while True:
-            limit = min(self.page_size, self.max_activities - listed)
-            items, activities, skipped = self._list(listed, limit)
+            limit = min(self.page_size, self.max_activities - offset)
+            items, listed, legs, skipped = self._list(offset, limit)
             if resume is not None:
-                joins = bool(activities) and oldest is not None and activities[0].start_utc > oldest
+                joins = bool(listed) and oldest is not None and listed[0].start_utc > oldest
                 resume = None
                 if not joins:  # deleted activities moved the list up past the resume point
                     log.info("%s/garmin: the list changed; starting the first sync again", self.athlete)
-                    newest, oldest, listed = None, None, 0
+                    newest, oldest, offset = None, None, 0
                     continue
-            listed += len(items)
-            for activity in activities:
+            offset += len(items)
+            for activity in listed:
                 newest = activity.start_utc if newest is None else max(newest, activity.start_utc)
                 oldest = activity.start_utc if oldest is None else min(oldest, activity.start_utc)
-            reached = cutoff is not None and any(a.start_utc < cutoff for a in activities)
-            capped = listed >= self.max_activities and not reached and len(items) == limit
+                seen[activity.provider_id] = activity.start_utc
+            reached = cutoff is not None and any(a.start_utc < cutoff for a in listed)
+            capped = offset >= self.max_activities and not reached and len(items) == limit
             if capped:
                 log.warning(
-                    "%s/garmin: stopped after %d activities; older ones are not synced", self.athlete, listed
+                    "%s/garmin: stopped after %d activities; older ones are not synced", self.athlete, offset
                 )
             last = reached or capped or len(items) < limit
             done = newest.isoformat() if last and newest is not None else None
-            yield Page(activities=activities, cursor=done, skipped=skipped)
+            yield Page(activities=listed + legs, cursor=done, skipped=skipped)
             # the engine stored the page before asking for the next one
             if known is None:
-                self._keep_resume_point(None if last else (listed, oldest, newest))
+                self._keep_resume_point(None if last else (offset, oldest, newest))
+            if self._failure is not None:
+                raise self._failure
             if last:
+                floor = cutoff if cutoff is not None else None if newest is None else newest - self.overlap
+                self._check_deletions(floor, seen, judge=known is not None)
                 return
-
-    def _list(self, offset: int, limit: int) -> tuple[list[Any], list[Activity], list[str]]:
-        """(the raw items, the readable ones as activities, one reason per unreadable one)."""
-        items = self._call("list activities", partial(self.api.get_activities, offset, limit))
-        if not isinstance(items, list):
-            raise Unavailable("Garmin's activity list was not a list; will retry later")
-        activities, skipped = [], []
-        for item in items:
-            try:
-                activities.append(activity_from(item, self.athlete))
-            except BadPayload as exc:
-                skipped.append(str(exc))
-        return items, activities, skipped
 
     def _keep_resume_point(self, point: tuple[int, datetime | None, datetime | None] | None) -> None:
         """Keep where a first sync got to (offset, oldest, newest start), or clear it (None)."""
