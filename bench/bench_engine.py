@@ -3,8 +3,9 @@
 - an incremental poll with nothing new: exactly 1 HTTP request per provider account;
 - a backfill of N activities: floor(N/200) + 1 list requests, no per-activity request;
 - a whole idle pass (fetch, merge, evaluate, deliver) over ~4,000 stored activities;
-- daemon idle memory under 80 MiB RSS with both providers' libraries loaded, and no growth
-  over 1,000 poll cycles;
+- daemon idle memory under 80 MiB RSS with both providers' libraries loaded, a push channel
+  and the webhook endpoint configured (the daemon's own Context, its scheduler and its
+  listener running in the measured process), and no growth over 1,000 poll cycles;
 - `syncd --help` under 300 ms.
 
 Run:  .venv/bin/python bench/bench_engine.py [--cycles 1000]
@@ -45,6 +46,14 @@ def rss_mib() -> float:
     raise RuntimeError("no VmRSS in /proc/self/status")
 
 
+def peak_mib() -> float:
+    """This process's peak resident memory so far (VmHWM)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 def help_time_ms(runs: int = 10) -> float:
     exe = str(Path(sys.executable).with_name("syncd"))
     times = []
@@ -58,41 +67,78 @@ def help_time_ms(runs: int = 10) -> float:
 def child(args: argparse.Namespace) -> None:
     """The daemon's side, in its own process so the fake server's memory is not counted."""
     import json
+    import socket
+    import threading
 
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from syncd.providers.strava.endpoint import WebhookApp, WebhookState, serve, verify_token_for
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
     config = parse(
         {
+            "daemon": {"webhook_listen": f"127.0.0.1:{port}"},
             "strava": {
                 "client_id": args.client_id,
                 "client_secret": "env:BENCH_SECRET",
                 "base_url": args.base_url,
             },
-            "athletes": [{"name": "sam", "providers": ["strava"]}],
+            "athletes": [{"name": "sam", "providers": ["strava"], "notify": ["json://127.0.0.1:9/push"]}],
         },
         "bench",
     )
     out: dict[str, object] = {}
-    with Store(Path(args.state)) as store:
-        ctx = build_context(config, store)
+    with Store(Path(args.state), any_thread=True) as store:
+        ctx = build_context(config, store, isolated_push=True)  # as the daemon builds it
+        ctx.notifiers(config.athlete("sam"))
+        scheduler = BackgroundScheduler()
+        scheduler.start()
+        app = WebhookApp(
+            verify_token_for("x"), WebhookState(store.path, args.client_id), enqueue=lambda e: None
+        )
+        listener = serve(app, "127.0.0.1", port)
+        threading.Thread(target=listener.run, daemon=True).start()
+        out["rss_before"] = rss_mib()
+        if os.environ.get("BENCH_TRACEMALLOC"):
+            import tracemalloc
+
+            tracemalloc.start()
         began = time.perf_counter()
         run_once(ctx, "sam")
+        if os.environ.get("BENCH_TRACEMALLOC"):
+            current, peak = tracemalloc.get_traced_memory()
+            snap = tracemalloc.take_snapshot()
+            with open(os.environ["BENCH_TRACEMALLOC"], "w") as f:
+                print(f"python heap after {current / 2**20:.1f} MiB, peak {peak / 2**20:.1f} MiB", file=f)
+                for stat in snap.statistics("lineno")[:25]:
+                    print(stat, file=f)
+            tracemalloc.stop()
         out["backfill_s"] = time.perf_counter() - began
-        import garminconnect  # noqa: F401  (the Garmin library, as a daemon with both providers has it)
+        out["peak_backfill"] = peak_mib()
+        out["rss_backfill"] = rss_mib()
+        if not args.no_garmin:
+            import garminconnect  # noqa: F401  (the Garmin library, as a daemon with both providers has it)
 
-        import syncd.providers.garmin  # noqa: F401
-
+            import syncd.providers.garmin  # noqa: F401
+        out["rss_garmin"] = rss_mib()
         times = []
         for _ in range(20):
             began = time.perf_counter()
             run_once(ctx, "sam")
             times.append((time.perf_counter() - began) * 1000)
         out["idle_ms"] = statistics.median(times)
-        out["activities"] = len(store.activities("sam"))
+        out["activities"] = store.summary("sam")["activities"]
         out["rss_start"] = rss_mib()
         for i in range(args.cycles):
             run_once(ctx, "sam")
             if i == 99:
                 out["rss_100"] = rss_mib()
         out["rss_end"] = rss_mib()
+        out["peak_end"] = peak_mib()
+        listener.close()
+        scheduler.shutdown()
     print(json.dumps(out))
 
 
@@ -102,6 +148,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cycles", type=int, default=1000)
     parser.add_argument("--activities", type=int, default=4030)
+    parser.add_argument("--no-garmin", action="store_true", help="leave the Garmin library out")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     parser.add_argument("--client-id", type=int, help=argparse.SUPPRESS)
@@ -117,10 +164,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, FakeStrava(limits=roomy) as fake:
         root = Path(tmp)
         env = {**os.environ, "SYNCD_TOKEN_DIR": str(root / "tokens"), "BENCH_SECRET": fake.client_secret}
-        start = datetime(2015, 1, 5, 6, 30, tzinfo=UTC)
+        # one every 30 hours (a rest day in five), the newest four days ago (older than the detail window: a
+        # backfill lists them, it fetches none of them one by one)
+        start = datetime.now(UTC).replace(hour=6, minute=30) - timedelta(days=4, hours=30 * args.activities)
         for i in range(args.activities):
             fake.add_activity(
-                start + timedelta(hours=21 * i),
+                start + timedelta(hours=30 * i),
                 distance=6000.0 + (i * 37) % 9000,
                 moving_time=1800 + (i * 53) % 3600,
             )
@@ -141,6 +190,7 @@ def main() -> None:
                 str(fake.client_id),
                 "--state",
                 str(root / "state"),
+                *(["--no-garmin"] if args.no_garmin else []),
             ],
             env=env,
             capture_output=True,
@@ -161,10 +211,14 @@ def main() -> None:
             f"({(lists - expected) / idle_passes:.2f} per pass, budget 1), median "
             f"{got['idle_ms']:.1f} ms per pass over {got['activities']} stored activities"
         )
+        garmin = "left out" if args.no_garmin else f"loaded: {got['rss_garmin']:.1f} MiB"
         print(
-            f"memory (daemon process): {got['rss_start']:.1f} MiB after the backfill, "
+            f"memory (daemon process): {got['rss_before']:.1f} MiB before the first pass, peak "
+            f"{got['peak_backfill']:.1f} MiB during the backfill, {got['rss_backfill']:.1f} MiB after it; "
+            f"the Garmin library {garmin}; {got['rss_start']:.1f} MiB after 20 idle passes, "
             f"{got['rss_100']:.1f} MiB after 100 idle passes, {got['rss_end']:.1f} MiB after "
-            f"{args.cycles} (budget 80 MiB, no growth)"
+            f"{args.cycles} (budget 80 MiB, no growth; push and webhooks configured); peak "
+            f"{got['peak_end']:.1f} MiB"
         )
 
 

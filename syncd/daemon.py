@@ -2,10 +2,12 @@
 database is used by one thread at a time); the main thread waits for signals and pings the
 systemd watchdog.
 
-Jobs: a pass per athlete every poll interval (with jitter); the outbox every minute (quiet
+Jobs: the athletes' passes in one rotation (`syncd.planner`: spread evenly, the interval
+stretched to what Strava's budget for the app affords); the outbox every minute (quiet
 hours ending, retries, the morning strength prompt); the weekly digest per athlete at their
-local day and time; Strava webhook events as they arrive. SIGTERM lets the current job finish
-and exits 0; SIGHUP reloads the config only if it validates.
+local day and time; Strava webhook events as they arrive (first, one read each, within the
+read budget the planned polls leave). SIGTERM lets the current job finish and exits 0;
+SIGHUP reloads the config only if it validates.
 """
 
 from __future__ import annotations
@@ -72,14 +74,16 @@ class Daemon:
         self.stop_event = threading.Event()
         self.reload_event = threading.Event()
         self.scheduler: Any = None
+        self.planner: Any = None
+        self._generation = 0  # which schedule() the poll jobs belong to
         self.webhook: Any = None
         self.last_summary: dict[str, PassSummary] = {}
 
     # -- jobs ---------------------------------------------------------------------------
 
-    def pass_job(self, athlete: str) -> None:
+    def pass_job(self, athlete: str, *, fetch: bool = True) -> None:
         try:
-            summary = run_once(self.ctx, athlete)
+            summary = run_once(self.ctx, athlete, fetch=fetch)
         except SyncdError as exc:
             log.error("%s: pass failed: %s", athlete, exc)
             return
@@ -113,7 +117,12 @@ class Daemon:
 
         try:
             done = handle_event(
-                event, self.store, token_store(), provider_for, lambda name: self.pass_job(name)
+                event,
+                self.store,
+                token_store(),
+                provider_for,
+                lambda name: self.pass_job(name, fetch=False),  # the event brought what changed
+                room=self.planner.event_room if self.planner is not None else lambda: None,
             )
         except ProviderError as exc:
             log.warning(
@@ -136,19 +145,15 @@ class Daemon:
         from apscheduler.triggers.interval import IntervalTrigger
 
         from syncd.engine.digest import digest_schedule
+        from syncd.planner import Planner
 
         sched = self.scheduler
         sched.remove_all_jobs()
-        poll = cfg.duration_seconds(self.config.daemon.poll_interval)
         now = datetime.now(UTC)
+        self.planner = Planner(self.config, self.store, lambda: datetime.now(UTC))
+        self._generation += 1
+        self._next_poll()
         for athlete in self.config.athletes:
-            sched.add_job(
-                self.pass_job,
-                IntervalTrigger(seconds=poll, jitter=min(60, poll // 10)),
-                args=[athlete.name],
-                id=f"pass:{athlete.name}",
-                next_run_time=now,
-            )
             day, hour, minute = digest_schedule(athlete)
             zone = ZoneInfo(self.config.timezone_of(athlete))
             sched.add_job(
@@ -160,8 +165,27 @@ class Daemon:
         sched.add_job(self.deliver_job, IntervalTrigger(minutes=1), id="deliver")
         if self.config.daemon.webhook_listen:
             sched.add_job(
-                self.retry_webhook_events, IntervalTrigger(minutes=15), id="webhook-retry", next_run_time=now
+                self.retry_webhook_events, IntervalTrigger(minutes=1), id="webhook-retry", next_run_time=now
             )
+
+    def poll_job(self, generation: int) -> None:
+        """The pass of the athlete whose turn it is (if the budget has room), then the next
+        turn is scheduled: one pass per job, so webhook events queued meanwhile go first.
+        A job of a schedule replaced since (SIGHUP) schedules nothing more."""
+        try:
+            name = self.planner.take()
+            if name is not None:
+                self.pass_job(name)
+        finally:
+            if generation == self._generation:
+                self._next_poll()
+
+    def _next_poll(self) -> None:
+        # a new job each time (never one replaced by id: the scheduler thread removes a date
+        # job it has just handed to the worker, and could remove its successor instead)
+        self.scheduler.add_job(
+            self.poll_job, "date", run_date=self.planner.next_due(), args=[self._generation]
+        )
 
     def start(self) -> None:
         from apscheduler.executors.pool import ThreadPoolExecutor
@@ -251,7 +275,7 @@ class Daemon:
 def _default_context(config: cfg.Config, store: Store) -> Context:
     from syncd.engine.wiring import build_context
 
-    return build_context(config, store)
+    return build_context(config, store, isolated_push=True)  # apprise never loaded here
 
 
 def _load(path: Path) -> cfg.Config:

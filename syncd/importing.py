@@ -1,14 +1,26 @@
-"""`syncd import`: read files, store their activities, merge duplicates, and say what happened."""
+"""`syncd import`: read files, store their activities, merge duplicates, and say what happened.
+
+Files are streamed and stored a batch at a time, so a 50,000-row export never sits in memory.
+A row stored before from the very same text is recognised by its fingerprint and neither
+parsed nor written again: importing an unchanged file again costs little more than reading
+it. A whole-account export (Strava's activities.csv) also sets the account's sync position,
+never backwards: the first sync after it lists only what is newer.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from syncd.providers.bulk_export import ImportProblem, read_paths
+from syncd.domain import Activity
+from syncd.providers.bulk_export import ImportProblem, ParseResult, iter_records, parse_record
 from syncd.store import Store
+from syncd.store.rows import without_raw
+
+BATCH = 1000
 
 
 @dataclass
@@ -50,13 +62,92 @@ class ImportReport:
         }
 
 
+@dataclass
+class _Import:
+    """One import under way: the batch to store, and the newest start of whole-account exports."""
+
+    store: Store
+    athlete: str
+    report: ImportReport
+    batch: list[tuple[Activity, str]] = field(default_factory=list)
+    known_until: dict[str, datetime] = field(default_factory=dict)  # provider -> newest start
+    #: what was stored, without the raw payloads, while the athlete had nothing stored before:
+    #: the sessions are then merged from it (None once that no longer holds)
+    stored: list[Activity] | None = None
+
+    def add(self, activity: Activity, fingerprint: str, whole_account: bool) -> None:
+        self.batch.append((activity, fingerprint))
+        if self.stored is not None:
+            self.stored.append(without_raw(activity))
+        if whole_account:
+            self.known(activity.provider, activity.start_utc)
+        if len(self.batch) >= BATCH:
+            self.flush()
+
+    def known(self, provider: str, start: datetime) -> None:
+        if provider not in self.known_until or start > self.known_until[provider]:
+            self.known_until[provider] = start
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        with self.store.transaction() as tx:
+            result = self.store.upsert_activities(
+                [a for a, _ in self.batch], tx, sources=[fp for _, fp in self.batch]
+            )
+        self.report.new += result.new
+        self.report.updated += result.updated
+        self.report.unchanged += result.unchanged
+        self.batch = []
+
+
 def import_paths(store: Store, athlete: str, timezone: str, paths: Iterable[Path]) -> ImportReport:
     """Import every readable activity from `paths` for `athlete`; bad rows are reported, not fatal."""
-    parsed = read_paths(paths, athlete)
-    report = ImportReport(files_read=parsed.files_read, problems=list(parsed.problems))
     store.ensure_athlete(athlete, timezone)
-    result = store.upsert_activities(parsed.activities)
-    report.new, report.updated, report.unchanged = result.new, result.updated, result.unchanged
-    sessions, report.merged = store.rebuild_sessions(athlete)
-    report.sessions = len(sessions)
+    parsed = ParseResult()
+    report = ImportReport()
+    job = _Import(store, athlete, report, stored=[] if store.change_seq(athlete) == 0 else None)
+    known = store.source_hashes(athlete)
+    for record in iter_records(paths, athlete, parsed):
+        if record.fingerprint in known:
+            report.unchanged += 1  # the very row stored before: nothing to parse or write
+            if record.whole_account:
+                job.known("strava", datetime.fromisoformat(known[record.fingerprint]))
+            continue
+        outcome = parse_record(record)
+        if isinstance(outcome, Activity):
+            job.add(outcome, record.fingerprint, record.whole_account)
+        else:
+            report.problems.append(outcome)
+    job.flush()
+    if job.stored is not None and not report.updated:
+        store.adopt(athlete, job.stored)  # the sessions merged from what was just stored
+    job.stored = None
+    report.files_read = parsed.files_read
+    report.problems = parsed.problems + report.problems
+    _merge(store, athlete, report)
+    _advance_cursors(store, athlete, job.known_until)
     return report
+
+
+def _merge(store: Store, athlete: str, report: ImportReport) -> None:
+    """Regroup the sessions when something changed (or the stored ones are not up to date)."""
+    if report.new or report.updated or not store.sessions_saved(athlete):
+        sessions, report.merged = store.rebuild_sessions(athlete)
+        report.sessions = len(sessions)
+    else:
+        report.sessions = store.session_count(athlete)
+
+
+def _advance_cursors(store: Store, athlete: str, known_until: dict[str, datetime]) -> None:
+    """Everything up to each provider's newest start is stored: its cursor says so (never
+    moved backwards; providers without such a cursor are left alone)."""
+    from syncd.plugins import installed_providers
+
+    installed = installed_providers()
+    for name, until in known_until.items():
+        cls = installed.get(name)
+        cursor = cls.cursor_for(until, store.cursor(athlete, name)) if cls is not None else None
+        if cursor is not None:
+            with store.transaction() as tx:
+                store.set_cursor(tx, athlete, name, cursor)

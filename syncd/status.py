@@ -161,6 +161,9 @@ def _app_lines(data: dict[str, Any]) -> list[str]:
             f"quarter hour ({q['reads_used']}/{q['reads_limit']} reads), {d['used']}/{d['limit']} "
             f"today ({d['reads_used']}/{d['reads_limit']} reads)"
         )
+    plan = data.get("poll_plan")
+    if plan:
+        lines.append(f"Polling each Strava account {plan['text']}")
     for name, urls in data.get("push_channels", {}).items():
         lines.append(f"push channels of {name}: {', '.join(urls)}")
     failed = data.get("failed_deliveries") or []

@@ -511,21 +511,23 @@ def test_a_forged_delete_keeps_the_activity(fake: FakeStrava, store: Store, tmp_
     item = fake.add_activity(datetime.now(UTC))
     ident = item["id"]
 
-    def handle(data: dict[str, Any]) -> str:
-        return handle_event(remembered(store, data), store, tokens, lambda a: provider, lambda a: None)
+    def handle(parsed: WebhookEvent, later: timedelta = timedelta(0)) -> str:
+        now = datetime.now(UTC) + later
+        return handle_event(parsed, store, tokens, lambda a: provider, lambda a: None, now=now)
 
-    assert handle(event(object_id=ident, owner_id=fake.athlete_id)) == "fetched; pass run"
-    assert (
-        handle(event(object_id=ident, owner_id=fake.athlete_id, aspect_type="delete", event_time=2))
-        == "ignored: the activity still exists"
-    )
+    def delete(at: int) -> WebhookEvent:
+        return remembered(
+            store, event(object_id=ident, owner_id=fake.athlete_id, aspect_type="delete", event_time=at)
+        )
+
+    assert handle(remembered(store, event(object_id=ident, owner_id=fake.athlete_id))) == "fetched; pass run"
+    assert handle(delete(2)) == "ignored: the activity still exists"
     assert [a.provider_id for a in store.activities("sam")] == [str(ident)]
     with fake.lock:
         del fake.activities[ident]  # now deleted on Strava for real
-    assert (
-        handle(event(object_id=ident, owner_id=fake.athlete_id, aspect_type="delete", event_time=3))
-        == "marked deleted"
-    )
+    real = delete(3)
+    assert handle(real).startswith("put off until")  # one delete check per object a minute
+    assert handle(real, later=timedelta(minutes=2)) == "marked deleted"
     assert store.activities("sam") == []
     assert len(fake.requests(f"/api/v3/activities/{ident}", "GET")) == 3
 

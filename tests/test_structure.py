@@ -19,9 +19,7 @@ PACKAGE = ROOT / "syncd"
 MAX_MODULE_LINES = 300
 MAX_FUNCTION_LINES = 60
 #: Modules over the limit that the advice work (issue 9) owns and splits; each may only shrink.
-OVERSIZE: dict[str, int] = {
-    "syncd/providers/bulk_export.py": 435,
-}
+OVERSIZE: dict[str, int] = {}
 #: Functions over the limit in the same modules, with their current length.
 LONG_FUNCTIONS: dict[str, int] = {}
 

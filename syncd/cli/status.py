@@ -66,9 +66,18 @@ def extra_status(config: Config, store: Store) -> dict[str, Any]:
 
     out: dict[str, Any] = {"failed_deliveries": problems(store)}
     if config.strava.client_id is not None:
+        from syncd.planner import planned_interval
         from syncd.providers.strava.budget import Budget
 
         out["strava_budget"] = Budget(store, config.strava.client_id).summary()
+        plan = planned_interval(config, store)
+        out["poll_plan"] = {
+            "configured_s": plan.configured_s,
+            "interval_s": plan.interval_s,
+            "strava_accounts": plan.accounts,
+            "stretched": plan.stretched,
+            "text": plan.describe(),
+        }
     if any(a.notify for a in config.athletes):
         from syncd.secrets import is_reference, mask_url
 

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from syncd.config import AthleteConfig, Config
+from syncd.engine.histories import Histories
 from syncd.history import Profile
 from syncd.notifiers.base import Notifier
 from syncd.providers.base import Provider
@@ -82,6 +83,8 @@ class Context:
     progress: Callable[[str, int], None] | None = None
     #: the malformed items each account listed on its last pass, so each is logged once
     skipped: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    #: each athlete's History, kept between passes (the daemon keeps one Context)
+    histories: Histories = field(default_factory=Histories)
 
     def rule_class(self, rule_id: str) -> type[Rule]:
         """The class of the rule with this id (its delivery attributes); `Rule` itself for

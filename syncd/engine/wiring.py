@@ -69,22 +69,28 @@ def provider_factory(config: Config, store: Store) -> Callable[[AthleteConfig], 
     return providers
 
 
-def notifier_factory(config: Config, *, console: bool = False) -> Callable[[AthleteConfig], list[Notifier]]:
+def notifier_factory(
+    config: Config, *, console: bool = False, isolated_push: bool = False
+) -> Callable[[AthleteConfig], list[Notifier]]:
     """Push notifiers for each of an athlete's apprise URLs (references resolved), plus the
-    console when asked; created once per athlete."""
+    console when asked; created once per athlete. `isolated_push`: the built-in push channel
+    sends from a process of its own (the daemon, which must not keep apprise loaded)."""
     made: dict[str, list[Notifier]] = {}
 
     def notifiers(athlete: AthleteConfig) -> list[Notifier]:
         if athlete.name in made:
             return made[athlete.name]
+        from syncd.notifiers.push import PushNotifier
         from syncd.secrets import is_reference, resolve
 
         # built-in notifiers are registered like third-party ones
         installed = installed_notifiers()
         out: list[Notifier] = [installed["console"]()] if console else []
+        push = installed["push"]
+        options = {"isolated": True} if isolated_push and push is PushNotifier else {}
         for i, url in enumerate(athlete.notify):
             try:
-                out.append(installed["push"](resolve(url) if is_reference(url) else url))
+                out.append(push(resolve(url) if is_reference(url) else url, **options))
             except SyncdError as exc:
                 log.error("%s: notify[%d] skipped: %s", athlete.name, i, exc)
         made[athlete.name] = out
@@ -93,14 +99,17 @@ def notifier_factory(config: Config, *, console: bool = False) -> Callable[[Athl
     return notifiers
 
 
-def build_context(config: Config, store: Store, *, dry_run: bool = False, console: bool = False) -> Context:
-    """The Context for real passes: providers and notifiers from the config."""
+def build_context(
+    config: Config, store: Store, *, dry_run: bool = False, console: bool = False, isolated_push: bool = False
+) -> Context:
+    """The Context for real passes: providers and notifiers from the config (`isolated_push`:
+    see `notifier_factory`)."""
     return Context(
         config=config,
         store=store,
         rules=load_rules(config.rules),
         providers=provider_factory(config, store),
-        notifiers=notifier_factory(config, console=console),
+        notifiers=notifier_factory(config, console=console, isolated_push=isolated_push),
         now=lambda: clock.utcnow(),
         dry_run=dry_run,
     )

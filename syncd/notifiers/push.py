@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import os
+import subprocess
+import sys
 import threading
+from dataclasses import asdict
 from typing import Any, ClassVar
 from urllib.parse import unquote
 
@@ -109,9 +114,12 @@ class PushNotifier(Notifier):
 
     name: ClassVar[str] = "push"
 
-    def __init__(self, url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+    def __init__(self, url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, isolated: bool = False) -> None:
+        """`isolated`: send each message from a short-lived process of its own (the daemon:
+        apprise is then never loaded into it; see `push_process`)."""
         self._url = url
         self._timeout_s = timeout_s
+        self._isolated = isolated
         self.masked_url = mask_url(url)
         _scrubber.register(url)
 
@@ -129,6 +137,9 @@ class PushNotifier(Notifier):
                 f"unknown priority {message.priority!r}; expected one of {', '.join(PRIORITIES)}"
             )
         title, body = _title_and_body(message)
+        if self._isolated:
+            send_isolated(self._url, message, self._timeout_s, self.masked_url)
+            return
         url, body = with_answers(url_for(self._url, message.priority, self._timeout_s), body, message)
         apobj = self._apprise(url)
         extra = {"attach": message.attach} if message.attach else {}
@@ -170,3 +181,40 @@ def _reason(result: Any) -> str:
     if not messages:
         return "the service refused the message or could not be reached"
     return _scrubber.scrub(messages[-1])
+
+
+def send_isolated(url: str, message: Message, timeout_s: float, masked: str) -> None:
+    """Send `message` to `url` from a short-lived process; raises DeliveryFailed as an
+    in-process send would (retryable unless the URL is unusable)."""
+    request = {"url": url, "timeout_s": timeout_s, "message": asdict(message)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [_package_root(), os.environ.get("PYTHONPATH")])),
+    }
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "syncd.notifiers.push_process"],
+            input=json.dumps(request),
+            capture_output=True,
+            text=True,
+            timeout=4 * timeout_s + 30,  # connect and read per try, and apprise's start-up
+            env=env,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise DeliveryFailed(f"push to {masked} failed: {type(exc).__name__}", retryable=True) from None
+    try:
+        answer = json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        raise DeliveryFailed(
+            f"push to {masked} failed: the push process ended without an answer (exit {done.returncode})",
+            retryable=True,
+        ) from None
+    for level, name, text in answer.get("logs", []):
+        logging.getLogger(name).log(int(level), "%s", text)  # scrubbed there, and again here
+    if answer.get("error"):
+        raise DeliveryFailed(str(answer["error"]), retryable=bool(answer.get("retryable", True)))
+
+
+def _package_root() -> str:
+    """The directory holding the `syncd` package, so the child imports this very copy."""
+    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

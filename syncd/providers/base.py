@@ -11,6 +11,7 @@ import argparse
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from syncd.domain import UNRANKED, Activity
@@ -80,6 +81,13 @@ class Provider(ABC):
         Raises pydantic.ValidationError; `syncd.registry.check_plugins` reports it first."""
         table = config.providers.get(cls.name, {})
         return None if cls.Settings is None else cls.Settings.model_validate(table)
+
+    @classmethod
+    def cursor_for(cls, known_until: datetime, current: str | None) -> str | None:
+        """The cursor that says every activity starting up to `known_until` is stored (a
+        whole-account export was imported), if it is further than `current`; None to leave
+        `current` as it is. The default: a provider without such a cursor lists as before."""
+        return None
 
     @classmethod
     def display_name(cls) -> str:

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from syncd.domain import Activity, Session
-from syncd.merge import group_sessions
+from syncd.domain import Activity
 from syncd.store.rows import (
+    ACTIVITY_COLUMNS,
     COLUMNS,
-    NUMBERS,
-    TEXTS,
+    FIELDS,
     UpsertResult,
-    activity_from_row,
-    column_value,
-    content_hash,
+    activity_from_tuple,
+    column_values,
+    content_of,
     next_seq,
     now_utc,
 )
@@ -38,82 +38,82 @@ class ActivityTables(Tables):
     """The `activities`, `sessions` and `session_members` tables."""
 
     def upsert_activities(
-        self, activities: Iterable[Activity], tx: sqlite3.Connection | None = None
+        self,
+        activities: Iterable[Activity],
+        tx: sqlite3.Connection | None = None,
+        *,
+        sources: Sequence[str] | None = None,
     ) -> UpsertResult:
         """Store activities in one transaction; unchanged ones cost nothing and change nothing.
 
         A copy whose numbers changed gets its revision bumped, so it supplies its session's
-        numbers (a distance corrected on Strava wins over the watch's original).
+        numbers (a distance corrected on Strava wins over the watch's original). The stored
+        rows are looked up and written in bulk; a copy listed twice counts as the two
+        writes it would be one after the other. `sources`: the fingerprint of the import
+        row each copy comes from (`source_hashes`), one per copy.
         """
         if tx is None:
             with self.transaction() as own:
-                return self.upsert_activities(activities, own)
+                return self.upsert_activities(activities, own, sources=sources)
+        acts = list(activities)
+        marks = list(sources) if sources is not None else [None] * len(acts)
         result = UpsertResult()
-        stamp = now_utc()
-        seq = next_seq(tx)
-        for act in activities:
-            row = tx.execute(
-                "SELECT content_hash, revision, raw_json FROM activities "
-                "WHERE athlete = ? AND provider = ? AND provider_id = ?",
-                (act.athlete, act.provider, act.provider_id),
-            ).fetchone()
-            numbers, texts = content_hash(act, NUMBERS), content_hash(act, TEXTS)
-            content = f"{numbers}:{texts}"
+        seqs = {name: next_seq(tx, name) for name in {a.athlete for a in acts}}  # one per athlete
+        found = _stored_rows(tx, acts)
+        writes: dict[Key, Write] = {}
+        light: dict[Key, tuple[Activity, str | None]] = {}
+        for act, source in zip(acts, marks, strict=True):
+            key = (act.athlete, act.provider, act.provider_id)
+            values = column_values(act, FIELDS)
+            content = content_of(values)
+            row = found.get(key)
             if row is None:
-                self._write(tx, act, 0, content, stamp, seq, insert=True)
+                writes[key], revision = Write(True, act, values, 0, content, source), 0
                 result.new += 1
-            elif row["content_hash"] != content:
-                bump = row["content_hash"].split(":")[0] != numbers
-                self._write(tx, act, row["revision"] + bump, content, stamp, seq, insert=False)
-                result.updated += 1
-            elif row["raw_json"] != act.raw_json:
-                tx.execute(
-                    "UPDATE activities SET raw_json = ? WHERE athlete = ? AND provider = ? "
-                    "AND provider_id = ?",
-                    (act.raw_json, act.athlete, act.provider, act.provider_id),
+            elif row[0] != content:
+                revision = row[1] + (row[0].split(":")[0] != content.split(":")[0])
+                writes[key] = Write(
+                    key in writes and writes[key].insert, act, values, revision, content, source
                 )
-                result.unchanged += 1
+                result.updated += 1
             else:
+                revision = row[1]
+                if key in writes:  # listed twice: the later copy's raw payload and source win
+                    writes[key] = Write(writes[key].insert, act, values, revision, content, source)
+                elif row[2] != act.raw_json or row[3] != act.description or source is not None:
+                    light[key] = (act, source)  # the same to the rules (syncd's own block may differ)
                 result.unchanged += 1
+            found[key] = (content, revision, act.raw_json, act.description)
+        _write(tx, list(writes.values()), now_utc(), seqs)
+        tx.executemany(
+            "UPDATE activities SET raw_json = ?, description = ?, source_hash = ? "
+            "WHERE athlete = ? AND provider = ? AND provider_id = ?",
+            [(a.raw_json, a.description, source, *key) for key, (a, source) in light.items()],
+        )
         return result
-
-    @staticmethod
-    def _write(
-        tx: sqlite3.Connection,
-        act: Activity,
-        revision: int,
-        content: str,
-        stamp: str,
-        seq: int,
-        *,
-        insert: bool,
-    ) -> None:
-        values = [column_value(act, c) if c != "revision" else revision for c in COLUMNS]
-        if insert:
-            cols = ", ".join((*COLUMNS, "content_hash", "first_seen_at", "updated_at", "change_seq"))
-            marks = ", ".join("?" * (len(COLUMNS) + 4))
-            tx.execute(
-                f"INSERT INTO activities ({cols}) VALUES ({marks})", (*values, content, stamp, stamp, seq)
-            )
-        else:
-            sets = ", ".join(f"{c} = ?" for c in COLUMNS[3:])
-            tx.execute(
-                f"UPDATE activities SET {sets}, content_hash = ?, updated_at = ?, change_seq = ? "
-                "WHERE athlete = ? AND provider = ? AND provider_id = ?",
-                (*values[3:], content, stamp, seq, act.athlete, act.provider, act.provider_id),
-            )
 
     def activities(self, athlete: str, *, include_deleted: bool = False, raw: bool = True) -> list[Activity]:
         """The athlete's stored activities, oldest first; `raw=False` leaves the payloads out
         (rules never read them, and ten years of them would weigh on a small server)."""
-        columns = "*" if raw else ", ".join(c for c in COLUMNS if c != "raw_json") + ", '{}' AS raw_json"
-        sql = f"SELECT {columns} FROM activities WHERE athlete = ?"
+        sql = f"SELECT {ACTIVITY_COLUMNS}{', raw_json' if raw else ''} FROM activities WHERE athlete = ?"
         if not include_deleted:
             sql += " AND deleted = 0"
-        return [
-            activity_from_row(r)
-            for r in self.conn.execute(sql + " ORDER BY start_utc, provider, provider_id", (athlete,))
-        ]
+        cursor = self.conn.cursor()
+        cursor.row_factory = None  # plain tuples: thousands of rows read fast
+        rows = cursor.execute(sql + " ORDER BY start_utc, provider, provider_id", (athlete,))
+        if raw:
+            return [activity_from_tuple(r, r[24]) for r in rows]
+        return [activity_from_tuple(r) for r in rows]
+
+    def source_hashes(self, athlete: str) -> dict[str, str]:
+        """The fingerprints of the import rows the athlete's (non-deleted) activities were
+        stored from and left as they were since, with each activity's start."""
+        rows = self.conn.execute(
+            "SELECT source_hash, start_utc FROM activities WHERE athlete = ? AND deleted = 0 "
+            "AND source_hash IS NOT NULL",
+            (athlete,),
+        )
+        return {r[0]: r[1] for r in rows}
 
     def mark_deleted(self, athlete: str, provider: str, provider_id: str) -> bool:
         """Mark one activity deleted (kept, but out of every rule); True if it existed."""
@@ -121,7 +121,7 @@ class ActivityTables(Tables):
             cur = tx.execute(
                 "UPDATE activities SET deleted = 1, revision = revision + 1, updated_at = ?, "
                 "change_seq = ? WHERE athlete = ? AND provider = ? AND provider_id = ? AND deleted = 0",
-                (now_utc(), next_seq(tx), athlete, provider, provider_id),
+                (now_utc(), next_seq(tx, athlete), athlete, provider, provider_id),
             )
             return cur.rowcount > 0
 
@@ -147,44 +147,67 @@ class ActivityTables(Tables):
         )
         return {row["provider_id"]: json.loads(row["raw_json"]) for row in rows}
 
-    def sessions(self, athlete: str) -> list[Session]:
-        """The athlete's merged sessions, computed from the stored activities; a session keeps
-        the id it was first stored under."""
-        known = {
-            f"{r[0]}:{r[1]}": r[2]
-            for r in self.conn.execute(
-                "SELECT provider, provider_id, session_id FROM session_members WHERE athlete = ?", (athlete,)
-            )
-        }
-        return group_sessions(self.activities(athlete, raw=False), known, self.rank)
 
-    def rebuild_sessions(self, athlete: str) -> tuple[list[Session], int]:
-        """Regroup and persist the athlete's sessions; returns them and how many more copies
-        are merged into another provider's session than before."""
-        sessions = self.sessions(athlete)
-        before = self.conn.execute(
-            "SELECT COALESCE(SUM(members - 1), 0) FROM sessions WHERE athlete = ?", (athlete,)
-        ).fetchone()[0]
-        merged = sum(len(s.activities) - 1 for s in sessions) - int(before)
-        with self.transaction() as tx:
-            tx.execute("DELETE FROM session_members WHERE athlete = ?", (athlete,))
-            tx.execute("DELETE FROM sessions WHERE athlete = ?", (athlete,))
-            tx.executemany(
-                "INSERT INTO sessions (id, athlete, start_utc, sport, distance_m, members) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (s.id, athlete, s.start_utc.isoformat(), s.sport.value, s.distance_m, len(s.activities))
-                    for s in sessions
-                ],
-            )
-            tx.executemany(
-                "INSERT INTO session_members (session_id, athlete, provider, provider_id) "
-                "VALUES (?, ?, ?, ?)",
-                [(s.id, athlete, a.provider, a.provider_id) for s in sessions for a in s.activities],
-            )
-        return sessions, merged
+Key = tuple[str, str, str]  # athlete, provider, provider id
 
-    def has_sessions(self, athlete: str) -> bool:
-        """Whether the athlete has any stored session."""
-        row = self.conn.execute("SELECT 1 FROM sessions WHERE athlete = ? LIMIT 1", (athlete,)).fetchone()
-        return row is not None
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """One copy to insert (`insert`) or rewrite, with its revision and content hash."""
+
+    insert: bool
+    act: Activity
+    values: list[Any]  # column_values(act, FIELDS)
+    revision: int
+    content: str
+    source: str | None  # the import row's fingerprint, if it comes from one
+
+
+def _stored_rows(tx: sqlite3.Connection, acts: list[Activity]) -> dict[Key, tuple[Any, ...]]:
+    """(content hash, revision, raw payload, description) of the stored copies of `acts`."""
+    wanted: dict[tuple[str, str], list[str]] = {}
+    for a in acts:
+        wanted.setdefault((a.athlete, a.provider), []).append(a.provider_id)
+    found: dict[Key, tuple[Any, ...]] = {}
+    for (athlete, provider), ids in wanted.items():
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            rows = tx.execute(
+                "SELECT provider_id, content_hash, revision, raw_json, description FROM activities "
+                f"WHERE athlete = ? AND provider = ? AND provider_id IN ({','.join('?' * len(part))})",
+                (athlete, provider, *part),
+            )
+            found.update({(athlete, provider, r[0]): tuple(r)[1:] for r in rows})
+    return found
+
+
+def _write(tx: sqlite3.Connection, writes: list[Write], stamp: str, seqs: dict[str, int]) -> None:
+    """Insert the new copies and rewrite the changed ones, each with its change number."""
+    cols = ", ".join((*COLUMNS, "content_hash", "first_seen_at", "updated_at", "change_seq", "source_hash"))
+    tx.executemany(
+        f"INSERT INTO activities ({cols}) VALUES ({', '.join('?' * (len(COLUMNS) + 5))})",
+        [
+            (*w.values, w.revision, w.act.raw_json, w.content, stamp, stamp, seqs[w.act.athlete], w.source)
+            for w in writes
+            if w.insert
+        ],
+    )
+    sets = ", ".join(f"{c} = ?" for c in COLUMNS[3:])
+    tx.executemany(
+        f"UPDATE activities SET {sets}, content_hash = ?, updated_at = ?, change_seq = ?, "
+        "source_hash = ? WHERE athlete = ? AND provider = ? AND provider_id = ?",
+        [
+            (
+                *w.values[3:],
+                w.revision,
+                w.act.raw_json,
+                w.content,
+                stamp,
+                seqs[w.act.athlete],
+                w.source,
+                *w.values[:3],
+            )
+            for w in writes
+            if not w.insert
+        ],
+    )

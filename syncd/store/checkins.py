@@ -31,6 +31,13 @@ class CheckinTables(Tables):
             )
             return int(cur.lastrowid or 0)
 
+    def checkins_version(self, athlete: str) -> tuple[int, int]:
+        """(how many answers, the newest id): changes whenever an answer is added."""
+        row = self.conn.execute(
+            "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM checkins WHERE athlete = ?", (athlete,)
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
     def find_activity(self, ref: str, athlete: str | None = None) -> list[Activity]:
         """The stored activities `ref` names ("strava:1234", or "1234" on any provider), of
         `athlete` when given; deleted ones are not found."""

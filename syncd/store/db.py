@@ -8,10 +8,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from syncd.store.activities import ActivityTables
 from syncd.store.checkins import CheckinTables
+from syncd.store.grouping import Groupings
 from syncd.store.migrations import migrate
 from syncd.store.rows import UpsertResult, now_utc
+from syncd.store.sessions import SessionTables
 from syncd.store.state import StateTables
 
 DB_NAME = "syncd.sqlite3"
@@ -19,7 +20,7 @@ DB_NAME = "syncd.sqlite3"
 __all__ = ["DB_NAME", "Store", "UpsertResult"]
 
 
-class Store(ActivityTables, StateTables, CheckinTables):
+class Store(SessionTables, StateTables, CheckinTables):
     """The state database of one syncd installation."""
 
     def __init__(
@@ -30,6 +31,7 @@ class Store(ActivityTables, StateTables, CheckinTables):
         name → `Provider.rank`) says which copy of a merged session wins a tie; providers it
         does not name come after, by name."""
         self.rank = dict(rank or {})
+        self.groupings = Groupings()  # merged sessions kept in memory between passes
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.path = directory / DB_NAME
         self.conn = sqlite3.connect(

@@ -206,6 +206,19 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX web_spent_by_time ON web_spent (spent_at);
     """,
+    # 11 (issue 11): what a pass asks per athlete answered
+    # from an index. Change numbers are counted per athlete (`activities_by_change` of 5 gives
+    # the newest in one lookup); a session's members are found by session (the cascade when
+    # sessions are rewritten scanned every member of every athlete); a note's queued findings
+    # by their target; webhook events still to handle without reading those long done. And
+    # the fingerprint of the import row an activity was stored from, so importing the same
+    # file again recognises its rows without parsing them (NULL once anything else wrote it).
+    """
+    ALTER TABLE activities ADD COLUMN source_hash TEXT;
+    CREATE INDEX session_members_by_session ON session_members (session_id);
+    CREATE INDEX deliveries_by_target ON deliveries (target, channel);
+    CREATE INDEX webhook_events_pending ON webhook_events (provider, event_time) WHERE handled_at IS NULL;
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

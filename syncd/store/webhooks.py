@@ -12,7 +12,7 @@ import json
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,21 +61,57 @@ def retry_at(store: Store, key: EventKey, tries: int, when: datetime) -> None:
         )
 
 
-def handled(store: Store, key: EventKey) -> None:
-    """Mark the event done (or given up): it is never tried again."""
+def defer(store: Store, key: EventKey, when: datetime) -> None:
+    """Try the event again at `when` (the budget or the object's last fetch asks to wait);
+    not an attempt."""
     with store.transaction() as tx:
-        tx.execute(f"UPDATE webhook_events SET handled_at = ? WHERE {_WHERE}", (now_utc(), *key.params))
+        tx.execute(
+            f"UPDATE webhook_events SET next_try_at = ? WHERE {_WHERE}",
+            (when.isoformat(timespec="seconds"), *key.params),
+        )
 
 
-def handled_for_object(store: Store, provider: str, object_id: str, aspects: tuple[str, ...]) -> None:
+def is_handled(store: Store, key: EventKey) -> bool:
+    """Whether the event is done (an earlier event about the same object may have done it)."""
+    row = store.conn.execute(f"SELECT handled_at FROM webhook_events WHERE {_WHERE}", key.params).fetchone()
+    return row is not None and row["handled_at"] is not None
+
+
+def last_handled(store: Store, provider: str, object_id: str, aspects: tuple[str, ...]) -> datetime | None:
+    """When an event of these aspects about the object was last handled, or None."""
+    marks = ",".join("?" * len(aspects))
+    row = store.conn.execute(
+        "SELECT MAX(handled_at) FROM webhook_events WHERE provider = ? AND object_id = ? "
+        f"AND aspect IN ({marks})",
+        (provider, object_id, *aspects),
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    when = datetime.fromisoformat(row[0])
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def handled(store: Store, key: EventKey, at: datetime | None = None) -> None:
+    """Mark the event done (or given up) at `at` (default now): it is never tried again."""
+    with store.transaction() as tx:
+        tx.execute(f"UPDATE webhook_events SET handled_at = ? WHERE {_WHERE}", (_stamp(at), *key.params))
+
+
+def handled_for_object(
+    store: Store, provider: str, object_id: str, aspects: tuple[str, ...], at: datetime | None = None
+) -> None:
     """Mark every unhandled event of these aspects about the object done."""
     marks = ",".join("?" * len(aspects))
     with store.transaction() as tx:
         tx.execute(
             f"UPDATE webhook_events SET handled_at = ? WHERE provider = ? AND object_id = ? "
             f"AND aspect IN ({marks}) AND handled_at IS NULL",
-            (now_utc(), provider, object_id, *aspects),
+            (_stamp(at), provider, object_id, *aspects),
         )
+
+
+def _stamp(at: datetime | None) -> str:
+    return now_utc() if at is None else at.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def was_handled(store: Store, provider: str, object_id: str, aspect: str) -> bool:

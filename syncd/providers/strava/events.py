@@ -33,6 +33,8 @@ PENDING_MAX_AGE = timedelta(hours=24)
 #: that it is given up (polling still lists the activity): a flood of forged events costs at
 #: most five reads each, not one every quarter hour for a day
 RETRY_WAITS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
+#: an object is fetched at most once in this time; what arrives meanwhile is done together
+OBJECT_GAP = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -119,19 +121,33 @@ def handle_event(
     *,
     confirm_revoked: Callable[[Provider], bool] = access_revoked,
     now: datetime | None = None,
+    room: Callable[[], datetime | None] = lambda: None,
 ) -> str:
     """Do what one queued event asks; returns what was done.
 
     Events are unsigned, so none is believed on its own. activity create/update: fetch it
-    and run a pass for its athlete (a create that Strava cannot show yet is left unhandled,
-    for `pending_events` to retry); activity delete: refetch it and mark it deleted only if
-    Strava no longer has it (then the object's pending create/update events are done too);
+    (one read: the pass that follows lists nothing, and the note reuses what was fetched) and
+    run a pass for its athlete (a create that Strava cannot show yet is left unhandled, for
+    `pending_events` to retry); activity delete: refetch it and mark it deleted only if Strava
+    no longer has it (then the object's pending create/update events are done too);
     deauthorisation: if `confirm_revoked(provider)` says Strava refuses the grant, drop the
     athlete's tokens and mark the account disconnected, else ignore it.
-    ProviderErrors propagate, with the event left unhandled."""
+
+    An event already done (with an earlier one about the same object) costs nothing; one about
+    an object fetched less than `OBJECT_GAP` ago, or whose read `room()` says does not fit the
+    app's budget now, is put off (not an attempt) and done later with whatever else arrived
+    about the object meanwhile. ProviderErrors propagate, with the event left unhandled."""
+    now = now or datetime.now(UTC)
     athlete = store.athlete_for_account("strava", str(event.owner_id))
     if athlete is None:
         return "ignored: not a connected athlete"
+    if webhooks.is_handled(store, event.key):
+        return "already done with an earlier event about the same object"
+    if event.object_type == "activity":
+        wait = _object_wait(store, event, now) or room()
+        if wait is not None:
+            webhooks.defer(store, event.key, wait)
+            return f"put off until {wait:%H:%M:%S} UTC (the object was just fetched, or the budget is full)"
     if event.deauthorized:
         if not confirm_revoked(provider_for(athlete)):
             log.warning(
@@ -139,28 +155,56 @@ def handle_event(
                 "syncd's access (a forged or stale event); tokens kept",
                 athlete,
             )
-            webhooks.handled(store, event.key)
+            webhooks.handled(store, event.key, now)
             return "ignored: access still granted"
         done = _disconnect(store, tokens, athlete)
     elif event.object_type == "activity" and event.aspect_type == "delete":
-        done = _delete(store, provider_for(athlete), athlete, event)
+        done = _delete(store, provider_for(athlete), athlete, event, now)
     elif event.object_type == "activity":
-        activity = provider_for(athlete).fetch_one(str(event.object_id))
-        if activity is None and event.aspect_type == "create":
-            if not webhooks.was_handled(store, "strava", str(event.object_id), "delete"):
-                return _retry_later(store, event, now or datetime.now(UTC))
-            done = "deleted on Strava already: not retried"
-        elif activity is None:
-            store.mark_deleted(athlete, "strava", str(event.object_id))
-            done = "marked deleted"
-        else:
-            store.upsert_activities([activity])
-            run_pass(athlete)
-            done = "fetched; pass run"
+        fetched = _fetch(store, provider_for(athlete), athlete, event, run_pass, now)
+        if fetched is None:
+            return _retry_later(store, event, now)
+        done = fetched
     else:
         done = "nothing to do"
-    webhooks.handled(store, event.key)
+    webhooks.handled(store, event.key, now)
     return done
+
+
+def _object_wait(store: Store, event: WebhookEvent, now: datetime) -> datetime | None:
+    """When the object may be fetched again for this kind of event (None: now): at most once
+    per OBJECT_GAP for a create or update, and for a delete."""
+    kinds = ("delete",) if event.aspect_type == "delete" else ("create", "update")
+    last = webhooks.last_handled(store, "strava", str(event.object_id), kinds)
+    if last is None or now - last >= OBJECT_GAP:
+        return None
+    return last + OBJECT_GAP
+
+
+def _fetch(
+    store: Store,
+    provider: Provider,
+    athlete: str,
+    event: WebhookEvent,
+    run_pass: Callable[[str], None],
+    now: datetime,
+) -> str | None:
+    """Fetch a created or updated activity and run the athlete's pass; None when Strava
+    cannot show a create yet (retried later)."""
+    ident = str(event.object_id)
+    activity = provider.fetch_one(ident)
+    if activity is None and event.aspect_type == "create":
+        if not webhooks.was_handled(store, "strava", ident, "delete"):
+            return None
+        return "deleted on Strava already: not retried"
+    if activity is None:
+        store.mark_deleted(athlete, "strava", ident)
+        return "marked deleted"
+    store.upsert_activities([activity])
+    # one fetch answers every event about the object that arrived before it
+    webhooks.handled_for_object(store, "strava", ident, ("create", "update"), now)
+    run_pass(athlete)
+    return "fetched; pass run"
 
 
 def _disconnect(store: Store, tokens: TokenStore, athlete: str) -> str:
@@ -178,7 +222,7 @@ def _disconnect(store: Store, tokens: TokenStore, athlete: str) -> str:
     return "disconnected"
 
 
-def _delete(store: Store, provider: Provider, athlete: str, event: WebhookEvent) -> str:
+def _delete(store: Store, provider: Provider, athlete: str, event: WebhookEvent, now: datetime) -> str:
     """Mark the activity deleted, but only once Strava no longer shows it."""
     if provider.fetch_one(str(event.object_id)) is not None:
         log.warning(
@@ -189,7 +233,7 @@ def _delete(store: Store, provider: Provider, athlete: str, event: WebhookEvent)
         )
         return "ignored: the activity still exists"
     store.mark_deleted(athlete, "strava", str(event.object_id))
-    webhooks.handled_for_object(store, "strava", str(event.object_id), ("create", "update"))
+    webhooks.handled_for_object(store, "strava", str(event.object_id), ("create", "update"), now)
     return "marked deleted"
 
 
@@ -197,7 +241,7 @@ def _retry_later(store: Store, event: WebhookEvent, now: datetime) -> str:
     """Schedule the next try of an event with backoff, or give it up after the last one."""
     tries = webhooks.attempts(store, event.key) + 1
     if tries > len(RETRY_WAITS):
-        webhooks.handled(store, event.key)
+        webhooks.handled(store, event.key, now)
         log.info(
             "strava webhook event %s/%s given up after %d tries; polling lists it later",
             event.object_id,
@@ -236,7 +280,7 @@ def pending_events(
             event.aspect_key,
             max_age.total_seconds() // 3600,
         )
-        webhooks.handled(store, key)
+        webhooks.handled(store, key, now)
     return pending
 
 

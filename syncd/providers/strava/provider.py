@@ -28,14 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from syncd.domain import Activity
-from syncd.errors import (
-    AuthRequired,
-    BadPayload,
-    ConfigError,
-    ProviderError,
-    RateLimited,
-    Unavailable,
-)
+from syncd.errors import AuthRequired, BadPayload, ConfigError, ProviderError, RateLimited, Unavailable
 from syncd.providers.base import ConnectRequest, DescriptionEdit, Page, Provider
 from syncd.providers.strava.api import StravaApi, StravaApp
 from syncd.providers.strava.auth import can_write
@@ -49,6 +42,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PER_PAGE = 200
+#: a description read this recently (by the event or listing that brought the activity) is
+#: what a note is written onto without a read of its own; an edit by the runner within these
+#: seconds is the price, as it is between any GET and PUT
+FRESH_S = 60.0
 
 
 @dataclass
@@ -85,6 +82,7 @@ class StravaProvider(Provider):
         self.overlap = timedelta(days=overlap_days)
         self.detail = timedelta(days=detail_days)
         self.clock = clock
+        self._read: dict[str, tuple[datetime, str]] = {}  # id -> (when read, description)
 
     @classmethod
     def create(cls, config: Config, athlete: AthleteConfig, store: Store) -> StravaProvider:
@@ -114,6 +112,13 @@ class StravaProvider(Provider):
         # an overlap at least as long as the detail window relists a recent activity whose
         # detail fetch failed, so the next pass retries it
         return cls(athlete.name, api, store, overlap_days=max(3, days), detail_days=days)
+
+    @classmethod
+    def cursor_for(cls, known_until: datetime, current: str | None) -> str | None:
+        """The newest start known, in epoch seconds, when it is later than `current`."""
+        known = int(known_until.timestamp())
+        now = _parse_cursor(current) if current is not None else None
+        return str(known) if now is None or known > now else None
 
     @classmethod
     def connect_arguments(cls, parser: argparse.ArgumentParser) -> None:
@@ -197,9 +202,25 @@ class StravaProvider(Provider):
                 # keep the summary; the overlap relists it and the next pass tries again
                 state.error = exc
                 return summary
+            self._remember(summary.provider_id, detail)
         if not isinstance(detail, dict):  # 404: just created, not readable yet; retried later
             return summary
         return self._with_known(item, summary, detail)
+
+    def _remember(self, provider_id: str, detail: Any) -> None:
+        """Keep the description just read, for a note written within FRESH_S."""
+        now = self.clock()
+        self._read = {k: v for k, v in self._read.items() if (now - v[0]).total_seconds() < FRESH_S}
+        if isinstance(detail, dict):
+            text = detail.get("description") or ""
+            self._read[provider_id] = (now, text if isinstance(text, str) else "")
+
+    def _fresh(self, provider_id: str) -> str | None:
+        """The description read within FRESH_S, once (a read serves one note)."""
+        found = self._read.pop(provider_id, None)
+        if found is None or (self.clock() - found[0]).total_seconds() >= FRESH_S:
+            return None
+        return found[1]
 
     def _with_known(self, item: dict[str, Any], summary: Activity, detail: dict[str, Any]) -> Activity:
         try:
@@ -227,12 +248,15 @@ class StravaProvider(Provider):
     def fetch_one(self, provider_id: str) -> Activity | None:
         """The activity in detail; None if Strava says it does not exist (deleted)."""
         detail = self.api.call("GET", f"/activities/{_activity_id(provider_id)}", missing_ok=True)
+        self._remember(provider_id, detail)
         return None if detail is None else activity_from(detail, self.athlete)
 
     def write_note(self, provider_id: str, edit: DescriptionEdit) -> bool:
-        """GET the description, PUT edit(description) if it changed; True if written.
+        """PUT edit(description) if it changed; True if written. The description is the one
+        read within FRESH_S by the webhook event or listing that brought the activity (once),
+        else one GET.
 
-        Checks first that the budget has room for both requests. Raises ProviderError when
+        Checks first that the budget has room for the requests. Raises ProviderError when
         the runner did not grant activity:write, RateLimited, AuthRequired, Unavailable."""
         if not can_write(self.api.saved_tokens()):
             raise ProviderError(
@@ -240,13 +264,16 @@ class StravaProvider(Provider):
                 f"(activity:write); reconnect with `syncd connect strava "
                 f"--athlete {self.athlete}` and leave that permission ticked"
             )
-        self.api.budget.reserve(reads=1, writes=1)
         path = f"/activities/{_activity_id(provider_id)}"
-        detail = self.api.call("GET", path, missing_ok=True)
-        if not isinstance(detail, dict):
-            return False
-        current = detail.get("description") or ""
-        new = edit(current if isinstance(current, str) else "")
+        current = self._fresh(provider_id)
+        self.api.budget.reserve(reads=current is None, writes=1)
+        if current is None:
+            detail = self.api.call("GET", path, missing_ok=True)
+            if not isinstance(detail, dict):
+                return False
+            text = detail.get("description") or ""
+            current = text if isinstance(text, str) else ""
+        new = edit(current)
         if new is None or new == current:
             return False
         self.api.call("PUT", path, body={"description": new})
