@@ -1,3 +1,3 @@
-"""syncd: injury-prevention notes for runners, from their Strava and Garmin history."""
+"""syncd: injury-prevention notes for runners, from their Strava, Garmin Connect or intervals.icu history."""
 
 __version__ = "0.1.0"

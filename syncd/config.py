@@ -148,7 +148,7 @@ class AthleteConfig(Model):
     timezone: TimeZone | None = Field(None, description="The athlete's time zone; days are counted in it.")
     providers: list[ProviderName] = Field(
         default_factory=list,
-        description="Accounts to sync: 'strava', 'garmin' or both.",
+        description="Accounts to sync: any of 'strava', 'garmin' and 'intervals'.",
     )
     notify: list[str] = Field(
         default_factory=list,
