@@ -90,7 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="syncd",
         parents=[_common(False)],
-        description="Injury-prevention notes for runners, from their Strava, Garmin Connect or intervals.icu history.",
+        description=(
+            "Injury-prevention notes for runners, from their Strava, Garmin Connect or intervals.icu history."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"syncd {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
