@@ -51,6 +51,8 @@ USED = (
     "Competition",
     "Workout Type",
 )
+#: text json.dumps writes unchanged between its quotes: printable ASCII but `"` and `\\`
+_VERBATIM = re.compile(r"[ !#-\[\]-~]*").fullmatch
 _TRUE = {"1", "1.0", "true", "yes", "y"}
 _NUMBERS = (
     "Moving Time",
@@ -98,12 +100,17 @@ class ExportLayout:
         self._last_first = [(name, [columns.index(i) for i in reversed(at[name])]) for name in USED]
         self._distances = [columns.index(i) for i in at["Distance"]]
         self._key_parts = [("{" if i == 0 else ", ") + _quote(key) + ": " for i, key in enumerate(self.keys)]
+        # the same object with every value's place left open: a row whose values JSON writes
+        # as they are (printable ASCII, no quote or backslash) fills it in one step
+        self._template = "".join(part.replace("%", "%%") + '"%s"' for part in self._key_parts) + "}"
 
     def raw_json(self, values: list[str]) -> str:
         """The whole row as the JSON object json.dumps(dict(zip(keys, values))) writes, built
         from the quoted keys and values (in C) without the dict."""
         if not values:
             return "{}"
+        if len(values) == self.width and _VERBATIM("".join(values)):
+            return self._template % tuple(values)
         return "".join(chain.from_iterable(zip(self._key_parts, map(_quote, values), strict=True))) + "}"
 
     def activity(self, values: list[str], athlete: str) -> Activity:
