@@ -114,7 +114,8 @@ class ExportLayout:
         return "".join(chain.from_iterable(zip(self._key_parts, map(_quote, values), strict=True))) + "}"
 
     def activity(self, values: list[str], athlete: str) -> Activity:
-        """The Activity for one row; raises ValueError with the reason."""
+        """The Activity for one row, without its raw payload (`raw_json` gives it); raises
+        ValueError with the reason."""
         fetched = [v.strip() for v in self._fetch(values)]
         best: dict[str, str] = {}
         for name, places in self._last_first:  # the last non-empty copy, or ""
@@ -149,7 +150,6 @@ class ExportLayout:
             description=best["Activity Description"],
             private_note=best["Activity Private Note"],
             race=_race(best, sport),
-            raw_json=self.raw_json(values),
         )
 
 
@@ -179,6 +179,14 @@ def export_records(stream: TextIO, name: str, athlete: str, *, old: bool = False
                 yield Record(name, start, "", None, problem)
                 continue
             build = partial(layout.activity, values, athlete)
-            yield Record(name, start, fingerprint(layout.digest, values), build, whole_account=True)
+            yield Record(
+                name,
+                start,
+                fingerprint(layout.digest, values),
+                build,
+                None,
+                True,
+                partial(layout.raw_json, values),
+            )
     except csv.Error as exc:
         yield Record(name, end + 1, "", None, f"unreadable CSV from here on: {exc}")

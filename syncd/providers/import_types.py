@@ -31,6 +31,8 @@ class Record(NamedTuple):
     build: Callable[[], Activity] | None  # raises ValueError with the reason
     problem: str | None = None  # why the record was refused before parsing
     whole_account: bool = False  # from an export of the whole account (Strava's activities.csv)
+    #: the raw payload, when `build` leaves it out of the activity (whose raw_json is then "{}")
+    raw: Callable[[], str] | None = None
 
 
 def fingerprint(layout: bytes, values: Sequence[str]) -> str:
