@@ -97,7 +97,16 @@ class ExportLayout:
         # copies' places in what is fetched, the last (the precise one) first
         columns = [i for name in USED for i in at[name]]
         self._fetch = itemgetter(*columns) if len(columns) > 1 else lambda row: tuple(row[i] for i in columns)
-        self._last_first = [(name, [columns.index(i) for i in reversed(at[name])]) for name in USED]
+        # a name with at most one copy is read straight from what is fetched (with "" added at
+        # its end, for the names with none); the others take their last non-empty copy
+        last_first = {name: [columns.index(i) for i in reversed(at[name])] for name in USED}
+        once = {name: places[0] if places else len(columns) for name, places in last_first.items()}
+        once = {name: place for name, place in once.items() if len(last_first[name]) <= 1}
+        self._once_names = tuple(once)
+        self._once = (
+            itemgetter(*once.values()) if len(once) > 1 else lambda row: tuple(row[i] for i in once.values())
+        )
+        self._repeated = [(name, places) for name, places in last_first.items() if name not in once]
         self._distances = [columns.index(i) for i in at["Distance"]]
         self._key_parts = [("{" if i == 0 else ", ") + _quote(key) + ": " for i, key in enumerate(self.keys)]
         # the same object with every value's place left open: a row whose values JSON writes
@@ -117,14 +126,10 @@ class ExportLayout:
         """The Activity for one row, without its raw payload (`raw_json` gives it); raises
         ValueError with the reason."""
         fetched = [v.strip() for v in self._fetch(values)]
-        best: dict[str, str] = {}
-        for name, places in self._last_first:  # the last non-empty copy, or ""
-            found = ""
-            for p in places:
-                if fetched[p]:
-                    found = fetched[p]
-                    break
-            best[name] = found
+        fetched.append("")
+        best = dict(zip(self._once_names, self._once(fetched), strict=True))
+        for name, places in self._repeated:  # the last non-empty copy, or ""
+            best[name] = next(filter(None, map(fetched.__getitem__, places)), "")
         activity_id = best["Activity ID"]
         if not activity_id:
             raise Bad("Activity ID is empty")
