@@ -80,7 +80,6 @@ class UpsertResult:
     unchanged: int = 0
 
 
-_PLAIN = frozenset({str, int, float, type(None)})
 _GETTERS: dict[tuple[str, ...], Callable[[Activity], tuple[Any, ...]]] = {}
 
 
@@ -101,12 +100,26 @@ def column_value(activity: Activity, name: str) -> Any:
     return _stored(getattr(activity, name))
 
 
+#: how a value of each type an Activity holds is stored (None: as it is); others go to `_stored`
+_STORED_AS: dict[type, Callable[[Any], Any] | None] = {
+    str: None,
+    int: None,
+    float: None,
+    type(None): None,
+    datetime: datetime.isoformat,
+    bool: int,
+    Sport: attrgetter("value"),
+    tuple: " ".join,
+}
+
+
 def column_values(activity: Activity, names: tuple[str, ...]) -> list[Any]:
     """The named columns' values as the table holds them (one C call fetches them all)."""
     getter = _GETTERS.get(names)
     if getter is None:
         getter = _GETTERS.setdefault(names, attrgetter(*names))
-    return [v if type(v) in _PLAIN else _stored(v) for v in getter(activity)]
+    get = _STORED_AS.get
+    return [v if (how := get(type(v), _stored)) is None else how(v) for v in getter(activity)]
 
 
 #: where the texts, the numbers and the later columns sit in `column_values(a, FIELDS)`
