@@ -6,9 +6,11 @@ import hashlib
 import json
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import c_make_encoder as _c_make_encoder  # type: ignore[attr-defined]
+from json.encoder import encode_basestring_ascii
 from operator import attrgetter
 from typing import Any
 
@@ -146,10 +148,18 @@ def content_of(values: list[Any]) -> str:
 
 
 _ENCODER = json.JSONEncoder(default=str)  # what json.dumps(values, default=str) builds each call
+#: the C encoder that JSONEncoder.encode builds anew on every call, built once (the same
+#: arguments, no check for cycles: a row's values hold none); None without the C module
+_C_ENCODE: Callable[[Any, int], Iterable[str]] | None = (
+    None
+    if _c_make_encoder is None
+    else _c_make_encoder(None, str, encode_basestring_ascii, None, ": ", ", ", False, False, True)
+)
 
 
 def _digest(values: list[Any]) -> str:
-    return hashlib.sha256(_ENCODER.encode(values).encode()).hexdigest()[:32]
+    text = _ENCODER.encode(values) if _C_ENCODE is None else "".join(_C_ENCODE(values, 0))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def content_hash(activity: Activity, names: tuple[str, ...]) -> str:
