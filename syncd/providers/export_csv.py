@@ -19,7 +19,7 @@ from typing import TextIO
 
 from syncd.domain import Activity
 from syncd.providers.export_values import export_date, export_distance, parse_number, strava_type, whole
-from syncd.providers.import_types import Bad, Record, fingerprint, layout_digest
+from syncd.providers.import_types import Bad, Record, joined_fingerprint, layout_digest
 from syncd.sports import Sport, sport_from
 
 #: The export layout before 2019 ("id,date,name,type,…"): its columns under today's names.
@@ -177,7 +177,8 @@ def export_records(stream: TextIO, name: str, athlete: str, *, old: bool = False
     try:
         for values in reader:
             start, end = end + 1, reader.line_num
-            if not "".join(values).strip():
+            joined = "\x1f".join(values)  # the separator is whitespace too, to strip()
+            if not joined.strip():
                 continue
             if len(values) != layout.width:
                 problem = f"row has {len(values)} fields but the header has {layout.width}"
@@ -187,7 +188,7 @@ def export_records(stream: TextIO, name: str, athlete: str, *, old: bool = False
             yield Record(
                 name,
                 start,
-                fingerprint(layout.digest, values),
+                joined_fingerprint(layout.digest, joined),
                 build,
                 None,
                 True,

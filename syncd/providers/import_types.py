@@ -37,8 +37,13 @@ class Record(NamedTuple):
 
 def fingerprint(layout: bytes, values: Sequence[str]) -> str:
     """A short digest of one record's text in a file of this layout."""
+    return joined_fingerprint(layout, "\x1f".join(values))
+
+
+def joined_fingerprint(layout: bytes, joined: str) -> str:
+    """`fingerprint` of the values `joined` is made of ("\x1f".join(values))."""
     digest = hashlib.blake2b(layout, digest_size=16)
-    digest.update("\x1f".join(values).encode("utf-8", "surrogatepass"))
+    digest.update(joined.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 

@@ -6,9 +6,8 @@ import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from syncd.domain import Activity
 from syncd.store.rows import (
@@ -154,8 +153,7 @@ class ActivityTables(Tables):
 Key = tuple[str, str, str]  # athlete, provider, provider id
 
 
-@dataclass(frozen=True, slots=True)
-class Write:
+class Write(NamedTuple):
     """One copy to insert (`insert`) or rewrite, with its revision and content hash."""
 
     insert: bool
