@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from syncd.domain import Activity
-from syncd.providers.bulk_export import ImportProblem, ParseResult, iter_records, parse_record
+from syncd.providers.bulk_export import ImportProblem, ParseResult, iter_records, parse_parts
 from syncd.store import Store
 from syncd.store.rows import without_raw
 
@@ -69,16 +69,16 @@ class _Import:
     store: Store
     athlete: str
     report: ImportReport
-    batch: list[tuple[Activity, str]] = field(default_factory=list)
+    batch: list[tuple[Activity, str, str]] = field(default_factory=list)  # copy, raw payload, fingerprint
     known_until: dict[str, datetime] = field(default_factory=dict)  # provider -> newest start
     #: what was stored, without the raw payloads, while the athlete had nothing stored before:
     #: the sessions are then merged from it (None once that no longer holds)
     stored: list[Activity] | None = None
 
-    def add(self, activity: Activity, fingerprint: str, whole_account: bool) -> None:
-        self.batch.append((activity, fingerprint))
+    def add(self, activity: Activity, raw: str, fingerprint: str, whole_account: bool) -> None:
+        self.batch.append((activity, raw, fingerprint))
         if self.stored is not None:
-            self.stored.append(without_raw(activity))
+            self.stored.append(activity if activity.raw_json == "{}" else without_raw(activity))
         if whole_account:
             self.known(activity.provider, activity.start_utc)
         if len(self.batch) >= BATCH:
@@ -92,9 +92,8 @@ class _Import:
         if not self.batch:
             return
         with self.store.transaction() as tx:
-            result = self.store.upsert_activities(
-                [a for a, _ in self.batch], tx, sources=[fp for _, fp in self.batch]
-            )
+            acts, raws, sources = zip(*self.batch, strict=True)
+            result = self.store.upsert_activities(acts, tx, sources=sources, raws=raws)
         self.report.new += result.new
         self.report.updated += result.updated
         self.report.unchanged += result.unchanged
@@ -114,11 +113,11 @@ def import_paths(store: Store, athlete: str, timezone: str, paths: Iterable[Path
             if record.whole_account:
                 job.known("strava", datetime.fromisoformat(known[record.fingerprint]))
             continue
-        outcome = parse_record(record)
-        if isinstance(outcome, Activity):
-            job.add(outcome, record.fingerprint, record.whole_account)
-        else:
+        outcome = parse_parts(record)
+        if isinstance(outcome, ImportProblem):
             report.problems.append(outcome)
+        else:
+            job.add(*outcome, record.fingerprint, record.whole_account)
     job.flush()
     if job.stored is not None and not report.updated:
         store.adopt(athlete, job.stored)  # the sessions merged from what was just stored

@@ -135,6 +135,28 @@ def _best_group(groups: Sequence[list[Activity]], unit: Sequence[Activity]) -> l
     return best
 
 
+def _groups(ordered: Sequence[Activity]) -> list[list[Activity]]:
+    """The copies (sorted) grouped: linked units first, then each unit (or copy) joins the
+    best open group, else starts one."""
+    if len({a.provider for a in ordered}) < 2:  # one provider's copies neither match nor link
+        return [[a] for a in ordered]
+    units = _linked_units(ordered)
+    groups: list[list[Activity]] = []
+    open_from = 0  # groups before this index started too long ago to match anything new
+    for act in ordered:
+        unit = units.get(act.key, [act])
+        if unit[0] is not act:
+            continue  # placed with the first copy of its unit
+        while open_from < len(groups) and act.start_utc - groups[open_from][0].start_utc > START_WINDOW:
+            open_from += 1
+        best = _best_group(groups[open_from:], unit)
+        if best is None:
+            groups.append(list(unit))
+        else:
+            best.extend(unit)
+    return groups
+
+
 def group_sessions(
     activities: Iterable[Activity],
     known_ids: Mapping[str, str] | None = None,
@@ -151,20 +173,7 @@ def group_sessions(
     rank = rank or {}
     _order = _ordering(rank)
     ordered = sorted((a for a in activities if not a.deleted), key=_order)
-    units = _linked_units(ordered)
-    groups: list[list[Activity]] = []
-    open_from = 0  # groups before this index started too long ago to match anything new
-    for act in ordered:
-        unit = units.get(act.key, [act])
-        if unit[0] is not act:
-            continue  # placed with the first copy of its unit
-        while open_from < len(groups) and act.start_utc - groups[open_from][0].start_utc > START_WINDOW:
-            open_from += 1
-        best = _best_group(groups[open_from:], unit)
-        if best is None:
-            groups.append(list(unit))
-        else:
-            best.extend(unit)
+    groups = _groups(ordered)
     sessions: list[Session] = []
     taken: set[str] = set()
     for g in groups:

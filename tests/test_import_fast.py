@@ -150,3 +150,16 @@ def test_the_raw_row_is_the_json_it_always_was(values: list[str]) -> None:
     header = [f"Column {i}" for i in range(len(values) - 1)] + ["Activity ID"]
     layout = ExportLayout(header, old=False)
     assert layout.raw_json(values) == json.dumps(dict(zip(layout.keys, values, strict=True)))
+
+
+@settings(max_examples=60)
+@given(
+    st.lists(st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x80)), min_size=1, max_size=8),
+    st.text(alphabet='%s"\\ab', max_size=3),
+)
+def test_a_plain_ascii_row_is_the_json_it_always_was(values: list[str], odd: str) -> None:
+    # mostly the printable ASCII most exports hold, with quotes, backslashes, controls, DEL
+    # and "%" in values and column names
+    header = [f"Column {i}{odd}" for i in range(len(values) - 1)] + ["Activity ID"]
+    layout = ExportLayout(header, old=False)
+    assert layout.raw_json(values) == json.dumps(dict(zip(layout.keys, values, strict=True)))

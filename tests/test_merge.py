@@ -37,6 +37,15 @@ def test_match_edges() -> None:
     assert not copies_match(base, replace(base, provider_id="other"))  # same provider: two runs
 
 
+def test_one_providers_copies_stay_apart_even_when_they_name_each_other() -> None:
+    # two runs a watch uploaded at the same minute, one naming the other and a copy never stored
+    first = run("strava", "1", "2025-05-04T08:00:00", 10.0)
+    second = replace(run("strava", "2", "2025-05-04T08:00:00", 10.0), same_as=("strava:1", "garmin:9"))
+    sessions = group_sessions([second, first], {"strava:1": "kept", "strava:2": "kept"})
+    assert [[a.key for a in s.activities] for s in sessions] == [["strava:1"], ["strava:2"]]
+    assert sessions[0].id == "kept" and sessions[1].id != "kept"  # an id is never given twice
+
+
 def test_no_distance_matches_on_duration() -> None:
     lift = run("garmin", "g", "2025-05-04T18:00:00", None, minutes=30, sport=Sport.STRENGTH)
     assert copies_match(

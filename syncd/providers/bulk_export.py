@@ -14,7 +14,7 @@ import io
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import IO, TextIO
 
@@ -63,11 +63,22 @@ def read_paths(paths: Iterable[Path], athlete: str) -> ParseResult:
 
 
 def parse_record(record: Record) -> Activity | ImportProblem:
-    """The record's activity, or the problem that keeps it out."""
+    """The record's activity (with its raw payload), or the problem that keeps it out."""
+    parts = parse_parts(record)
+    if isinstance(parts, ImportProblem):
+        return parts
+    activity, raw = parts
+    return activity if activity.raw_json == raw else replace(activity, raw_json=raw)
+
+
+def parse_parts(record: Record) -> tuple[Activity, str] | ImportProblem:
+    """(the record's activity, its raw payload), the activity without the payload when the
+    record keeps it apart; or the problem that keeps the record out."""
     if record.build is None:
         return ImportProblem(record.name, record.line, record.problem or "unreadable")
     try:
-        return record.build()
+        activity = record.build()
+        return activity, activity.raw_json if record.raw is None else record.raw()
     except ValueError as exc:
         return ImportProblem(record.name, record.line, str(exc))
 

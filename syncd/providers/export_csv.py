@@ -19,7 +19,7 @@ from typing import TextIO
 
 from syncd.domain import Activity
 from syncd.providers.export_values import export_date, export_distance, parse_number, strava_type, whole
-from syncd.providers.import_types import Bad, Record, fingerprint, layout_digest
+from syncd.providers.import_types import Bad, Record, joined_fingerprint, layout_digest
 from syncd.sports import Sport, sport_from
 
 #: The export layout before 2019 ("id,date,name,type,…"): its columns under today's names.
@@ -51,6 +51,8 @@ USED = (
     "Competition",
     "Workout Type",
 )
+#: text json.dumps writes unchanged between its quotes: printable ASCII but `"` and `\\`
+_VERBATIM = re.compile(r"[ !#-\[\]-~]*").fullmatch
 _TRUE = {"1", "1.0", "true", "yes", "y"}
 _NUMBERS = (
     "Moving Time",
@@ -95,28 +97,39 @@ class ExportLayout:
         # copies' places in what is fetched, the last (the precise one) first
         columns = [i for name in USED for i in at[name]]
         self._fetch = itemgetter(*columns) if len(columns) > 1 else lambda row: tuple(row[i] for i in columns)
-        self._last_first = [(name, [columns.index(i) for i in reversed(at[name])]) for name in USED]
+        # a name with at most one copy is read straight from what is fetched (with "" added at
+        # its end, for the names with none); the others take their last non-empty copy
+        last_first = {name: [columns.index(i) for i in reversed(at[name])] for name in USED}
+        once = {name: places[0] if places else len(columns) for name, places in last_first.items()}
+        once = {name: place for name, place in once.items() if len(last_first[name]) <= 1}
+        self._once_names = tuple(once)
+        self._once = (
+            itemgetter(*once.values()) if len(once) > 1 else lambda row: tuple(row[i] for i in once.values())
+        )
+        self._repeated = [(name, places) for name, places in last_first.items() if name not in once]
         self._distances = [columns.index(i) for i in at["Distance"]]
         self._key_parts = [("{" if i == 0 else ", ") + _quote(key) + ": " for i, key in enumerate(self.keys)]
+        # the same object with every value's place left open: a row whose values JSON writes
+        # as they are (printable ASCII, no quote or backslash) fills it in one step
+        self._template = "".join(part.replace("%", "%%") + '"%s"' for part in self._key_parts) + "}"
 
     def raw_json(self, values: list[str]) -> str:
         """The whole row as the JSON object json.dumps(dict(zip(keys, values))) writes, built
         from the quoted keys and values (in C) without the dict."""
         if not values:
             return "{}"
+        if len(values) == self.width and _VERBATIM("".join(values)):
+            return self._template % tuple(values)
         return "".join(chain.from_iterable(zip(self._key_parts, map(_quote, values), strict=True))) + "}"
 
     def activity(self, values: list[str], athlete: str) -> Activity:
-        """The Activity for one row; raises ValueError with the reason."""
+        """The Activity for one row, without its raw payload (`raw_json` gives it); raises
+        ValueError with the reason."""
         fetched = [v.strip() for v in self._fetch(values)]
-        best: dict[str, str] = {}
-        for name, places in self._last_first:  # the last non-empty copy, or ""
-            found = ""
-            for p in places:
-                if fetched[p]:
-                    found = fetched[p]
-                    break
-            best[name] = found
+        fetched.append("")
+        best = dict(zip(self._once_names, self._once(fetched), strict=True))
+        for name, places in self._repeated:  # the last non-empty copy, or ""
+            best[name] = next(filter(None, map(fetched.__getitem__, places)), "")
         activity_id = best["Activity ID"]
         if not activity_id:
             raise Bad("Activity ID is empty")
@@ -142,7 +155,6 @@ class ExportLayout:
             description=best["Activity Description"],
             private_note=best["Activity Private Note"],
             race=_race(best, sport),
-            raw_json=self.raw_json(values),
         )
 
 
@@ -165,13 +177,22 @@ def export_records(stream: TextIO, name: str, athlete: str, *, old: bool = False
     try:
         for values in reader:
             start, end = end + 1, reader.line_num
-            if not "".join(values).strip():
+            joined = "\x1f".join(values)  # the separator is whitespace too, to strip()
+            if not joined.strip():
                 continue
             if len(values) != layout.width:
                 problem = f"row has {len(values)} fields but the header has {layout.width}"
                 yield Record(name, start, "", None, problem)
                 continue
             build = partial(layout.activity, values, athlete)
-            yield Record(name, start, fingerprint(layout.digest, values), build, whole_account=True)
+            yield Record(
+                name,
+                start,
+                joined_fingerprint(layout.digest, joined),
+                build,
+                None,
+                True,
+                partial(layout.raw_json, values),
+            )
     except csv.Error as exc:
         yield Record(name, end + 1, "", None, f"unreadable CSV from here on: {exc}")

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from syncd.providers.import_types import Bad
 from syncd.sports import Sport
 
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _FULL_MONTHS = [
     "january",
     "february",
@@ -94,13 +93,16 @@ def export_distance(copies: list[str], sport: Sport) -> int | None:
     return None if metres is None else round(metres)
 
 
+#: every English month name and abbreviation: its first three letters or more
+_MONTH_OF = {full[:n]: i + 1 for i, full in enumerate(_FULL_MONTHS) for n in range(3, len(full) + 1)}
+
+
 def _month(name: str) -> int:
     """1-12 for an English month name or its abbreviation ("Sep", "Sept", "September")."""
-    lower = name.lower().rstrip(".")
-    for i, full in enumerate(_FULL_MONTHS):
-        if lower[:3] == _MONTHS[i] and full.startswith(lower):
-            return i + 1
-    raise ValueError(name)
+    month = _MONTH_OF.get(name.lower().rstrip("."))
+    if month is None:
+        raise ValueError(name)
+    return month
 
 
 def export_date(text: str) -> datetime:

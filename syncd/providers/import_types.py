@@ -31,12 +31,19 @@ class Record(NamedTuple):
     build: Callable[[], Activity] | None  # raises ValueError with the reason
     problem: str | None = None  # why the record was refused before parsing
     whole_account: bool = False  # from an export of the whole account (Strava's activities.csv)
+    #: the raw payload, when `build` leaves it out of the activity (whose raw_json is then "{}")
+    raw: Callable[[], str] | None = None
 
 
 def fingerprint(layout: bytes, values: Sequence[str]) -> str:
     """A short digest of one record's text in a file of this layout."""
+    return joined_fingerprint(layout, "\x1f".join(values))
+
+
+def joined_fingerprint(layout: bytes, joined: str) -> str:
+    """`fingerprint` of the values `joined` is made of ("\x1f".join(values))."""
     digest = hashlib.blake2b(layout, digest_size=16)
-    digest.update("\x1f".join(values).encode("utf-8", "surrogatepass"))
+    digest.update(joined.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 

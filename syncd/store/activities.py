@@ -6,9 +6,8 @@ import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from syncd.domain import Activity
 from syncd.store.rows import (
@@ -43,6 +42,7 @@ class ActivityTables(Tables):
         tx: sqlite3.Connection | None = None,
         *,
         sources: Sequence[str] | None = None,
+        raws: Sequence[str] | None = None,
     ) -> UpsertResult:
         """Store activities in one transaction; unchanged ones cost nothing and change nothing.
 
@@ -50,45 +50,47 @@ class ActivityTables(Tables):
         numbers (a distance corrected on Strava wins over the watch's original). The stored
         rows are looked up and written in bulk; a copy listed twice counts as the two
         writes it would be one after the other. `sources`: the fingerprint of the import
-        row each copy comes from (`source_hashes`), one per copy.
+        row each copy comes from (`source_hashes`), one per copy. `raws`: the raw payload of
+        each copy, in place of its own `raw_json` (an import keeps the two apart).
         """
         if tx is None:
             with self.transaction() as own:
-                return self.upsert_activities(activities, own, sources=sources)
+                return self.upsert_activities(activities, own, sources=sources, raws=raws)
         acts = list(activities)
         marks = list(sources) if sources is not None else [None] * len(acts)
+        payloads = list(raws) if raws is not None else [a.raw_json for a in acts]
         result = UpsertResult()
         seqs = {name: next_seq(tx, name) for name in {a.athlete for a in acts}}  # one per athlete
         found = _stored_rows(tx, acts)
         writes: dict[Key, Write] = {}
-        light: dict[Key, tuple[Activity, str | None]] = {}
-        for act, source in zip(acts, marks, strict=True):
+        light: dict[Key, tuple[Activity, str, str | None]] = {}
+        for act, raw, source in zip(acts, payloads, marks, strict=True):
             key = (act.athlete, act.provider, act.provider_id)
             values = column_values(act, FIELDS)
             content = content_of(values)
             row = found.get(key)
             if row is None:
-                writes[key], revision = Write(True, act, values, 0, content, source), 0
+                writes[key], revision = Write(True, act, raw, values, 0, content, source), 0
                 result.new += 1
             elif row[0] != content:
                 revision = row[1] + (row[0].split(":")[0] != content.split(":")[0])
                 writes[key] = Write(
-                    key in writes and writes[key].insert, act, values, revision, content, source
+                    key in writes and writes[key].insert, act, raw, values, revision, content, source
                 )
                 result.updated += 1
             else:
                 revision = row[1]
                 if key in writes:  # listed twice: the later copy's raw payload and source win
-                    writes[key] = Write(writes[key].insert, act, values, revision, content, source)
-                elif row[2] != act.raw_json or row[3] != act.description or source is not None:
-                    light[key] = (act, source)  # the same to the rules (syncd's own block may differ)
+                    writes[key] = Write(writes[key].insert, act, raw, values, revision, content, source)
+                elif row[2] != raw or row[3] != act.description or source is not None:
+                    light[key] = (act, raw, source)  # the same to the rules (syncd's own block may differ)
                 result.unchanged += 1
-            found[key] = (content, revision, act.raw_json, act.description)
+            found[key] = (content, revision, raw, act.description)
         _write(tx, list(writes.values()), now_utc(), seqs)
         tx.executemany(
             "UPDATE activities SET raw_json = ?, description = ?, source_hash = ? "
             "WHERE athlete = ? AND provider = ? AND provider_id = ?",
-            [(a.raw_json, a.description, source, *key) for key, (a, source) in light.items()],
+            [(raw, a.description, source, *key) for key, (a, raw, source) in light.items()],
         )
         return result
 
@@ -151,12 +153,12 @@ class ActivityTables(Tables):
 Key = tuple[str, str, str]  # athlete, provider, provider id
 
 
-@dataclass(frozen=True, slots=True)
-class Write:
+class Write(NamedTuple):
     """One copy to insert (`insert`) or rewrite, with its revision and content hash."""
 
     insert: bool
     act: Activity
+    raw: str  # the raw payload
     values: list[Any]  # column_values(act, FIELDS)
     revision: int
     content: str
@@ -187,7 +189,7 @@ def _write(tx: sqlite3.Connection, writes: list[Write], stamp: str, seqs: dict[s
     tx.executemany(
         f"INSERT INTO activities ({cols}) VALUES ({', '.join('?' * (len(COLUMNS) + 5))})",
         [
-            (*w.values, w.revision, w.act.raw_json, w.content, stamp, stamp, seqs[w.act.athlete], w.source)
+            (*w.values, w.revision, w.raw, w.content, stamp, stamp, seqs[w.act.athlete], w.source)
             for w in writes
             if w.insert
         ],
@@ -200,7 +202,7 @@ def _write(tx: sqlite3.Connection, writes: list[Write], stamp: str, seqs: dict[s
             (
                 *w.values[3:],
                 w.revision,
-                w.act.raw_json,
+                w.raw,
                 w.content,
                 stamp,
                 seqs[w.act.athlete],

@@ -6,9 +6,11 @@ import hashlib
 import json
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import c_make_encoder as _c_make_encoder  # type: ignore[attr-defined]
+from json.encoder import encode_basestring_ascii
 from operator import attrgetter
 from typing import Any
 
@@ -80,7 +82,6 @@ class UpsertResult:
     unchanged: int = 0
 
 
-_PLAIN = frozenset({str, int, float, type(None)})
 _GETTERS: dict[tuple[str, ...], Callable[[Activity], tuple[Any, ...]]] = {}
 
 
@@ -101,12 +102,26 @@ def column_value(activity: Activity, name: str) -> Any:
     return _stored(getattr(activity, name))
 
 
+#: how a value of each type an Activity holds is stored (None: as it is); others go to `_stored`
+_STORED_AS: dict[type, Callable[[Any], Any] | None] = {
+    str: None,
+    int: None,
+    float: None,
+    type(None): None,
+    datetime: datetime.isoformat,
+    bool: int,
+    Sport: attrgetter("value"),
+    tuple: " ".join,
+}
+
+
 def column_values(activity: Activity, names: tuple[str, ...]) -> list[Any]:
     """The named columns' values as the table holds them (one C call fetches them all)."""
     getter = _GETTERS.get(names)
     if getter is None:
         getter = _GETTERS.setdefault(names, attrgetter(*names))
-    return [v if type(v) in _PLAIN else _stored(v) for v in getter(activity)]
+    get = _STORED_AS.get
+    return [v if (how := get(type(v), _stored)) is None else how(v) for v in getter(activity)]
 
 
 #: where the texts, the numbers and the later columns sit in `column_values(a, FIELDS)`
@@ -133,10 +148,18 @@ def content_of(values: list[Any]) -> str:
 
 
 _ENCODER = json.JSONEncoder(default=str)  # what json.dumps(values, default=str) builds each call
+#: the C encoder that JSONEncoder.encode builds anew on every call, built once (the same
+#: arguments, no check for cycles: a row's values hold none); None without the C module
+_C_ENCODE: Callable[[Any, int], Iterable[str]] | None = (
+    None
+    if _c_make_encoder is None
+    else _c_make_encoder(None, str, encode_basestring_ascii, None, ": ", ", ", False, False, True)
+)
 
 
 def _digest(values: list[Any]) -> str:
-    return hashlib.sha256(_ENCODER.encode(values).encode()).hexdigest()[:32]
+    text = _ENCODER.encode(values) if _C_ENCODE is None else "".join(_C_ENCODE(values, 0))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def content_hash(activity: Activity, names: tuple[str, ...]) -> str:
