@@ -10,10 +10,9 @@ and exits 0; SIGHUP reloads the config only if it validates.
 
 from __future__ import annotations
 
+import errno
 import logging
-import os
 import signal
-import socket
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -25,32 +24,9 @@ from syncd import config as cfg
 from syncd.engine import Context, PassSummary, local_today, run_once
 from syncd.errors import ProviderError, SyncdError
 from syncd.store import Store
+from syncd.systemd_notify import sd_notify, watchdog_interval
 
 log = logging.getLogger(__name__)
-
-
-def sd_notify(message: str) -> bool:
-    """Tell systemd about our state (READY=1, STATUS=..., WATCHDOG=1); False outside systemd."""
-    address = os.environ.get("NOTIFY_SOCKET")
-    if not address:
-        return False
-    if address.startswith("@"):
-        address = "\0" + address[1:]  # abstract socket namespace
-    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
-        try:
-            sock.sendto(message.encode(), address)
-        except OSError as exc:
-            log.warning("could not notify systemd: %s", exc)
-            return False
-    return True
-
-
-def watchdog_interval() -> float | None:
-    """Half the systemd watchdog period, in seconds, when the unit sets WatchdogSec=."""
-    usec = os.environ.get("WATCHDOG_USEC")
-    if not usec or (os.environ.get("WATCHDOG_PID") not in (None, str(os.getpid()))):
-        return None
-    return int(usec) / 2_000_000
 
 
 class Daemon:
@@ -113,7 +89,7 @@ class Daemon:
 
         try:
             done = handle_event(
-                event, self.store, token_store(), provider_for, lambda name: self.pass_job(name)
+                event, self.store, token_store(self.state_dir), provider_for, lambda name: self.pass_job(name)
             )
         except ProviderError as exc:
             log.warning(
@@ -164,30 +140,68 @@ class Daemon:
             )
 
     def start(self) -> None:
+        """Bind the listener (a taken port is a ConfigError: exit 78 before any job runs),
+        then start the scheduler and the listener, and say so in one line."""
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
 
+        from syncd.service_log import configure, start_line
+
+        configure(debug=logging.getLogger().isEnabledFor(logging.DEBUG))
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 6 * 3600},
             timezone=UTC,
         )
         self.schedule()
+        self._bind_listener()
         self.scheduler.start()
-        self._start_webhook()
+        if self.webhook is not None:
+            threading.Thread(target=self.webhook.run, name="webhook", daemon=True).start()
         sd_notify("READY=1\nSTATUS=running")
-        log.info("syncd running: %d athlete(s), state in %s", len(self.config.athletes), self.store.path)
+        log.info(
+            "%s", start_line(self.config_path, self.config, self.scheduler, self.webhook, self.store.path)
+        )
 
-    def _start_webhook(self) -> None:
+    def _bind_listener(self) -> None:
+        """Create the webhook listener bound to `[daemon] webhook_listen` (not started).
+        Raises ConfigError naming the key when the address cannot be bound."""
         listen = self.config.daemon.webhook_listen
-        strava = self.config.strava
         if not listen:
             return
-        from syncd.providers.strava.endpoint import WebhookApp, WebhookState, serve, verify_token_for
+        from syncd.errors import ConfigError
+        from syncd.providers.strava.endpoint import serve
+
+        app = self._listener_app()
+        if app is None:
+            return
+        host, _, port_text = listen.rpartition(":")
+        port = int(port_text) if port_text.isdigit() else -1
+        if not 0 < port < 65536:
+            raise ConfigError(
+                [f"daemon.webhook_listen: {listen!r} has no port from 1 to 65535; write host:port"],
+                str(self.config_path),
+            )
+        try:
+            self.webhook = serve(app, host.strip("[]"), port)
+        except OSError as exc:
+            why = "is in use by another program" if exc.errno == errno.EADDRINUSE else f"({exc.strerror})"
+            raise ConfigError(
+                [
+                    f"daemon.webhook_listen: cannot listen on {listen}: the address {why}; choose "
+                    "another port or stop what uses it"
+                ],
+                str(self.config_path),
+            ) from None
+
+    def _listener_app(self) -> Any:
+        """The listener's WSGI app: the Strava webhook and, with `[daemon] public_url`, the
+        runner's pages under /syncd/ (syncd.web); None when there is neither."""
+        from syncd.providers.strava.endpoint import WebhookApp, WebhookState, verify_token_for
         from syncd.secrets import resolve
         from syncd.web.mount import listener
 
-        host, port = listen.rsplit(":", 1)
+        strava = self.config.strava
         app: Any = None
         if strava.client_id is not None and strava.client_secret is not None:
             app = WebhookApp(
@@ -195,20 +209,14 @@ class Daemon:
                 WebhookState(self.store.path, strava.client_id),
                 enqueue=lambda event: self.scheduler.add_job(self.webhook_job, args=[event]),
             )
-        # the runner's pages under /syncd/ when [daemon] public_url is set (syncd.web); an answer
-        # runs that athlete's pass at once
-        app = listener(
+        # an answer on the runner's page runs that athlete's pass at once
+        return listener(
             app,
             lambda: self.config,
             self.state_dir,
             on_answer=lambda name: self.scheduler.add_job(self.pass_job, args=[name]),
             next_passes=lambda: {j.id: str(j.next_run_time) for j in self.scheduler.get_jobs()},
         )
-        if app is None:
-            return
-        self.webhook = serve(app, host.strip("[]"), int(port))
-        threading.Thread(target=self.webhook.run, name="webhook", daemon=True).start()
-        log.info("strava webhook callback listening on %s", listen)
 
     def reload(self) -> None:
         """Swap in a new config if it validates; otherwise keep running on the old one."""
@@ -239,10 +247,12 @@ class Daemon:
         return 0
 
     def shutdown(self) -> None:
+        """Stop the listener (from its own thread, after the requests it handles), let the
+        current step finish, close the state."""
         sd_notify("STOPPING=1")
         if self.webhook is not None:
             self.webhook.close()
-        if self.scheduler is not None:
+        if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=True)  # the current step finishes
         self.store.close()
         log.info("syncd stopped")

@@ -187,7 +187,7 @@ def test_the_overlap_covers_the_detail_window(
         **(tokens.load("strava", "sam") or {}),
         "expires_at": int(datetime.now(UTC).timestamp()) + 6 * 3600,
     }
-    token_store().save("strava", "sam", fresh)
+    token_store(store.path.parent).save("strava", "sam", fresh)
     config = parse(
         {
             "daemon": {"delivery_window_days": window_days},

@@ -150,7 +150,7 @@ def test_no_secret_or_token_in_the_html_the_logs_or_the_database(
 
 def test_the_key_lives_in_the_token_store_with_owner_only_permissions(world: WebWorld) -> None:
     prompt(world)
-    files = [p for p in (Path(world.state).parent / "xdg-config" / "syncd" / "tokens").iterdir()]
+    files = [p for p in (Path(world.state).parent / "xdg-state" / "syncd" / "tokens").iterdir()]
     [key_file] = [p for p in files if p.name == "syncd-web-key.json"]
     assert key_file.stat().st_mode & 0o777 == 0o600
 

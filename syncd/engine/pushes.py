@@ -13,6 +13,7 @@ from syncd.coach.wording import push
 from syncd.config import AthleteConfig
 from syncd.domain import Finding
 from syncd.engine.context import Context, PassSummary
+from syncd.engine.notices import is_notice
 from syncd.engine.policy import lowered, quiet_until, wants_push
 from syncd.engine.strength import session_for
 from syncd.errors import DeliveryFailed, SyncdError
@@ -137,6 +138,8 @@ def _push_decision(
     if until is not None:
         return "held", until
     local_midnight = datetime.combine(now.astimezone(tz).date(), datetime.min.time(), tz)
+    if is_notice(finding):
+        return "send", ""  # the server's own notice: outside the runner's limit and timing
     if outbox.sent_count(ctx.store, athlete.name, channel, local_midnight) >= athlete.max_push_per_day:
         return "folded", "daily push limit"
     if kind.stale_after_its_day(finding) and finding.day < now.astimezone(tz).date():

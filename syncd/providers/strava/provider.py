@@ -36,7 +36,7 @@ from syncd.errors import (
     RateLimited,
     Unavailable,
 )
-from syncd.providers.base import ConnectRequest, DescriptionEdit, Page, Provider
+from syncd.providers.base import ConnectRequest, DescriptionEdit, Page, Provider, Rejected
 from syncd.providers.strava.api import StravaApi, StravaApp
 from syncd.providers.strava.auth import can_write
 from syncd.providers.strava.budget import Budget
@@ -100,13 +100,17 @@ class StravaProvider(Provider):
             )
         try:
             secret = resolve(strava.client_secret)
-            tokens = token_store()
         except ConfigError as exc:
             raise ProviderError(f"strava.client_secret: {exc}") from None
+        try:
+            tokens = token_store(store.path.parent)  # the tokens of this state, no other's
+        except ConfigError as exc:
+            raise ProviderError(str(exc)) from None
         if tokens.load("strava", athlete.name) is None:
             raise AuthRequired(
                 f"{athlete.name} has not connected Strava yet; run "
-                f"`syncd connect strava --athlete {athlete.name}`"
+                f"`syncd connect strava --athlete {athlete.name}`",
+                reason="not connected yet",
             )
         app = StravaApp(strava.base_url, strava.client_id, secret)
         api = StravaApi(app, tokens, athlete.name, Budget(store, strava.client_id))
@@ -161,11 +165,15 @@ class StravaProvider(Provider):
     def _page(self, items: list[Any], state: _Listing) -> Page:
         mapped: list[tuple[dict[str, Any], Activity]] = []
         skipped: list[str] = []
+        rejected: list[Rejected] = []
         for item in items:
             try:
                 mapped.append((item, activity_from(item, self.athlete)))
             except BadPayload as exc:
                 skipped.append(str(exc))
+                kept = _rejected(item, str(exc))
+                if kept is not None:
+                    rejected.append(kept)
         recent_from = self.clock() - self.detail
         # every listed activity keeps the runner's words fetched earlier: the list has no
         # description, and an overlap re-listing must not erase them (nor their findings)
@@ -180,7 +188,7 @@ class StravaProvider(Provider):
             start = int(activity.start_utc.timestamp())
             state.newest = start if state.newest is None else max(state.newest, start)
         cursor = None if state.newest is None else str(state.newest)
-        return Page(activities=activities, cursor=cursor, skipped=skipped)
+        return Page(activities=activities, cursor=cursor, skipped=skipped, rejected=rejected)
 
     def _detailed(
         self, item: dict[str, Any], summary: Activity, known: dict[str, dict[str, Any]], state: _Listing
@@ -229,6 +237,14 @@ class StravaProvider(Provider):
         detail = self.api.call("GET", f"/activities/{_activity_id(provider_id)}", missing_ok=True)
         return None if detail is None else activity_from(detail, self.athlete)
 
+    def reread(self, item: Rejected) -> Activity | None:
+        """The raw copy mapped again (free, after a fix in syncd), else one read of the
+        activity in detail (fixed on Strava); None when Strava says it is gone."""
+        try:
+            return activity_from(item.raw, self.athlete)
+        except BadPayload:
+            return self.fetch_one(item.provider_id)
+
     def write_note(self, provider_id: str, edit: DescriptionEdit) -> bool:
         """GET the description, PUT edit(description) if it changed; True if written.
 
@@ -251,6 +267,17 @@ class StravaProvider(Provider):
             return False
         self.api.call("PUT", path, body={"description": new})
         return True
+
+
+def _rejected(item: Any, error: str) -> Rejected | None:
+    """A malformed listed item to keep, or None when it has no id to read it again by."""
+    if not isinstance(item, dict):
+        return None
+    ident = item.get("id")
+    if isinstance(ident, bool) or not isinstance(ident, int) or ident <= 0:
+        return None
+    start = item.get("start_date")
+    return Rejected(str(ident), start if isinstance(start, str) else None, item, error)
 
 
 def _parse_cursor(cursor: str | None) -> int | None:
