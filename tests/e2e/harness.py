@@ -37,6 +37,7 @@ class Athlete:
     name: str
     strava_id: int
     notify: bool = True
+    providers: tuple[str, ...] = ("strava",)
 
 
 def config_text(
@@ -64,10 +65,10 @@ def config_text(
             "[[athletes]]",
             f'name = "{athlete.name}"',
             'timezone = "UTC"',
-            'providers = ["strava"]',
+            "providers = [" + ", ".join(f'"{p}"' for p in athlete.providers) + "]",
             "max_push_per_day = 50",
             f'digest = "{digest}"',
-            f"notes = {{ strava = {'true' if notes else 'false'} }}",
+            "notes = {" + ", ".join(f"{p} = {'true' if notes else 'false'}" for p in athlete.providers) + "}",
         ]
         if push is not None and athlete.notify:
             lines.append('notify = ["env:PUSH_URL"]')

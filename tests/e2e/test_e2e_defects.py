@@ -15,7 +15,7 @@ from pathlib import Path
 from fakes.push_server import PushServer
 from fakes.strava_server import FakeStrava
 from faulttable import Tally, record
-from harness import NOTE_HEADER, Athlete, Installation
+from harness import NOTE_HEADER, STEADY_RULES, Athlete, Installation
 from world import ACTIVITY, RUNNER_TEXT, TOKEN, World
 
 
@@ -131,14 +131,19 @@ def test_defect_4_a_malformed_old_activity_is_stored_once_it_is_fixed(world: Wor
 # -- 7: one provider's failure stops everything ------------------------------------------------------
 
 
+#: A third-party provider (tests/plugins): its account "service" is a folder of JSON files
+PLUGINS = Path(__file__).resolve().parents[1] / "plugins" / "site"
+
+
 def test_defect_7_an_unexpected_error_in_one_account_does_not_stop_the_others(tmp_path: Path) -> None:
+    """amy's account is on a third-party provider whose own bug raises a KeyError in the
+    listing (no syncd error type); sam's Strava list carries a number Python cannot round
+    (1e999 is inf), the trigger of the defect. Neither may stop sam's note and push."""
     now = datetime.now(UTC)
     with FakeStrava(refresh_policy="strava") as fake, PushServer() as push:
-        amy, sam = Athlete("amy", 2024), Athlete("sam", fake.athlete_id)
-        # amy's list carries a number Python cannot round (1e999 is inf): not a ProviderError
-        fake.add_activity(
-            now - timedelta(days=2), athlete_id=amy.strava_id, distance=5000.0, moving_time=1e999
-        )
+        amy = Athlete("amy", 2024, providers=("folder",))
+        sam = Athlete("sam", fake.athlete_id)
+        odd = fake.add_activity(now - timedelta(days=2), distance=5000.0, moving_time=1e999)["id"]
         for i in range(3):
             fake.add_activity(
                 now - timedelta(days=90 + i), distance=8000.0, moving_time=2900, elapsed_time=3000
@@ -150,18 +155,33 @@ def test_defect_7_an_unexpected_error_in_one_account_does_not_stop_the_others(tm
         spike = fake.add_activity(
             now - timedelta(hours=3), distance=16000.0, moving_time=5800, elapsed_time=6000
         )
-        inst = Installation(tmp_path / "two", fake, push, athletes=[amy, sam])
-        inst.connect(amy)
+        folder = tmp_path / "folder"
+        inst = Installation(
+            tmp_path / "two",
+            fake,
+            push,
+            athletes=[amy, sam],
+            rules=STEADY_RULES + f'[providers.folder]\nroot = "{folder}"\n',
+        )
+        inst.env.pop("SYNCD_PLUGINS", None)  # this installation has a third-party plugin
+        inst.env["PYTHONPATH"] = str(PLUGINS)
+        assert inst.cli("connect", "folder", "--athlete", "amy", "--account", "amy").returncode == 0
+        (folder / "amy.json").write_text('{"faults": []}')  # the plugin then reads a key that is not there
         inst.connect(sam)
         run = inst.sync()
         noted = NOTE_HEADER in (fake.description(spike["id"]) or "")
-        ok = "Traceback" not in run.stderr and run.returncode in (0, 75) and noted and bool(push.messages())
+        amy_said = next(
+            (p for r in run.summary() or [] if r["athlete"] == "amy" for p in r["providers"].values()), {}
+        )
+        ok = "Traceback" not in run.stderr and run.returncode == 75 and noted and bool(push.messages())
         _row(
             "7a one account's unexpected error in a pass", ok, f"exit {run.returncode}: {run.stderr[-200:]!r}"
         )
         assert "Traceback" not in run.stderr, run.stderr[-3000:]
         assert run.returncode == 75  # amy's account failed, and says so
+        assert "KeyError" in str(amy_said.get("error")), amy_said
         assert noted and push.messages(), "sam's note and push were never delivered"
+        assert str(odd) not in inst.state.activity_ids("sam")  # unreadable: kept aside, not stored
 
 
 def test_defect_7_a_provider_that_fails_to_set_up_once_keeps_its_queued_notes(world: World) -> None:
