@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from syncd import config as cfg
 from syncd.engine import Context, PassSummary, local_today, run_once
-from syncd.errors import ProviderError, SyncdError
+from syncd.errors import ConfigError, ProviderError, SyncdError
 from syncd.store import Store
 from syncd.systemd_notify import sd_notify, watchdog_interval
 
@@ -153,7 +153,16 @@ class Daemon:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 6 * 3600},
             timezone=UTC,
         )
-        self.schedule()
+        try:
+            self.schedule()
+        except OverflowError:  # a poll interval longer than any clock can hold
+            raise ConfigError(
+                [
+                    f"daemon.poll_interval: {self.config.daemon.poll_interval!r} is longer than syncd "
+                    'can schedule; use at most a day or so, e.g. "6h"'
+                ],
+                str(self.config_path),
+            ) from None
         self._bind_listener()
         self.scheduler.start()
         if self.webhook is not None:
@@ -169,7 +178,6 @@ class Daemon:
         listen = self.config.daemon.webhook_listen
         if not listen:
             return
-        from syncd.errors import ConfigError
         from syncd.providers.strava.endpoint import serve
 
         app = self._listener_app()
@@ -266,7 +274,6 @@ def _default_context(config: cfg.Config, store: Store) -> Context:
 
 def _load(path: Path) -> cfg.Config:
     """The config, with its rules and providers checked against what is installed."""
-    from syncd.errors import ConfigError
     from syncd.registry import check_plugins
 
     config = cfg.load(path)

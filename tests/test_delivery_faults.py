@@ -4,9 +4,10 @@ that fails to set up for one pass, unreadable items kept and retried, syncd's ow
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,10 +69,8 @@ def correct(strava: Strava, km: float) -> None:
 
 
 def crashing_sync(w: World) -> None:
-    try:
+    with contextlib.suppress(Crash):
         w.sync()
-    except Crash:
-        pass
 
 
 def note_status(w: World) -> list[tuple[str, int]]:
