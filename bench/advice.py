@@ -47,7 +47,7 @@ EXPECTED = [
     ("mattwasd", "2019-10-15", "session_spike"),  # +99 %
 ]
 WINDOW_RULES = ("weekly_progression", "acwr", "monotony")
-MOMENT_DAYS = 7  # "after a warning or alert spike, a race or a pain mention": no bigger number
+MOMENT_DAYS = 6  # "in the last 7 days": the moment's day and the 6 after it
 
 
 def zones() -> dict[str, str]:
@@ -102,15 +102,20 @@ def _days(text: str) -> date:
     return date.fromisoformat(text[:10])
 
 
-def moments(findings: list[dict[str, Any]]) -> list[date]:
-    """The days of a warning or alert spike, a race or a pain mention."""
+def moments(findings: list[dict[str, Any]], deliveries: list[dict[str, Any]]) -> list[tuple[date, str]]:
+    """(day, when syncd knew it) of each warning or alert spike, race or pain mention; it knew
+    at its first push, else at the end of its day (a Sunday run uploaded after the digest)."""
+    pushed: dict[str, str] = {}
+    for d in deliveries:
+        if d["channel"] == "push":
+            pushed.setdefault(d["key"], d["utc"])
     out = []
     for f in findings:
         spike = f["rule"] == "session_spike" and (
             f["severity"] in ("warning", "alert") or f["metrics"].get("race")
         )
         if spike or f["rule"] == "pain_reported":
-            out.append(_days(f["day"]))
+            out.append((_days(f["day"]), pushed.get(f["key"], f"{f['day']}T23:59:59")))
     return out
 
 
@@ -119,7 +124,8 @@ def violations(result: dict[str, Any]) -> list[str]:
     first, out = _days(result["first"]), []
     findings, deliveries = result["findings"], result["deliveries"]
     run_days = {_days(d) for d in result["run_days"]}
-    recover = moments(findings)
+    known = moments(findings, deliveries)
+    recover = [day for day, _ in known]
     for f in findings:
         day = _days(f["day"])
         if f["rule"] == "session_spike":
@@ -132,7 +138,9 @@ def violations(result: dict[str, Any]) -> list[str]:
             out.append(f"{day} {f['rule']} in a week without a run")
     for d in deliveries:
         day = _days(d["day"])
-        near = [m for m in recover if timedelta(0) <= day - m <= timedelta(days=MOMENT_DAYS)]
+        near = [
+            m for m, at in known if timedelta(0) <= day - m <= timedelta(days=MOMENT_DAYS) and at <= d["utc"]
+        ]
         if near and re.search(r"under \d", d["text"]):
             out.append(
                 f"{d['at'][:16]} {d['channel']} offers a bigger number {day - near[-1]} after {near[-1]}"

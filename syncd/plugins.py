@@ -28,8 +28,8 @@ log = logging.getLogger("syncd.registry")
 BUILTINS: dict[str, dict[str, str]] = {
     "syncd.rules": {
         "session_spike": "syncd.rules.rampup:SessionSpike",
-        "weekly_progression": "syncd.rules.rampup:WeeklyProgression",
-        "acwr": "syncd.rules.rampup:Acwr",
+        "weekly_progression": "syncd.rules.windows:WeeklyProgression",
+        "acwr": "syncd.rules.windows:Acwr",
         "return_from_break": "syncd.rules.rampup:ReturnFromBreak",
         "monotony": "syncd.rules.recovery:Monotony",
         "run_streak": "syncd.rules.recovery:RunStreak",

@@ -251,6 +251,12 @@ def test_a_spike_from_the_5_km_floor_says_so_and_stays_true() -> None:
     assert "(your longest run of the previous 30 days was 1.6 km)" in body
 
 
+def test_a_spike_from_the_5_km_floor_says_so_on_the_note_too() -> None:
+    [line] = note_lines(CASES["spike-floor"])
+    assert line.startswith("20 % longer than 5.0 km, the smallest reference syncd compares with")
+    assert "(6.0 km; longest in 30 days 1.6 km)" in line  # never "20 % longer than ... 1.6 km"
+
+
 def test_spike_warning_in_miles_reads_right() -> None:
     f = CASES["spike-warning"]
     assert note_lines(f, "mi") == [

@@ -237,3 +237,62 @@ def test_weeks_before_the_history_are_no_data_not_zero(history: History) -> None
     assert early.text.startswith("Running: none this week.")  # the holiday week: the quiet digest
     chart = render_text(early)
     assert chart.count("no data") == 9 and "0.0 km" in chart  # the holiday week is a real 0
+
+
+def test_the_week_after_a_marathon_builds_from_the_usual_runs_not_from_the_marathon() -> None:
+    runs = [(date(2026, 3, 2) + timedelta(days=d), 8_000) for d in range(0, 40, 2)]
+    runs.append((date(2026, 4, 12), 42_200))  # Sunday 12 April: a marathon (+400 % on 8 km)
+    runs += [(date(2026, 4, 15) + timedelta(days=d), 6_000) for d in range(0, 32, 2)]
+    sessions = [
+        Session(
+            id=f"s{d:%m%d}",
+            athlete="quinn",
+            activities=(
+                Activity(
+                    provider="garmin",
+                    provider_id=f"{d:%m%d}",
+                    athlete="quinn",
+                    start_utc=datetime(d.year, d.month, d.day, 8, tzinfo=UTC),
+                    sport=Sport.RUN,
+                    distance_m=m,
+                    moving_s=m * 36 // 100,  # 6:00 min/km
+                ),
+            ),
+        )
+        for d, m in runs
+    ]
+    history = build_history(sessions, Profile())
+    week_after = build_digest(history, [], athlete="quinn", day=date(2026, 4, 19))
+    assert "under" not in week_after.text and week_after.cap_km == 0.0
+    assert "was the big one on Sun 12 Apr: build from your usual runs of about 8.0 km" in week_after.text
+    later = build_digest(history, [], athlete="quinn", day=date(2026, 5, 17))  # the marathon is 35 days back
+    assert "Keep the next runs under 6.6 km" in later.text
+
+
+def test_a_step_up_earlier_in_a_week_that_then_calls_for_recovery_offers_no_number() -> None:
+    runs = [(date(2026, 3, 2) + timedelta(days=d), 6_000) for d in range(0, 36, 3)]
+    runs += [(date(2026, 4, 9), 7_000), (date(2026, 4, 12), 10_000)]  # +17 % on Thursday, +43 % on Sunday
+    sessions = [
+        Session(
+            id=f"s{d:%m%d}",
+            athlete="quinn",
+            activities=(
+                Activity(
+                    provider="garmin",
+                    provider_id=f"{d:%m%d}",
+                    athlete="quinn",
+                    start_utc=datetime(d.year, d.month, d.day, 8, tzinfo=UTC),
+                    sport=Sport.RUN,
+                    distance_m=m,
+                    moving_s=m * 36 // 100,
+                ),
+            ),
+        )
+        for d, m in runs
+    ]
+    history = build_history(sessions, Profile())
+    sunday = date(2026, 4, 12)
+    findings, _ = evaluate_range(load_rules({}), history, sunday - timedelta(days=6), sunday)
+    assert {f.severity for f in findings if f.rule == "session_spike"} == {Severity.CAUTION, Severity.WARNING}
+    digest = build_digest(history, findings, athlete="quinn", day=sunday)
+    assert "under" not in digest.text and "Next runs: easy" in digest.text

@@ -18,8 +18,8 @@ import pytest
 from test_rules_kit import act, at, day, hist
 
 from syncd.history import History
-from syncd.rules.rampup import Acwr
 from syncd.rules.recovery import Monotony
+from syncd.rules.windows import Acwr
 
 DAYS = 120
 

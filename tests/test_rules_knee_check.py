@@ -34,9 +34,13 @@ def test_after_a_knee_mention_it_asks_after_each_run_and_the_morning_after() -> 
     [after] = findings(RUNS, [], 12)  # a run day: the after-run question
     assert after.severity is Severity.CAUTION and after.metrics["ask"] == "after_run"
     assert after.metrics["days_active"] == 3 and after.key == "knee_check:sam:ask-" + day(12).isoformat()
-    [morning] = findings(RUNS, [], 13)  # the morning after, no run of its own
+    [morning] = findings(RUNS, [], 11)  # the morning after a run, no run of its own
     assert morning.metrics["ask"] == "morning"
     assert findings(RUNS, [], 9) == []  # before the mention: nothing
+    # the mention's own push asked on day 10, then days 11 and 12: three let pass, no fourth
+    assert findings(RUNS, [], 13) == [] and findings(RUNS, [], 14) == []
+    [back] = findings(RUNS, [said("knee_morning", 13, "same")], 14)  # an answer brings them back
+    assert back.metrics["ask"] == "after_run"
 
 
 @pytest.mark.parametrize(
@@ -65,7 +69,8 @@ def test_the_watch_ends_after_14_calm_days_or_when_the_knee_settled() -> None:
     assert findings(RUNS, calm, 22)  # still watched: 12 days since the mention
     assert findings(RUNS, calm, 24) == []  # 14 days since the last bad signal, 1/10s are calm
     flare = [*calm, said("knee_pain", 20, 4)]
-    assert findings(RUNS, flare, 30)  # a 4/10 on day 20 restarts the 14 days
+    watched = build_history(group_sessions(RUNS), UTC_PROFILE, until=day(40), checkins=flare)
+    assert RULE.episode_start(watched, day(30)) is not None  # a 4/10 on day 20 restarts the 14 days
     settled = [said("knee_settled", 14)]
     assert findings(RUNS, settled, 16) == []
 

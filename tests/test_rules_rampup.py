@@ -7,12 +7,11 @@ from test_rules_kit import act, at, day, hist, only, run
 
 from syncd.domain import Activity, Severity, Sport
 from syncd.rules.rampup import (
-    Acwr,
     ReturnFromBreak,
     SessionSpike,
-    WeeklyProgression,
     next_run_cap_km,
 )
+from syncd.rules.windows import Acwr, WeeklyProgression
 
 SPIKE = SessionSpike()
 

@@ -11,8 +11,8 @@ from syncd.domain import Severity
 from syncd.history import Profile, build_history
 from syncd.merge import group_sessions
 from syncd.registry import evaluate_range
-from syncd.rules.rampup import Acwr, WeeklyProgression
 from syncd.rules.recovery import Monotony
+from syncd.rules.windows import Acwr, WeeklyProgression
 
 
 def history(days: list[tuple[date, float]]):  # type: ignore[no-untyped-def]

@@ -20,17 +20,10 @@ MAX_MODULE_LINES = 300
 MAX_FUNCTION_LINES = 60
 #: Modules over the limit that the advice work (issue 9) owns and splits; each may only shrink.
 OVERSIZE: dict[str, int] = {
-    "syncd/history.py": 481,
     "syncd/providers/bulk_export.py": 435,
-    "syncd/coach/strings_en.py": 427,
-    "syncd/coach/digest.py": 426,
-    "syncd/rules/rampup.py": 400,
 }
 #: Functions over the limit in the same modules, with their current length.
-LONG_FUNCTIONS: dict[str, int] = {
-    "syncd/coach/chart.py:render_png": 93,
-    "syncd/coach/digest.py:build_digest": 96,
-}
+LONG_FUNCTIONS: dict[str, int] = {}
 
 
 def modules() -> Iterator[tuple[str, Path]]:
@@ -194,3 +187,19 @@ def test_a_clone_without_install_finds_the_built_in_rules(tmp_path: Path) -> Non
         check=True,
     )
     assert where.stdout.strip().startswith(str(clone))
+
+
+def test_no_built_in_rule_is_special_cased_by_id_outside_rules() -> None:
+    """What the engine, coach and web need of a rule is a class attribute or hook of the rule;
+    rule ids appear as literals only in rules/, the registry of built-ins and the text tables."""
+    ids = set(BUILTINS["syncd.rules"])
+    allowed = ("syncd/rules/", "syncd/plugins.py", "syncd/coach/strings_", "syncd/coach/texts_")
+    found = []
+    for _name, path in modules():
+        rel = str(path.relative_to(ROOT))
+        if rel.startswith(allowed):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in ids:
+                found.append(f"{rel}:{node.lineno} {node.value}")
+    assert found == []

@@ -1,4 +1,5 @@
-"""The digest's picture: a PNG (matplotlib, optional extra `syncd[chart]`), a text chart, HTML.
+"""The digest's picture as a PNG (matplotlib, optional extra `syncd[chart]`); text and HTML
+are in `chart_text`.
 
 The next-run cap is a single-run distance, so the PNG draws it in its own panel of longest
 runs per week, never against the weekly totals.
@@ -6,41 +7,23 @@ runs per week, never against the weekly totals.
 
 from __future__ import annotations
 
-import base64
-import html as _html
 import importlib.util
 from pathlib import Path
 from typing import Any
 
-from syncd.coach import lang as _lang
 from syncd.coach import wording
+from syncd.coach.chart_text import BLUE, GREEN, GREY, INK, ORANGE, html, render_text
+from syncd.coach.chart_text import t as _t
+from syncd.coach.chart_text import unit as _unit
+from syncd.coach.chart_text import value as _value
 from syncd.coach.digest import STRENGTH_TARGET, Digest, WeekPoint, day_label
 
-BLUE, ORANGE, GREEN, GREY, INK = "#4e79a7", "#e8772e", "#59a14f", "#9a9a9a", "#333333"
-_EIGHTHS = " ▏▎▍▌▋▊▉█"
+__all__ = ["html", "matplotlib_available", "render_png", "render_text"]
 
 
 def matplotlib_available() -> bool:
     """Whether matplotlib can be imported (the `syncd[chart]` extra)."""
     return importlib.util.find_spec("matplotlib") is not None
-
-
-def _value(d: Digest, km: float) -> float:
-    """km in the digest's units."""
-    return km / wording.KM_PER_MILE if d.units == "mi" else km
-
-
-def _unit(d: Digest) -> str:
-    """The unit's label."""
-    return _lang.text(f"unit.{d.units}", d.lang)
-
-
-def _t(d: Digest, key: str, **fields: object) -> str:
-    """A string in the digest's language."""
-    return _lang.text(key, d.lang, **fields)
-
-
-# -- PNG ------------------------------------------------------------------------------------
 
 
 def render_png(digest: Digest, path: Path, *, width_px: int = 1200, height_px: int = 675) -> Path:
@@ -49,7 +32,6 @@ def render_png(digest: Digest, path: Path, *, width_px: int = 1200, height_px: i
 
     matplotlib.use("Agg", force=True)
     from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
 
     d, u, dpi = digest, _unit(digest), 100
     weeks = d.weeks
@@ -62,6 +44,32 @@ def render_png(digest: Digest, path: Path, *, width_px: int = 1200, height_px: i
     for ax in (bars, longest, strength):
         _tidy(ax, xs)
 
+    _distance_panel(bars, d, xs, u)
+    _longest_panel(longest, d, xs, weeks, u)
+    _strength_panel(strength, d, xs, weeks)
+    every = -(-len(xs) // 13)  # at most 13 labels; the newest week always has one
+    strength.set_xticks(
+        xs,
+        [
+            day_label(w.start, d.lang) if (len(xs) - 1 - x) % every == 0 else ""
+            for x, w in zip(xs, weeks, strict=True)
+        ],
+        fontsize=10,
+    )
+    strength.get_xticklabels()[-1].set_fontweight("bold")  # this week
+    strength.set_xlabel(_t(d, "chart.week_axis"), fontsize=9, color=GREY, loc="left")
+
+    _titles(fig, d, u)
+    path = Path(path)
+    fig.savefig(path, dpi=dpi, format="png", facecolor="white")
+    return path
+
+
+def _distance_panel(bars: Any, d: Digest, xs: list[int], u: str) -> None:
+    """Weekly distance: spike weeks in orange, runs left out hatched on top, values above bars."""
+    from matplotlib.patches import Patch
+
+    weeks = d.weeks
     # weekly distance: spike weeks in orange, the value above each bar
     totals = [_value(d, w.run_km) for w in weeks]
     colours = [ORANGE if w.spikes else BLUE for w in weeks]
@@ -86,24 +94,13 @@ def render_png(digest: Digest, path: Path, *, width_px: int = 1200, height_px: i
         handles=handles, loc="upper left", frameon=False, fontsize=10, ncol=2, bbox_to_anchor=(0, 1.08)
     )
 
-    _longest_panel(longest, d, xs, weeks, u)
-    _strength_panel(strength, d, xs, weeks)
-    every = -(-len(xs) // 13)  # at most 13 labels; the newest week always has one
-    strength.set_xticks(
-        xs,
-        [
-            day_label(w.start, d.lang) if (len(xs) - 1 - x) % every == 0 else ""
-            for x, w in zip(xs, weeks, strict=True)
-        ],
-        fontsize=10,
-    )
-    strength.get_xticklabels()[-1].set_fontweight("bold")  # this week
-    strength.set_xlabel(_t(d, "chart.week_axis"), fontsize=9, color=GREY, loc="left")
 
+def _titles(fig: Any, d: Digest, u: str) -> None:
+    """The title, the subtitle and, when there is one, the next-run cap in a box."""
     fig.text(
         0.075,
         0.945,
-        _t(d, "chart.title", weeks=len(weeks)),
+        _t(d, "chart.title", weeks=len(d.weeks)),
         fontsize=20,
         fontweight="bold",
         color=INK,
@@ -133,9 +130,6 @@ def render_png(digest: Digest, path: Path, *, width_px: int = 1200, height_px: i
             color=INK,
             bbox={"boxstyle": "round,pad=0.5", "facecolor": "#f3f3f3", "edgecolor": "none"},
         )
-    path = Path(path)
-    fig.savefig(path, dpi=dpi, format="png", facecolor="white")
-    return path
 
 
 def _tidy(ax: Any, xs: list[int]) -> None:
@@ -231,69 +225,4 @@ def _strength_panel(ax: Any, d: Digest, xs: list[int], weeks: tuple[WeekPoint, .
         handles.append(dot("white", GREY, _t(d, "chart.strength_missing", low=low)))
     ax.legend(
         handles=handles, loc="lower right", bbox_to_anchor=(1, 1.0), ncol=2, frameon=False, fontsize=9.5
-    )
-
-
-# -- text -----------------------------------------------------------------------------------
-
-
-def render_text(digest: Digest, width: int = 60) -> str:
-    """A compact chart for the terminal: one line per week, bars scaled to the longest."""
-    d, u = digest, _unit(digest)
-    labels = [day_label(w.start, d.lang).rjust(6) for w in d.weeks]
-    values = [wording.distance(w.run_km, d.units).rjust(5) + f" {u}" for w in d.weeks]
-    size = max(len(v) for v in values)
-    values = [
-        v if w.known else _t(d, "chart.no_data").rjust(size) for v, w in zip(values, d.weeks, strict=True)
-    ]
-    room = max(8, width - 6 - 2 - size - 1 - 4 - 2)
-    top = max((w.run_km for w in d.weeks), default=0.0) or 1.0
-    lines = [_t(d, "chart.title", weeks=len(d.weeks)) + f" · {d.athlete}"]
-    for label, value, w in zip(labels, values, d.weeks, strict=True):
-        eighths = round(w.run_km / top * room * 8)
-        bar = ("█" * (eighths // 8) + _EIGHTHS[eighths % 8].strip()).ljust(room)
-        marks = ("S" * min(w.strength, 3) + ("+" if w.strength > 3 else "")).ljust(4)
-        left = f" ?{wording.distance(w.left_out_km, d.units)}" if w.left_out_km else ""
-        lines.append(f"{label} {bar} {value} {marks}{' ▲' if w.spikes else ''}{left}".rstrip())
-    if d.cap_km:
-        lines.append(_t(d, "chart.cap_text", cap=wording.cap_distance(d.cap_km, d.units), unit=u))
-    lines.append(_t(d, "chart.text_legend", unit=u))
-    if any(w.left_out_km for w in d.weeks):
-        lines.append(_t(d, "chart.text_left_out", unit=u))
-    return "\n".join(lines)
-
-
-# -- HTML -----------------------------------------------------------------------------------
-
-_CSS = (
-    "body{margin:0;background:#f6f6f4;color:#333;font:16px/1.5 system-ui,-apple-system,"
-    "'Segoe UI',sans-serif}main{max-width:760px;margin:0 auto;padding:20px 16px}"
-    "h1{font-size:1.4em;margin:0 0 12px}img{width:100%;height:auto;border-radius:8px;"
-    "background:#fff}pre{background:#fff;padding:12px;border-radius:8px;overflow-x:auto;"
-    "font-size:13px}p{margin:0 0 14px}.card{background:#fff;border-radius:8px;"
-    "padding:16px;margin-top:16px}"
-)
-
-
-def html(digest: Digest, png_path: Path | None) -> str:
-    """A small self-contained page: the digest text and its chart (PNG inlined if given)."""
-    d, esc = digest, _html.escape
-    if png_path is not None:
-        data = base64.b64encode(Path(png_path).read_bytes()).decode("ascii")
-        alt = esc(_t(d, "chart.title", weeks=len(d.weeks)))
-        chart = f'<img src="data:image/png;base64,{data}" alt="{alt}">'
-    else:
-        chart = f"<pre>{esc(render_text(d))}</pre>"
-    paragraphs = "".join(
-        "<p>" + "<br>".join(esc(line) for line in block.splitlines()) + "</p>"
-        for block in d.text.split("\n\n")
-        if block.strip()
-    )
-    title = esc(_t(d, "report.page_title", title=d.title))
-    return (
-        f'<!doctype html>\n<html lang="{esc(d.lang)}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{title}</title><style>{_CSS}</style></head>\n<body><main>"
-        f'<h1>{esc(d.title)}</h1>{chart}<div class="card">{paragraphs}</div>'
-        "</main></body></html>\n"
     )

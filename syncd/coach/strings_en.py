@@ -10,6 +10,9 @@ All text is written for syncd; the reference article supplied facts only.
 
 from __future__ import annotations
 
+from syncd.coach.texts_digest_en import DIGEST_STRINGS
+from syncd.coach.texts_exercises_en import EXERCISE_STRINGS
+
 STRINGS: dict[str, str] = {
     # -- shared -------------------------------------------------------------------------
     "note.header": "— syncd —",
@@ -41,10 +44,12 @@ STRINGS: dict[str, str] = {
     "session_spike.action": "Keep your next long run under {cap} {unit}.",
     "session_spike.action.recover": "{recover}",
     "session_spike.action.race": "{recover}",
-    "session_spike.note": "{pct} % longer than your longest run in 30 days ({distance} vs "
-    "{reference} {unit}). Next long run: under {cap} {unit}.",
-    "session_spike.note.recover": "{pct} % longer than your longest run in 30 days ({distance} vs "
-    "{reference} {unit}). Next runs: easy, up to your usual {typical} {unit}.",
+    "session_spike.note_against": "your longest run in 30 days ({distance} vs {reference} {unit})",
+    "session_spike.note_against.floor": "{compared} {unit}, the smallest reference syncd compares with "
+    "({distance} {unit}; longest in 30 days {reference} {unit})",
+    "session_spike.note": "{pct} % longer than {note_against}. Next long run: under {cap} {unit}.",
+    "session_spike.note.recover": "{pct} % longer than {note_against}. Next runs: easy, up to your "
+    "usual {typical} {unit}.",
     "session_spike.note.race": "Race: {distance} {unit}, congratulations. Next runs: easy, up to "
     "your usual {typical} {unit}.",
     "session_spike.push": "{distance} {unit}, {pct} % longer than {against}. {action}",
@@ -247,180 +252,7 @@ STRINGS: dict[str, str] = {
     "dose.reps": "{sets} × {reps}",
     "dose.hold": "{sets} × {hold} s",
     "dose.per_side": "{dose} each side",
-    # -- exercise catalogue -------------------------------------------------------------
-    "ex.neutral_squat.name": "neutral squat",
-    "ex.neutral_squat.muscles": "quads, glutes, hamstrings",
-    "ex.neutral_squat.steps": "Feet under your shoulders, toes forward.\n"
-    "Push the hips back and lower as if to a chair.\n"
-    "Heels flat, chest tall, eyes ahead.\n"
-    "Go as low as feels fine, then drive back up.",
-    "ex.neutral_squat.easier": "Sit down onto a chair and stand up from it.",
-    "ex.neutral_squat.harder": "Hold a weight at your chest, or pause 2 s at the bottom.",
-    "ex.neutral_squat.safety": "Knees track over the toes; stop short of kneecap pain.",
-    "ex.wide_squat.name": "wide squat",
-    "ex.wide_squat.muscles": "quads, inner thighs, glutes",
-    "ex.wide_squat.steps": "Stance a little wider than the shoulders, toes angled out.\n"
-    "Lead with the hips, sinking back and down.\n"
-    "Heels flat, chest tall, eyes ahead.\n"
-    "Press the floor away to stand.",
-    "ex.wide_squat.easier": "Go only half way down.",
-    "ex.wide_squat.harder": "Hold one weight with both hands between your legs.",
-    "ex.wide_squat.safety": "Knees point the same way as the toes, never inward.",
-    "ex.staggered_squat.name": "staggered squat",
-    "ex.staggered_squat.muscles": "quads, glutes (front leg)",
-    "ex.staggered_squat.steps": "One foot half a step ahead of the other.\n"
-    "Both heels down; sit the hips back and down.\n"
-    "Chest tall, eyes ahead, then rise.\n"
-    "Swap the front foot halfway through the set.",
-    "ex.staggered_squat.easier": "Make the stagger smaller and the squat shallower.",
-    "ex.staggered_squat.harder": "Put more weight on the front foot.",
-    "ex.staggered_squat.safety": "Front knee stays over the middle toes.",
-    "ex.narrow_squat.name": "narrow squat",
-    "ex.narrow_squat.muscles": "quads, glutes",
-    "ex.narrow_squat.steps": "Feet close together, a small gap between them.\n"
-    "Sit the hips back and down.\n"
-    "Keep a gap between the knees all the way.\n"
-    "Chest tall, eyes ahead, then stand.",
-    "ex.narrow_squat.easier": "Hold a table edge and squat less deep.",
-    "ex.narrow_squat.harder": "Slow 3 s lowering on every rep.",
-    "ex.narrow_squat.safety": "Don't let the knees collapse together.",
-    "ex.wall_sit.name": "wall sit",
-    "ex.wall_sit.muscles": "quads",
-    "ex.wall_sit.steps": "Back flat on a wall, feet hip-width and a stride out.\n"
-    "Slide down until the knees bend close to a right angle.\n"
-    "Knees sit above the ankles; shuffle the feet out if not.\n"
-    "Hold with steady breathing, then slide up.",
-    "ex.wall_sit.easier": "Sit less deep, or hold for less time.",
-    "ex.wall_sit.harder": "Lift one heel, then the other, a few seconds each.",
-    "ex.wall_sit.safety": "Stay higher up the wall if the kneecap aches.",
-    "ex.lateral_lunge.name": "lateral lunge",
-    "ex.lateral_lunge.muscles": "glutes, hips, inner and outer thighs",
-    "ex.lateral_lunge.steps": "Stand tall, feet under the hips.\n"
-    "Take a big step sideways and bend that knee; the other leg "
-    "stays long.\n"
-    "Hips back, chest up, reach toward the bent leg's foot.\n"
-    "Push off to return, then go to the other side.",
-    "ex.lateral_lunge.easier": "Take a shorter step and bend less.",
-    "ex.lateral_lunge.harder": "Hold a weight at your chest.",
-    "ex.lateral_lunge.safety": "The bent knee stays behind the toes and over the foot.",
-    "ex.side_lying_leg_raise.name": "side leg raise",
-    "ex.side_lying_leg_raise.muscles": "hip abductors (side of the hip)",
-    "ex.side_lying_leg_raise.steps": "Lie on your side, bottom knee bent, top leg straight.\n"
-    "Turn the top toes slightly down so the heel leads.\n"
-    "Lift the top leg slowly, about a hand's height.\n"
-    "Lower with control, hips stacked.",
-    "ex.side_lying_leg_raise.easier": "Smaller lift, fewer reps.",
-    "ex.side_lying_leg_raise.harder": "Loop a band around the ankles.",
-    "ex.side_lying_leg_raise.safety": "Don't roll backwards; lift less if the low back works.",
-    "ex.clamshell.name": "clamshell",
-    "ex.clamshell.muscles": "glutes (hip rotators and abductors)",
-    "ex.clamshell.steps": "Lie on your side, knees bent, heels together.\n"
-    "Keep the feet touching and open the top knee.\n"
-    "Stop before the pelvis rolls back.\n"
-    "Close slowly and repeat.",
-    "ex.clamshell.easier": "Open the knee only part of the way.",
-    "ex.clamshell.harder": "Add a band just above the knees.",
-    "ex.clamshell.safety": "Move slowly and keep the pelvis still.",
-    "ex.calf_raise.name": "calf raise",
-    "ex.calf_raise.muscles": "calves",
-    "ex.calf_raise.steps": "Stand tall beside a wall for balance.\n"
-    "Rise onto the balls of both feet.\n"
-    "Pause a second at the top.\n"
-    "Lower slowly back down.",
-    "ex.calf_raise.easier": "Both hands on the wall and a smaller rise.",
-    "ex.calf_raise.harder": "One leg at a time, or heels off a step.",
-    "ex.calf_raise.safety": "Keep the ankles straight, not rolling outward.",
-    "ex.hamstring_stretch.name": "hamstring stretch",
-    "ex.hamstring_stretch.muscles": "hamstrings, upper back, shoulders",
-    "ex.hamstring_stretch.steps": "Feet hip-width, hands clasped behind you.\n"
-    "Legs straight, fold forward from the hips.\n"
-    "Let the head hang and the clasped hands drift overhead.\n"
-    "Hold, then come up slowly.",
-    "ex.hamstring_stretch.easier": "Hands on the backs of the thighs, knees soft.",
-    "ex.hamstring_stretch.harder": "Hold up to 45 s.",
-    "ex.hamstring_stretch.safety": "Rise slowly; ease off if you feel tingling or back pain.",
-    "ex.calf_stretch.name": "calf stretch",
-    "ex.calf_stretch.muscles": "calves",
-    "ex.calf_stretch.steps": "Face a wall, a bit less than an arm's length away.\n"
-    "One foot forward, one back, both aimed at the wall.\n"
-    "Bend the front knee and sink the back heel down.\n"
-    "Hold, then change legs.",
-    "ex.calf_stretch.easier": "Use a shorter stance.",
-    "ex.calf_stretch.harder": "Bend the back knee a little to reach the lower calf.",
-    "ex.calf_stretch.safety": "A gentle pull only, no bouncing.",
 }
 
-# -- weekly digest and its chart (syncd.coach.digest, syncd.coach.chart) -------------------
-STRINGS.update(
-    {
-        "digest.months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
-        "digest.weekdays": "Mon Tue Wed Thu Fri Sat Sun",
-        "digest.span": "{first}–{last}",
-        "digest.title": "Your running week, {span}",
-        "digest.distance": "Running: {km} {unit} this week. The {n} weeks before, oldest "
-        "first: {previous} {unit}.",
-        "digest.distance.alone": "Running: {km} {unit} this week.",
-        "digest.longest": "Longest run: {km} {unit} ({day}).",
-        "digest.cap": "Keep the next runs under {cap} {unit}: your longest run of the last 30 "
-        "days plus {pct} %.",
-        "digest.recover": "After this week's {moment}, recovery comes first: easy runs no longer than "
-        "your usual {typical} {unit} for the next few days.",
-        "digest.moment.race": "race",
-        "digest.moment.spike": "big step up",
-        "digest.moment.pain": "pain",
-        "digest.left_out.1": "1 run left out: {runs}. If it was real, confirm it with syncd and it counts.",
-        "digest.left_out.n": "{n} runs left out: {runs}. If one was real, confirm it with syncd and "
-        "it counts.",
-        "digest.left_out.cli.1": "1 run left out: {runs}. `syncd confirm {id}` if it was real.",
-        "digest.left_out.cli.n": "{n} runs left out: {runs}. `syncd confirm ID` for each that was real.",
-        "digest.left_out.run": "{day} {km} {unit} ({reason})",
-        "digest.cap.none": "No run in the last 30 days, so there is no distance cap yet: come "
-        "back with short, easy runs and judge them by time.",
-        "digest.strength.0": "Strength: 0 sessions this week (aim: {low} to {high}). Two short "
-        "sessions of squats, a wall sit, side lunges and hip work would do.",
-        "digest.strength.1": "Strength: 1 session this week; the aim is {low} to {high}, so one "
-        "more would get you there.",
-        "digest.strength.met": "Strength: {n} sessions this week, on target ({low} to {high}). Nicely done.",
-        "digest.strength.quiet": "Strength reminders now come here rather than to your phone: "
-        "one short session this week would be a good start.",
-        "digest.findings": "Worth knowing this week:",
-        "digest.finding": "• {day}, {title}: {text}{folded}",
-        "digest.folded": " (saved for this digest instead of a push)",
-        "digest.more": "• …and {n} more of less weight.",
-        "digest.quiet": "A quiet week: nothing in your training stood out. Keep enjoying the runs.",
-        "digest.no_run": "No run this week. When you start again, begin with short, easy runs; "
-        "syncd will wait for your next run before the next digest.",
-        "digest.distance.none": "Running: none this week.",
-        "digest.acwr": "Acute:chronic load ratio {ratio} (last 7 days against the last 28). A "
-        "descriptive number, not a warning.",
-        "digest.footer": "General advice, not a diagnosis.",
-        "digest.acwr.none": "Acute:chronic load ratio: not enough history yet (it needs 28 days).",
-        "digest.push.title": "Your week: {km} {unit}, {n} to note",
-        "digest.push.title.quiet": "Your week: {km} {unit}, all quiet",
-        "digest.push.body": "{km} {unit} run, longest {longest} {unit}; strength {strength} of "
-        "{low}–{high}. {cap}{top}",
-        "digest.push.cap": "Next runs: under {cap} {unit}. ",
-        "digest.push.top": "Top note: {title}.",
-        "digest.push.pain": "You mentioned pain: please have it checked by a physiotherapist or doctor.",
-        "digest.push.title.none": "Your week: no run",
-        "chart.title": "Last {weeks} weeks",
-        "chart.subtitle": "{athlete} · week ending {day}",
-        "chart.cap_line": "Next-run cap as of {day}: {cap} {unit} for any single run",
-        "chart.cap_text": "Keep the next runs under {cap} {unit}",
-        "chart.distance": "Running per week ({unit})",
-        "chart.longest": "Longest run ({unit})",
-        "chart.strength": "Strength sessions per week (aim: {low} to {high})",
-        "chart.strength_done": "session done",
-        "chart.strength_missing": "missing to reach {low}",
-        "chart.spike_week": "Week with a much longer run",
-        "chart.spike_run": "Run much longer than the previous 30 days' longest",
-        "chart.week": "Weekly running distance",
-        "chart.no_data": "no data",
-        "chart.week_axis": "Weeks, labelled by their first day",
-        "chart.text_spike": "▲ longer run",
-        "chart.left_out": "Run left out (implausible numbers)",
-        "chart.text_left_out": "?N: N {unit} of runs left out as implausible",
-        "chart.text_legend": "█ {unit} per week · S strength session · ▲ much longer run",
-        "report.page_title": "syncd · {title}",
-    }
-)
+STRINGS.update(EXERCISE_STRINGS)
+STRINGS.update(DIGEST_STRINGS)

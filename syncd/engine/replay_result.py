@@ -64,7 +64,7 @@ class ReplayResult:
         running = sorted(self.run_weeks)
         counts = [per_week.get(w, 0) for w in running]
         by_rule = Counter(d.rule for d in pushes)
-        strength = [d for d in pushes if d.rule == "strength_frequency"]
+        strength = [d for d in pushes if _offers_session(d.rule)]
         strength_weeks = Counter(week_of(date.fromisoformat(d.local[:10])) for d in strength)
         return {
             "weeks_with_run": len(running),
@@ -90,6 +90,14 @@ class ReplayResult:
             "run_days": sorted(d.isoformat() for d in self.run_days),
             "summary": self.summary(),
         }
+
+
+def _offers_session(rule_id: str) -> bool:
+    """Whether the rule's findings are strength prompts (they carry a session)."""
+    from syncd.coach.wording import rule_class
+
+    cls = rule_class(rule_id)
+    return cls is not None and cls.offers_session
 
 
 def plain_metrics(metrics: dict[str, Any]) -> dict[str, Any]:

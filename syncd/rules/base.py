@@ -142,6 +142,15 @@ class Rule(ABC):
         return None
 
     @classmethod
+    def questions(
+        cls, finding: Finding, activity: str | None, today: date
+    ) -> list[tuple[str, str, str, str]]:
+        """The answers a push of this finding offers, in order: (label key, question, about,
+        preset), e.g. ("button.strength.done", "strength", "2026-11-23", "done"). `activity` is
+        the key of the run the finding is about. None by default."""
+        return []
+
+    @classmethod
     def variant(cls, finding: Finding) -> str | None:
         """Which wording of the rule's templates fits this finding (e.g. "race"), or None."""
         return None

@@ -4,7 +4,9 @@ Active from a knee pain mention or a check-in with knee pain above 0, until 14 d
 in which every check-in was at most 2/10 and never worse the next morning, or the runner
 says the knee has settled. While active it asks one question a day at most: after a run,
 "knee during and after, 0 to 10"; on the morning after a run day without a run of its own,
-"knee now: better, same or worse". An answer turns into one piece of advice, the most
+"knee now: better, same or worse". After three questions in a row without an answer it
+stops asking (the watch, and the gentle strength session, go on; an answer from the page or
+the command line brings the questions back). An answer turns into one piece of advice, the most
 severe that applies (Esculier et al. 2018 and its group's education guidance):
 
 - at most 2/10 and not worse the next morning: keep this load and build slowly (caution);
@@ -28,6 +30,8 @@ from syncd.rules.base import Rule, Words
 from syncd.rules.pain import mentions
 
 SETTLE_DAYS = 14
+#: after this many questions in a row without an answer, the watch goes on without asking
+UNANSWERED_LIMIT = 3
 OK_PAIN = 2
 PAUSE_PAIN = 5
 
@@ -66,6 +70,20 @@ class KneeCheck(Rule):
     def stale_after_its_day(cls, finding: Finding) -> bool:
         """A question is about its own day: asked the next day it would be wrong."""
         return finding.metrics.get("ask") is not None
+
+    @classmethod
+    def questions(
+        cls, finding: Finding, activity: str | None, today: date
+    ) -> list[tuple[str, str, str, str]]:
+        day, ask = finding.day.isoformat(), finding.metrics.get("ask")
+        if ask == "after_run":
+            return [
+                ("button.knee_pain", "knee_pain", day, ""),
+                ("button.knee_settled", "knee_settled", "", ""),
+            ]
+        if ask == "morning":
+            return [(f"button.knee_morning.{v}", "knee_morning", day, v) for v in ("better", "same", "worse")]
+        return [("button.knee_settled", "knee_settled", "", "")]
 
     @classmethod
     def variant(cls, finding: Finding) -> str | None:
@@ -114,6 +132,30 @@ class KneeCheck(Rule):
         """The first day of the watch `day` falls in, or None when the knee is not watched."""
         return self._watch(history).get(day)
 
+    def _question(self, history: History, day: date) -> str | None:
+        """The question `day` asks: after a run, or the morning after one; None on a day of a
+        knee mention (the pain push asks it) or without a run the day before or on the day."""
+        if _knee_mentioned(history, day):
+            return None
+        if history.runs_on(day):
+            return "after_run"
+        if day > (history.first or day) and history.runs_on(day - timedelta(days=1)):
+            return "morning"
+        return None
+
+    def _unanswered(self, history: History, start: date, day: date) -> int:
+        """Questions asked in a row before `day` in this watch with no knee answer since."""
+        count, probe = 0, day - timedelta(days=1)
+        while probe >= start:
+            if history.checkins_between(probe, probe, "knee_pain") or history.checkins_between(
+                probe, probe, "knee_morning"
+            ):
+                break
+            if self._question(history, probe) is not None or _knee_mentioned(history, probe):
+                count += 1
+            probe -= timedelta(days=1)
+        return count
+
     def evaluate(self, history: History, day: date) -> list[Finding]:
         """At most one finding for `day`: the advice an answer of that day earns, else a question."""
         start = self.episode_start(history, day)
@@ -148,18 +190,10 @@ class KneeCheck(Rule):
                 advice, severity = "keep", Severity.CAUTION
             metrics["advice"] = advice
             return [self._finding(history, day, severity, f"advice-{day.isoformat()}", metrics)]
-        if _knee_mentioned(history, day):
-            return []  # the pain_reported push of this day asks the question
-        ran_today = bool(history.runs_on(day))
-        ran_yesterday = (
-            bool(history.runs_on(day - timedelta(days=1))) if day > (history.first or day) else False
-        )
-        if ran_today:
-            metrics["ask"] = "after_run"
-        elif ran_yesterday:
-            metrics["ask"] = "morning"
-        else:
-            return []
+        ask = self._question(history, day)
+        if ask is None or self._unanswered(history, start, day) >= UNANSWERED_LIMIT:
+            return []  # no question today, or the runner has let the last ones pass
+        metrics["ask"] = ask
         return [self._finding(history, day, Severity.CAUTION, f"ask-{day.isoformat()}", metrics)]
 
     def _finding(

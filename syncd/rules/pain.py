@@ -56,6 +56,14 @@ class PainReported(Rule):
     health = True
 
     @classmethod
+    def questions(
+        cls, finding: Finding, activity: str | None, today: date
+    ) -> list[tuple[str, str, str, str]]:
+        if finding.metrics.get("site") == "knee" and finding.day == today:
+            return [("button.knee_pain", "knee_pain", finding.day.isoformat(), "")]  # the knee check's first
+        return []
+
+    @classmethod
     def variant(cls, finding: Finding) -> str | None:
         """ "knee" for the knee, "other" for every other site."""
         return "knee" if finding.metrics.get("site", "knee") == "knee" else "other"

@@ -128,6 +128,16 @@ class StrengthFrequency(Rule):
             "gentle": words.text("strength_frequency.gentle") + " " if m.get("gentle") else "",
         }
 
+    @classmethod
+    def questions(
+        cls, finding: Finding, activity: str | None, today: date
+    ) -> list[tuple[str, str, str, str]]:
+        day = finding.day.isoformat()
+        return [
+            ("button.strength.done", "strength", day, "done"),
+            ("button.strength.skip_week", "strength", day, "skip_week"),
+        ]
+
     def _holds(self, history: History, day: date) -> bool:
         # the prompt goes out in the morning: it counts the complete days before `day`
         before = day - timedelta(days=1)

@@ -54,30 +54,12 @@ class PushAnswers:
 
 
 def _choices(finding: Finding, activity: str | None, today: date) -> list[tuple[str, str, str, str]]:
-    """(label key, question, about, preset) for the answers a finding's push offers, in order."""
-    day, m = finding.day.isoformat(), finding.metrics
-    if finding.rule == "strength_frequency":
-        return [
-            ("button.strength.done", "strength", day, "done"),
-            ("button.strength.skip_week", "strength", day, "skip_week"),
-        ]
-    if finding.rule == "knee_check":
-        if m.get("ask") == "after_run":
-            return [
-                ("button.knee_pain", "knee_pain", day, ""),
-                ("button.knee_settled", "knee_settled", "", ""),
-            ]
-        if m.get("ask") == "morning":
-            return [(f"button.knee_morning.{v}", "knee_morning", day, v) for v in ("better", "same", "worse")]
-        return [("button.knee_settled", "knee_settled", "", "")]
-    if finding.rule == "pain_reported" and m.get("site") == "knee" and finding.day == today:
-        return [("button.knee_pain", "knee_pain", day, "")]  # the knee check's first question
-    if finding.rule == "session_spike" and activity:
-        return [
-            ("button.run.race", "run", activity, "race"),
-            ("button.run.left_out", "run", activity, "left_out"),
-        ]
-    return []
+    """(label key, question, about, preset) for the answers a finding's push offers, in order:
+    what its rule says it asks (`Rule.questions`)."""
+    from syncd.coach.wording import rule_class
+
+    cls = rule_class(finding.rule)
+    return cls.questions(finding, activity, today) if cls is not None else []
 
 
 def push_answers(

@@ -10,7 +10,7 @@ from typing import Any
 
 from syncd.coach.digest import build_digest
 from syncd.coach.session import StrengthSession
-from syncd.coach.wording import PushMessage, push
+from syncd.coach.wording import PushMessage, push, rule_class
 from syncd.config import AthleteConfig, Config
 from syncd.domain import CheckIn, Finding
 from syncd.engine.context import profile_of
@@ -59,10 +59,17 @@ def _findings(config: Config, history: History, today: date, units: str) -> list
     found, _ = evaluate_range(load_rules(config.rules), history, first, today)
     best: dict[str, Finding] = {}
     for f in found:
-        if f.key not in best or f.severity > best[f.key].severity:
-            best[f.key] = f
+        cls = rule_class(f.rule)
+        if cls is not None and not cls.digest_line:
+            continue  # descriptive numbers (the load ratio) are not news
+        # one line per run a rule speaks about; for day-level and health findings only the
+        # latest (the knee check's newest advice replaces yesterday's)
+        group = f.rule if f.session is None or (cls is not None and cls.health) else f"{f.rule}:{f.session}"
+        old = best.get(group)
+        if old is None or (f.day, f.severity) > (old.day, old.severity):
+            best[group] = f
     ordered = sorted(best.values(), key=lambda f: (-int(f.severity), -f.day.toordinal(), f.key))
-    return [Shown(f, push(f, units)) for f in ordered if f.rule != "acwr"]
+    return [Shown(f, push(f, units)) for f in ordered]
 
 
 def gather(config: Config, store: Store, athlete: AthleteConfig, now: datetime) -> PageData:
