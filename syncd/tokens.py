@@ -245,13 +245,11 @@ def pinned_backend() -> str:
 
 
 def token_store(state_dir: Path | None = None) -> TokenStore:
-    """The token store of the state in `state_dir` (None: the default state directory, see
-    `syncd.paths.state_dir`), chosen by $SYNCD_TOKEN_STORE (file or keyring). Raises
-    ConfigError for an unknown store, an unusable keyring, or a store that belongs to
-    another state (`syncd.tokens_place.check`)."""
-    from syncd.paths import state_dir as default_state_dir
-
-    state = state_dir if state_dir is not None else default_state_dir()
+    """The token store of the state in `state_dir` (None, for callers that know no state: the
+    state $SYNCD_TOKEN_DIR belongs to, else the default one), chosen by $SYNCD_TOKEN_STORE
+    (file or keyring). Raises ConfigError for an unknown store, an unusable keyring, or a
+    store that belongs to another state (`syncd.tokens_place.check`)."""
+    state = state_dir if state_dir is not None else tokens_place.state_of_default()
     kind = os.environ.get("SYNCD_TOKEN_STORE", "file").strip().lower() or "file"
     if kind == "file":
         directory = tokens_place.token_dir(state)

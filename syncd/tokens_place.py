@@ -30,6 +30,16 @@ def token_dir(state: Path) -> Path:
     return Path(override).expanduser() if override else state / "tokens"
 
 
+def state_of_default() -> Path:
+    """The state a caller that names none works with: the one $SYNCD_TOKEN_DIR belongs to (when
+    it says), else the default state directory (`syncd.paths.state_dir`)."""
+    from syncd.paths import state_dir
+
+    override = os.environ.get("SYNCD_TOKEN_DIR")
+    owner = _owner(Path(override).expanduser()) if override else None
+    return owner if owner is not None else state_dir()
+
+
 def legacy_dir() -> Path:
     """Where older syncd kept tokens by default ($XDG_CONFIG_HOME/syncd/tokens)."""
     xdg = os.environ.get("XDG_CONFIG_HOME")

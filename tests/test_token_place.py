@@ -262,3 +262,13 @@ def test_a_saved_refresh_clears_the_mark(tmp_path: Path, mock: responses.Request
     assert strava.access_token() == ("b" * 40, True)
     assert not tokens.renewal_cut_short("strava", "sam")
     assert json.loads((tmp_path / "tokens" / "strava-sam.json").read_text())["refresh_token"] == "s" * 40
+
+
+def test_a_caller_that_names_no_state_gets_the_one_the_token_dir_belongs_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = tmp_path / "srv-syncd"
+    monkeypatch.setenv("SYNCD_TOKEN_DIR", str(tmp_path / "tokens"))
+    connected(state)
+    store = token_store()  # e.g. the answer-link key, which knows no state directory
+    assert isinstance(store, FileTokenStore) and store.load("strava", "sam") == TOKENS

@@ -136,7 +136,7 @@ def _wait_for_budget(
         for f in due:
             outbox.hold(tx, f.key, channel, max(exc.retry_at, now))
     summary.held += len(due)
-    log.info("%s/%s: note waits for the rate limit (%s)", athlete.name, channel, exc)
+    log.debug("%s/%s: note waits for the rate limit (%s)", athlete.name, channel, exc)
 
 
 def _write_one(
