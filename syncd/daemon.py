@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from syncd import config as cfg
 from syncd.engine import Context, PassSummary, local_today, run_once
-from syncd.errors import ConfigError, ProviderError, SyncdError
+from syncd.errors import ConfigError, SyncdError
 from syncd.store import Store
 from syncd.systemd_notify import sd_notify, watchdog_interval
 
@@ -59,6 +59,10 @@ class Daemon:
         except SyncdError as exc:
             log.error("%s: pass failed: %s", athlete, exc)
             return
+        except Exception as exc:  # a bug: this athlete's pass waits for its next turn, the rest go on
+            log.error("%s: pass failed unexpectedly: %s: %s", athlete, type(exc).__name__, exc)
+            log.debug("%s: the error in full", athlete, exc_info=True)
+            return
         self.last_summary[athlete] = summary
         log.info("%s", summary.line())
         sd_notify("STATUS=" + "; ".join(s.line() for s in self.last_summary.values())[:400])
@@ -91,7 +95,7 @@ class Daemon:
             done = handle_event(
                 event, self.store, token_store(self.state_dir), provider_for, lambda name: self.pass_job(name)
             )
-        except ProviderError as exc:
+        except SyncdError as exc:  # a provider's trouble, or a token store that is not this state's
             log.warning(
                 "strava webhook event %s/%s left for later: %s", event.object_id, event.aspect_key, exc
             )
