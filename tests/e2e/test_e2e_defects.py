@@ -185,10 +185,8 @@ def test_defect_7_an_unexpected_error_in_one_account_does_not_stop_the_others(tm
 
 
 def test_defect_7_a_provider_that_fails_to_set_up_once_keeps_its_queued_notes(world: World) -> None:
-    # the pass is killed at the read before the note's write: the note stays queued
-    assert world.inst.killed_at(
-        world.fake.block(f"{ACTIVITY}{world.spike}", "GET", skip=1), "sync", "--json"
-    ).killed
+    # the pass is killed at the note's write, before Strava applies it: the note stays queued
+    assert world.inst.killed_at(world.fake.block(f"{ACTIVITY}{world.spike}", "PUT"), "sync", "--json").killed
     broken = world.inst.cli("sync", "--json", env={"STRAVA_SECRET": None})  # the secret is missing
     assert broken.returncode == 78  # a missing secret is for the admin to fix (issue 13)
     world.complete_sync()  # the secret is back
