@@ -8,6 +8,7 @@ against (phase 1 of the issue) and passes since its fix (phase 2).
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -164,7 +165,8 @@ def test_defect_7_an_unexpected_error_in_one_account_does_not_stop_the_others(tm
             rules=STEADY_RULES + f'[providers.folder]\nroot = "{folder}"\n',
         )
         inst.env.pop("SYNCD_PLUGINS", None)  # this installation has a third-party plugin
-        inst.env["PYTHONPATH"] = str(PLUGINS)
+        # the plugin beside the syncd under test (a PYTHONPATH one, when that is what is tested)
+        inst.env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(PLUGINS), inst.env.get("PYTHONPATH"))))
         assert inst.cli("connect", "folder", "--athlete", "amy", "--account", "amy").returncode == 0
         (folder / "amy.json").write_text('{"faults": []}')  # the plugin then reads a key that is not there
         inst.connect(sam)
