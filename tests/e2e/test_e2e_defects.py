@@ -175,12 +175,12 @@ def test_defect_7_an_unexpected_error_in_one_account_does_not_stop_the_others(tm
         amy_said = next(
             (p for r in run.summary() or [] if r["athlete"] == "amy" for p in r["providers"].values()), {}
         )
-        ok = "Traceback" not in run.stderr and run.returncode == 75 and noted and bool(push.messages())
+        ok = "Traceback" not in run.stderr and run.returncode == 78 and noted and bool(push.messages())
         _row(
             "7a one account's unexpected error in a pass", ok, f"exit {run.returncode}: {run.stderr[-200:]!r}"
         )
         assert "Traceback" not in run.stderr, run.stderr[-3000:]
-        assert run.returncode == 75  # amy's account failed, and says so
+        assert run.returncode == 78  # amy's account failed, and says so: a bug that will not pass by itself
         assert "KeyError" in str(amy_said.get("error")), amy_said
         assert noted and push.messages(), "sam's note and push were never delivered"
         assert str(odd) not in inst.state.activity_ids("sam")  # unreadable: kept aside, not stored
