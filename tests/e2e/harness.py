@@ -119,15 +119,10 @@ class StateView:
 
 
 def let_the_rate_limit_wait_pass(state: Path) -> None:
-    """Stand in for the clock after a 429: the quarter hour syncd was told to wait has passed.
-
-    syncd keeps the time it may call Strava again (a `rate_limited_until:` value of the
-    athlete) and honours it on the next start; the suite cannot move syncd's clock, so it
-    removes that one value: the suite's only write into syncd's state. A state that keeps no
-    such value (or no such table) is left as it is."""
-    if not state.exists():
-        return
-    with closing(sqlite3.connect(state, timeout=10)) as conn, conn:
+    """Stand in for the clock after a 429 (the quarter hour syncd must wait has passed): the
+    suite's only write into syncd's state removes the `rate_limited_until:` time syncd keeps
+    and honours on its next start. A state without one is left as it is."""
+    with closing(sqlite3.connect(f"file:{state}?mode=rw", uri=True, timeout=10)) as conn, conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "engine_state" in tables:
             conn.execute("DELETE FROM engine_state WHERE key LIKE 'rate_limited_until:%'")
