@@ -13,9 +13,7 @@ SIGHUP reloads the config only if it validates.
 from __future__ import annotations
 
 import logging
-import os
 import signal
-import socket
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -25,34 +23,12 @@ from zoneinfo import ZoneInfo
 
 from syncd import config as cfg
 from syncd.engine import Context, PassSummary, local_today, run_once
-from syncd.errors import ProviderError, SyncdError
+from syncd.errors import ConfigError, SyncdError
+from syncd.registry import load_checked
 from syncd.store import Store
+from syncd.systemd_notify import sd_notify, watchdog_interval
 
 log = logging.getLogger(__name__)
-
-
-def sd_notify(message: str) -> bool:
-    """Tell systemd about our state (READY=1, STATUS=..., WATCHDOG=1); False outside systemd."""
-    address = os.environ.get("NOTIFY_SOCKET")
-    if not address:
-        return False
-    if address.startswith("@"):
-        address = "\0" + address[1:]  # abstract socket namespace
-    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
-        try:
-            sock.sendto(message.encode(), address)
-        except OSError as exc:
-            log.warning("could not notify systemd: %s", exc)
-            return False
-    return True
-
-
-def watchdog_interval() -> float | None:
-    """Half the systemd watchdog period, in seconds, when the unit sets WatchdogSec=."""
-    usec = os.environ.get("WATCHDOG_USEC")
-    if not usec or (os.environ.get("WATCHDOG_PID") not in (None, str(os.getpid()))):
-        return None
-    return int(usec) / 2_000_000
 
 
 class Daemon:
@@ -65,7 +41,7 @@ class Daemon:
         make_context: Callable[[cfg.Config, Store], Context] | None = None,
     ) -> None:
         self.config_path, self.state_dir = config_path, state_dir
-        self.config = _load(config_path)  # raises ConfigError: exit 78 before anything starts
+        self.config = load_checked(config_path)  # raises ConfigError: exit 78 before anything starts
         from syncd.plugins import provider_ranks
 
         self.store = Store(state_dir, any_thread=True, rank=provider_ranks())
@@ -76,6 +52,8 @@ class Daemon:
         self.scheduler: Any = None
         self.planner: Any = None
         self._generation = 0  # which schedule() the poll jobs belong to
+        self._poll_lock = threading.Lock()  # a poll job never adds its successor once stopping
+        self._stopping = False
         self.webhook: Any = None
         self.last_summary: dict[str, PassSummary] = {}
 
@@ -86,6 +64,10 @@ class Daemon:
             summary = run_once(self.ctx, athlete, fetch=fetch)
         except SyncdError as exc:
             log.error("%s: pass failed: %s", athlete, exc)
+            return
+        except Exception as exc:  # a bug: this athlete's pass waits for its next turn, the rest go on
+            log.error("%s: pass failed unexpectedly: %s: %s", athlete, type(exc).__name__, exc)
+            log.debug("%s: the error in full", athlete, exc_info=True)
             return
         self.last_summary[athlete] = summary
         log.info("%s", summary.line())
@@ -119,12 +101,12 @@ class Daemon:
             done = handle_event(
                 event,
                 self.store,
-                token_store(),
+                token_store(self.state_dir),
                 provider_for,
                 lambda name: self.pass_job(name, fetch=False),  # the event brought what changed
                 room=self.planner.event_room if self.planner is not None else lambda: None,
             )
-        except ProviderError as exc:
+        except SyncdError as exc:  # a provider's trouble, or a token store that is not this state's
             log.warning(
                 "strava webhook event %s/%s left for later: %s", event.object_id, event.aspect_key, exc
             )
@@ -183,35 +165,67 @@ class Daemon:
     def _next_poll(self) -> None:
         # a new job each time (never one replaced by id: the scheduler thread removes a date
         # job it has just handed to the worker, and could remove its successor instead)
-        self.scheduler.add_job(
-            self.poll_job, "date", run_date=self.planner.next_due(), args=[self._generation]
-        )
+        with self._poll_lock:  # the scheduler's shutdown holds its job store lock while it
+            if self._stopping:  # waits for this job: an add_job then would never return
+                return
+            self.scheduler.add_job(
+                self.poll_job, "date", run_date=self.planner.next_due(), args=[self._generation]
+            )
 
     def start(self) -> None:
+        """Bind the listener (a taken port is a ConfigError: exit 78 before any job runs),
+        then start the scheduler and the listener, and say so in one line."""
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
 
+        from syncd.service_log import configure, start_line
+
+        configure(debug=logging.getLogger().isEnabledFor(logging.DEBUG))
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 6 * 3600},
             timezone=UTC,
         )
-        self.schedule()
+        try:
+            self.schedule()
+        except OverflowError:  # a poll interval longer than any clock can hold
+            raise ConfigError(
+                [
+                    f"daemon.poll_interval: {self.config.daemon.poll_interval!r} is longer than syncd "
+                    'can schedule; use at most a day or so, e.g. "6h"'
+                ],
+                str(self.config_path),
+            ) from None
+        self._bind_listener()
         self.scheduler.start()
-        self._start_webhook()
+        if self.webhook is not None:
+            threading.Thread(target=self.webhook.run, name="webhook", daemon=True).start()
         sd_notify("READY=1\nSTATUS=running")
-        log.info("syncd running: %d athlete(s), state in %s", len(self.config.athletes), self.store.path)
+        log.info(
+            "%s", start_line(self.config_path, self.config, self.scheduler, self.webhook, self.store.path)
+        )
 
-    def _start_webhook(self) -> None:
+    def _bind_listener(self) -> None:
+        """Create the webhook listener bound to `[daemon] webhook_listen` (not started).
+        Raises ConfigError naming the key when the address cannot be bound."""
         listen = self.config.daemon.webhook_listen
-        strava = self.config.strava
         if not listen:
             return
-        from syncd.providers.strava.endpoint import WebhookApp, WebhookState, serve, verify_token_for
+        from syncd.listen import bind
+
+        app = self._listener_app()
+        if app is None:
+            return
+        self.webhook = bind(app, listen, str(self.config_path))
+
+    def _listener_app(self) -> Any:
+        """The listener's WSGI app: the Strava webhook and, with `[daemon] public_url`, the
+        runner's pages under /syncd/ (syncd.web); None when there is neither."""
+        from syncd.providers.strava.endpoint import WebhookApp, WebhookState, verify_token_for
         from syncd.secrets import resolve
         from syncd.web.mount import listener
 
-        host, port = listen.rsplit(":", 1)
+        strava = self.config.strava
         app: Any = None
         if strava.client_id is not None and strava.client_secret is not None:
             app = WebhookApp(
@@ -219,25 +233,19 @@ class Daemon:
                 WebhookState(self.store.path, strava.client_id),
                 enqueue=lambda event: self.scheduler.add_job(self.webhook_job, args=[event]),
             )
-        # the runner's pages under /syncd/ when [daemon] public_url is set (syncd.web); an answer
-        # runs that athlete's pass at once
-        app = listener(
+        # an answer on the runner's page runs that athlete's pass at once
+        return listener(
             app,
             lambda: self.config,
             self.state_dir,
             on_answer=lambda name: self.scheduler.add_job(self.pass_job, args=[name]),
             next_passes=lambda: {j.id: str(j.next_run_time) for j in self.scheduler.get_jobs()},
         )
-        if app is None:
-            return
-        self.webhook = serve(app, host.strip("[]"), int(port))
-        threading.Thread(target=self.webhook.run, name="webhook", daemon=True).start()
-        log.info("strava webhook callback listening on %s", listen)
 
     def reload(self) -> None:
         """Swap in a new config if it validates; otherwise keep running on the old one."""
         try:
-            new = _load(self.config_path)
+            new = load_checked(self.config_path)
             ctx = self._make_context(new, self.store)  # also validates the [rules] tables
         except SyncdError as exc:
             log.error("config not reloaded, still running on the previous one: %s", exc)
@@ -263,10 +271,14 @@ class Daemon:
         return 0
 
     def shutdown(self) -> None:
+        """Stop the listener (from its own thread, after the requests it handles), let the
+        current step finish, close the state."""
         sd_notify("STOPPING=1")
+        with self._poll_lock:
+            self._stopping = True
         if self.webhook is not None:
             self.webhook.close()
-        if self.scheduler is not None:
+        if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=True)  # the current step finishes
         self.store.close()
         log.info("syncd stopped")
@@ -276,16 +288,3 @@ def _default_context(config: cfg.Config, store: Store) -> Context:
     from syncd.engine.wiring import build_context
 
     return build_context(config, store, isolated_push=True)  # apprise never loaded here
-
-
-def _load(path: Path) -> cfg.Config:
-    """The config, with its rules and providers checked against what is installed."""
-    from syncd.errors import ConfigError
-    from syncd.registry import check_plugins
-
-    config = cfg.load(path)
-    try:
-        check_plugins(config)
-    except ConfigError as exc:
-        raise ConfigError(exc.problems, str(path)) from None
-    return config

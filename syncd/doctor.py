@@ -67,12 +67,13 @@ def directory_checks(subject: str, directory: Path, private: bool) -> Iterator[C
         yield Check(subject, "ok", f"{directory} ({_owner(me)}, {mode:04o}, writable)")
 
 
-def token_store_checks() -> tuple[list[Check], TokenStore | None]:
-    """The token store itself: for files, the directory and each file's mode."""
+def token_store_checks(state: Path) -> tuple[list[Check], TokenStore | None]:
+    """The token store of the state in `state` itself: for files, the directory and each
+    file's mode."""
     from syncd.tokens import FileTokenStore, token_store
 
     try:
-        tokens = token_store()
+        tokens = token_store(state)
     except ConfigError as exc:
         return [Check("token store", "fail", "; ".join(exc.problems))], None
     if not isinstance(tokens, FileTokenStore):

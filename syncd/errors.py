@@ -39,7 +39,12 @@ class ProviderError(SyncdError):
 
 
 class AuthRequired(ProviderError):
-    """The account's tokens no longer work: the runner must run `syncd connect` again."""
+    """The account's tokens no longer work: the runner must run `syncd connect` again.
+    `reason` says why in the words of the notice to the server's owner (None: unknown)."""
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class RateLimited(ProviderError):

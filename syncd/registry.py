@@ -17,6 +17,8 @@ from syncd.plugins import installed_notifiers, installed_providers, plugins, pro
 from syncd.rules.base import Rule
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from syncd.config import Config
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "installed_notifiers",
     "installed_providers",
     "installed_rules",
+    "load_checked",
     "load_rules",
     "provider_ranks",
 ]
@@ -136,3 +139,16 @@ def _settings_problems(tables: Mapping[str, Mapping[str, Any]], installed: Mappi
         except ValidationError as exc:
             problems += [f"providers.{name}.{line}" for line in validation_problems(exc)]
     return problems
+
+
+def load_checked(path: Path) -> Config:
+    """The config in `path`, with its rules and providers checked against what is installed.
+    Raises ConfigError (naming the file) for either."""
+    from syncd import config as cfg
+
+    config = cfg.load(path)
+    try:
+        check_plugins(config)
+    except ConfigError as exc:
+        raise ConfigError(exc.problems, str(path)) from None
+    return config

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from syncd.config import AthleteConfig, Config
     from syncd.store import Store
 
@@ -40,14 +42,14 @@ def next_digest(athlete: AthleteConfig, zone: str, now: datetime) -> datetime:
     return at if at > here else at + timedelta(days=7)
 
 
-def _notes_blocked(provider: str, athlete: AthleteConfig) -> str | None:
+def _notes_blocked(state: Path, provider: str, athlete: AthleteConfig) -> str | None:
     """Why the athlete's notes on `provider` cannot be written, or None (Strava's grant)."""
     if provider != "strava" or not athlete.notes.get("strava"):
         return None
     from syncd.tokens import token_store
 
     try:
-        saved = token_store().load("strava", athlete.name)
+        saved = token_store(state).load("strava", athlete.name)
     except Exception:  # the token store's own trouble shows in the sync, not here
         return None
     scope = saved.get("scope") if saved else None
@@ -79,7 +81,7 @@ def accounts(
                 "last_sync": None if failed else local(row.get("last_sync_at"), zone),
                 "last_attempt": local(row.get("last_sync_at"), zone) if failed else None,
                 "last_error": row.get("last_error"),
-                "notes_blocked": _notes_blocked(name, athlete),
+                "notes_blocked": _notes_blocked(store.path.parent, name, athlete),
                 "notes_waiting": len(waiting),
             }
         )

@@ -126,6 +126,11 @@ def test_service_starts_syncs_survives_a_bad_reload_and_stops_cleanly(
     assert code == 0, err
     assert "config not reloaded" in err and "no_such_rule" in err
     assert fake.client_secret not in err
+    # one start line says what runs; the scheduler's routine lines stay out of the log
+    start = next(line for line in err.splitlines() if "syncd running:" in line)
+    assert f"config {service.config}" in start and "athletes sam" in start and "poll every 1m" in start
+    assert "webhook off" in start and "next digest sam " in start
+    assert "Running job" not in err and "executed successfully" not in err and "apscheduler" not in err
 
 
 def test_broken_config_exits_78_before_starting(tmp_path: Path, fake: FakeStrava) -> None:

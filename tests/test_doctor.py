@@ -33,12 +33,13 @@ def config(tmp_path: Path, fake: FakeStrava, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def tokens(tmp_path: Path) -> FileTokenStore:
-    return FileTokenStore(tmp_path / "xdg-config" / "syncd" / "tokens")
+    return FileTokenStore(tmp_path / "state" / "tokens")
 
 
 def connect(tmp_path: Path, fake: FakeStrava, scope: str | None = None) -> None:
     app = StravaApp(fake.base_url, fake.client_id, fake.client_secret)
     saved = app.exchange(fake.issue_code(scope))
+    (tmp_path / "state").mkdir(mode=0o700, exist_ok=True)  # as `syncd connect` makes it
     tokens(tmp_path).save("strava", "sam", {**saved, "scope": scope or fake.grant_scope})
 
 
@@ -56,7 +57,7 @@ def test_a_working_setup_is_all_ok_with_strava_asked_once(
     assert "ok    strava app: active" in out
     assert "ok    sam/strava tokens: present" in out
     assert "ok    athletes[0].notify[0]: apprise can use" in out
-    assert out.strip().splitlines()[-1].endswith("0 warnings, 0 failed")
+    assert out.strip().splitlines()[-1].endswith("0 warnings, 0 failed"), out
     assert len(fake.requests("/api/v3/athlete", method="GET")) == 1
     assert fake.client_secret not in out and not any(t in out for t in fake.issued)
 

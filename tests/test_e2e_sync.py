@@ -47,8 +47,8 @@ class Installation:
             f'base_url = "{fake.base_url}"\n\n[[athletes]]\nname = "sam"\ntimezone = "UTC"\n'
             'providers = ["strava"]\nnotes = { strava = true }\n'
         )
-        self.tokens = FileTokenStore(root / "config" / "syncd" / "tokens")
         self.state = root / "state" / "syncd"
+        self.tokens = FileTokenStore(self.state / "tokens")  # tokens live with the state
 
     def connect(self, **extra: object) -> None:
         app = StravaApp(self.fake.base_url, self.fake.client_id, self.fake.client_secret)

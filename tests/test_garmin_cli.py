@@ -102,11 +102,11 @@ def test_connect_saves_only_the_tokens(
     assert connect(argv, runner) == 0
     assert runner.used_email == "sam@example.org"  # from the [garmin] table
     assert runner.asked == ["Garmin password for sam@example.org: "]
-    assert token_store().load("garmin", "sam") == {"session": account.session()}
+    assert token_store(Path(argv[3])).load("garmin", "sam") == {"session": account.session()}
     assert account_row(argv) == ("81234567", "active")
     out, err = capsys.readouterr()
     assert "Connected Garmin Connect for sam (Garmin profile 81234567)." in out
-    token_files = list((Path(argv[3]).parent / "xdg-config" / "syncd" / "tokens").iterdir())
+    token_files = list((Path(argv[3]) / "tokens").iterdir())
     state = b"".join(p.read_bytes() for p in Path(argv[3]).iterdir() if p.is_file())
     for text in (out, err, caplog.text, *(p.read_text() for p in token_files)):
         assert PASSWORD not in text
@@ -119,7 +119,7 @@ def test_connect_with_mfa(argv: list[str], account: GarminAccount) -> None:
     runner = Runner(account, mfa="482913")
     assert connect(argv, runner) == 0
     assert runner.asked[-1] == "Garmin MFA code: "
-    assert token_store().load("garmin", "sam") is not None
+    assert token_store(Path(argv[3])).load("garmin", "sam") is not None
 
 
 def test_a_wrong_mfa_code_or_password_saves_nothing(argv: list[str], account: GarminAccount) -> None:
@@ -128,7 +128,7 @@ def test_a_wrong_mfa_code_or_password_saves_nothing(argv: list[str], account: Ga
         connect(argv, Runner(account, mfa="000000"))
     with pytest.raises(SyncdError, match="did not accept"):
         connect(argv, Runner(account, "wrong horse"))
-    assert token_store().load("garmin", "sam") is None
+    assert token_store(Path(argv[3])).load("garmin", "sam") is None
 
 
 def test_the_email_option_and_the_password_reference(
@@ -205,7 +205,7 @@ def test_disconnect_deletes_the_tokens(
     connect(argv, Runner(account))
     assert main(["disconnect", "garmin", "--athlete", "sam", *argv]) == 0
     assert "tokens deleted" in capsys.readouterr().out
-    assert token_store().load("garmin", "sam") is None
+    assert token_store(Path(argv[3])).load("garmin", "sam") is None
     assert account_row(argv) == ("81234567", "disconnected")
     assert main(["disconnect", "garmin", "--athlete", "sam", *argv]) == 0
     assert "nothing to delete" in capsys.readouterr().out
@@ -228,7 +228,7 @@ def test_a_sign_in_without_a_di_token_saves_nothing(
     account.di_exchange_fails = True  # the library fell back to a browser cookie
     with pytest.raises(SyncdError, match=r"only a browser session .* nothing was saved"):
         connect(argv, Runner(account))
-    assert token_store().load("garmin", "sam") is None
+    assert token_store(Path(argv[3])).load("garmin", "sam") is None
     with Store(Path(argv[3])) as store:
         assert store.conn.execute("SELECT 1 FROM accounts").fetchone() is None
 
@@ -238,7 +238,7 @@ def test_a_failing_profile_read_still_connects(
 ) -> None:
     account.faults = [503]  # the profile read after the sign-in
     assert connect(argv, Runner(account)) == 0
-    assert token_store().load("garmin", "sam") == {"session": account.session()}
+    assert token_store(Path(argv[3])).load("garmin", "sam") == {"session": account.session()}
     assert account_row(argv) == (None, "active")
     out, err = capsys.readouterr()
     assert "Connected Garmin Connect for sam." in out
@@ -289,7 +289,7 @@ def test_a_5xx_on_the_profile_after_a_good_sign_in_is_no_wrong_password(
     with responses.RequestsMock() as http:
         http.get(f"{API}/userprofile-service/socialProfile", status=503)
         assert run(argv) == 0
-    saved = token_store().load("garmin", "sam")
+    saved = token_store(Path(argv[3])).load("garmin", "sam")
     assert saved is not None and json.loads(saved["session"])["di_refresh_token"] == "refresh-1"
     assert logins == ["sam@example.org"] and account_row(argv) == (None, "active")
     assert "could not read the Garmin profile" in capsys.readouterr().err
@@ -330,7 +330,7 @@ def test_a_web_session_fallback_is_never_saved(
     with responses.RequestsMock():
         assert main(["connect", "garmin", "--athlete", "sam", *argv]) == 1
     assert "nothing was saved" in capsys.readouterr().err
-    assert token_store().load("garmin", "sam") is None
+    assert token_store(Path(argv[3])).load("garmin", "sam") is None
 
 
 def strategies(monkeypatch: pytest.MonkeyPatch, *results: Exception) -> None:

@@ -54,7 +54,7 @@ class World:
             "test",
         )
         self.account = GarminAccount(quiet_history())
-        token_store().save("garmin", "sam", {"session": self.account.session()})
+        token_store(self.store.path.parent).save("garmin", "sam", {"session": self.account.session()})
         self.phone = Phone()
         self.provider = GarminProvider.create(
             self.config,

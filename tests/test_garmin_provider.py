@@ -348,7 +348,7 @@ def test_create_needs_a_connected_account(store: Store) -> None:
 
 def test_create_resumes_from_the_saved_tokens_without_a_request(store: Store) -> None:
     account, made = GarminAccount(every_12h(3)), []
-    token_store().save("garmin", "sam", {"session": account.session()})
+    token_store(store.path.parent).save("garmin", "sam", {"session": account.session()})
     provider = GarminProvider.create(
         config(), config().athlete("sam"), store, client_factory=resumer(account, made)
     )
@@ -357,7 +357,7 @@ def test_create_resumes_from_the_saved_tokens_without_a_request(store: Store) ->
 
 
 def test_create_refuses_unreadable_tokens(store: Store) -> None:
-    token_store().save("garmin", "sam", {"session": "{garbage"})
+    token_store(store.path.parent).save("garmin", "sam", {"session": "{garbage"})
     with pytest.raises(AuthRequired, match="cannot be read") as caught:
         GarminProvider.create(config(), config().athlete("sam"), store)  # the real resume_client
     assert "not connected" not in str(caught.value)  # the engine words its notice on this
@@ -365,7 +365,7 @@ def test_create_refuses_unreadable_tokens(store: Store) -> None:
 
 def test_create_waits_out_a_sign_in_lockout_without_touching_the_network(store: Store) -> None:
     account, made = GarminAccount(), []
-    token_store().save("garmin", "sam", {"session": account.session()})
+    token_store(store.path.parent).save("garmin", "sam", {"session": account.session()})
     lock_logins(store, "sam", NOW)
     with pytest.raises(RateLimited) as caught:
         GarminProvider.create(

@@ -71,7 +71,7 @@ def refused_with_a_lockout(argv: list[str], http: responses.RequestsMock, reques
     assert caught.value.retry_at == NOW + timedelta(hours=6) and caught.value.exit_code == 75
     assert lockout(argv) == "2026-01-12T15:00:00+00:00"
     assert len(http.calls) == requests  # nothing was sent after the 429
-    assert token_store().load("garmin", "sam") is None
+    assert token_store(Path(argv[3])).load("garmin", "sam") is None
 
 
 def test_a_429_on_the_sign_in_page_locks_sign_ins(argv: list[str], http: responses.RequestsMock) -> None:
@@ -123,7 +123,7 @@ def test_a_whole_sign_in_keeps_only_the_tokens(argv: list[str], http: responses.
     http.post(EXCHANGE, json={"access_token": access, "refresh_token": "refresh-1"})
     http.get(PROFILE, json={"displayName": "sam-runs", "profileId": 90210})  # the library's check, then ours
     assert connect(argv) == 0
-    saved = token_store().load("garmin", "sam")
+    saved = token_store(Path(argv[3])).load("garmin", "sam")
     assert saved is not None
     assert json.loads(saved["session"]) == {
         "di_token": access,

@@ -95,8 +95,10 @@ def http(monkeypatch: pytest.MonkeyPatch) -> Iterator[responses.RequestsMock]:
         yield mock
 
 
-def garmin_account(http: responses.RequestsMock, today: date) -> tuple[list[dict[str, Any]], dict[int, Any]]:
-    token_store().save("garmin", "sam", {"session": session(jwt(3600))})
+def garmin_account(
+    http: responses.RequestsMock, today: date, state: Path
+) -> tuple[list[dict[str, Any]], dict[int, Any]]:
+    token_store(state).save("garmin", "sam", {"session": session(jwt(3600))})
     new, details = new_items(today)
     listed = sorted(new + history(today), key=lambda d: d["startTimeGMT"], reverse=True)
     http.get(LIST, json=listed, match=[matchers.query_param_matcher({"start": "0", "limit": "100"})])
@@ -127,7 +129,7 @@ def test_syncd_sync_for_a_garmin_only_athlete(
 ) -> None:
     today = date(2026, 3, 16)  # a Monday: the week's strength prompt goes out on its morning
     monkeypatch.setattr("syncd.clock.utcnow", lambda: datetime.combine(today, time(12, 0), UTC))
-    garmin_account(http, today)
+    garmin_account(http, today, tmp_path / "state")
     config = tmp_path / "config.toml"
     config.write_text(CONFIG)
     argv = ["sync", "--config", str(config), "--state-dir", str(tmp_path / "state")]
@@ -167,7 +169,7 @@ def test_a_late_strength_session_takes_the_workout_off_the_calendar(
 ) -> None:
     today = date(2026, 3, 16)  # a Monday
     now = datetime.combine(today, time(12, 0), UTC)
-    listed, _ = garmin_account(http, today)
+    listed, _ = garmin_account(http, today, tmp_path / "state")
     config = parse(
         {
             "providers": {"garmin": {"workouts": {"sam": True}}},

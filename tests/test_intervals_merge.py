@@ -186,7 +186,7 @@ class BothWorld:
         )
         athlete = self.config.athlete("sam")
         self.garmin = GarminAccount()
-        token_store().save("garmin", "sam", {"session": self.garmin.session()})
+        token_store(self.store.path.parent).save("garmin", "sam", {"session": self.garmin.session()})
         garmin = GarminProvider.create(
             self.config, athlete, self.store, client_factory=resumer(self.garmin), clock=lambda: TODAY
         )

@@ -81,7 +81,7 @@ def test_strava_without_the_write_permission_is_never_shown_as_simply_connected(
 ) -> None:
     app = StravaApp(fake.base_url, fake.client_id, fake.client_secret)
     saved = app.exchange(fake.issue_code("read,activity:read_all"))
-    tokens = FileTokenStore(setup.root / "xdg-config" / "syncd" / "tokens")
+    tokens = FileTokenStore(setup.state / "tokens")
     tokens.save("strava", "sam", {**saved, "scope": "read,activity:read_all"})
     setup.sync(capsys)
     line = strava_line(status(setup, capsys))

@@ -76,7 +76,7 @@ def test_connect_saves_tokens_and_the_account(
     mode: list[str], argv: list[str], fake: FakeStrava, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert connect(argv, *mode) == 0
-    saved = token_store().load("strava", "sam")
+    saved = token_store(Path(argv[3])).load("strava", "sam")
     assert saved is not None and saved["athlete_id"] == 1513
     assert saved["scope"] == fake.grant_scope and saved["access_token"] in fake.access
     assert account(argv) == ("1513", "active")
@@ -91,21 +91,21 @@ def test_connect_without_write_permission_connects_without_notes(
     fake.grant_scope = "read,activity:read_all"
     assert connect(argv, "--paste") == 0
     assert "cannot write notes" in capsys.readouterr().out
-    assert token_store().load("strava", "sam")["scope"] == "read,activity:read_all"  # type: ignore[index]
+    assert token_store(Path(argv[3])).load("strava", "sam")["scope"] == "read,activity:read_all"  # type: ignore[index]
 
 
 def test_connect_without_read_permission_is_refused(argv: list[str], fake: FakeStrava) -> None:
     fake.grant_scope = "read,activity:write"
     with pytest.raises(SyncdError, match="cannot work without it"):
         connect(argv, "--paste")
-    assert token_store().load("strava", "sam") is None
+    assert token_store(Path(argv[3])).load("strava", "sam") is None
     assert fake.requests("/api/v3/oauth/token") == []  # the code was never even exchanged
 
 
 def test_connect_refuses_a_redirect_with_another_state(argv: list[str], fake: FakeStrava) -> None:
     with pytest.raises(SyncdError, match="state does not match"):
         connect(argv, "--paste", tamper="forged")
-    assert token_store().load("strava", "sam") is None
+    assert token_store(Path(argv[3])).load("strava", "sam") is None
 
 
 def test_disconnect_revokes_and_deletes(
@@ -114,7 +114,7 @@ def test_disconnect_revokes_and_deletes(
     connect(argv, "--paste")
     assert main(["disconnect", "strava", "--athlete", "sam", *argv]) == 0
     assert "access revoked and tokens deleted" in capsys.readouterr().out
-    assert token_store().load("strava", "sam") is None
+    assert token_store(Path(argv[3])).load("strava", "sam") is None
     assert len(fake.requests("/oauth/deauthorize")) == 1
     assert not next(iter(fake.refresh.values())).authorized
     assert account(argv) == ("1513", "disconnected")
@@ -129,7 +129,7 @@ def test_disconnect_deletes_tokens_even_when_strava_cannot_be_told(
     assert main(["disconnect", "strava", "--athlete", "sam", *argv]) == 1
     err = capsys.readouterr().err
     assert "tokens are deleted anyway" in err and "strava.com/settings/apps" in err
-    assert token_store().load("strava", "sam") is None
+    assert token_store(Path(argv[3])).load("strava", "sam") is None
 
 
 def test_connect_needs_the_strava_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -176,9 +176,9 @@ def test_no_token_or_secret_in_logs_or_output(
         provider = StravaProvider.create(config, config.athlete("sam"), store)
         assert isinstance(provider, StravaProvider)
         fake.expire_access_tokens()
-        saved = token_store().load("strava", "sam")
+        saved = token_store(Path(argv[3])).load("strava", "sam")
         assert saved is not None
-        token_store().save("strava", "sam", {**saved, "expires_at": 0})
+        token_store(Path(argv[3])).save("strava", "sam", {**saved, "expires_at": 0})
         pages = list(provider.fetch(None))
         assert pages[0].activities[0].description == "Felt good"
         block = "— syncd —\nfine"

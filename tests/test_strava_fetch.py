@@ -187,7 +187,7 @@ def test_the_overlap_covers_the_detail_window(
         **(tokens.load("strava", "sam") or {}),
         "expires_at": int(datetime.now(UTC).timestamp()) + 6 * 3600,
     }
-    token_store().save("strava", "sam", fresh)
+    token_store(store.path.parent).save("strava", "sam", fresh)
     config = parse(
         {
             "daemon": {"delivery_window_days": window_days},
@@ -342,6 +342,9 @@ def test_mapping_agrees_with_stravalibs_models() -> None:
         ({"distance": -5.0}, "negative"),
         ({"max_heartrate": "high"}, "max_heartrate"),
         ({"sport_type": 7}, "sport_type"),
+        ({"moving_time": float("inf")}, "moving_time"),  # JSON's 1e999: round() would raise
+        ({"average_heartrate": float("nan")}, "average_heartrate"),
+        ({"distance": 1e300}, "distance"),  # finite, but no SQLite integer holds it
     ],
 )
 def test_malformed_items_are_skipped_with_a_reason(
@@ -352,6 +355,10 @@ def test_malformed_items_are_skipped_with_a_reason(
     pages = store_pages(provider, store)
     assert [a.provider_id for a in pages[0].activities] == ["1", "2"]
     assert len(pages[0].skipped) == 2 and reason in pages[0].skipped[0]
+    # kept raw with its error when it has an id to read it again by ("junk" has none)
+    kept = [(r.provider_id, r.raw.get("distance"), reason in r.error) for r in pages[0].rejected]
+    numbered = isinstance(change.get("id", 50), int) and not isinstance(change.get("id", 50), bool)
+    assert kept == ([("50", {**old_items(1, 50)[0], **change}.get("distance"), True)] if numbered else [])
     with pytest.raises(BadPayload):
         activity_from({**DETAILED, **change}, "sam")
 

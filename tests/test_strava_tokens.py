@@ -15,7 +15,6 @@ from syncd.tokens import (
     FileTokenStore,
     KeyringTokenStore,
     TokenStoreError,
-    default_token_dir,
     token_store,
 )
 
@@ -96,12 +95,16 @@ def test_names_cannot_escape_the_directory(tmp_path: Path, name: str) -> None:
         FileTokenStore(tmp_path).save("strava", name, TOKENS)
 
 
-def test_default_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert default_token_dir() == tmp_path / "xdg-config" / "syncd" / "tokens"
+def test_tokens_live_with_the_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = token_store(tmp_path / "state")
+    assert isinstance(store, FileTokenStore) and store.directory == tmp_path / "state" / "tokens"
     monkeypatch.setenv("STATE_DIRECTORY", "/var/lib/syncd:/other")
-    assert default_token_dir() == Path("/var/lib/syncd/tokens")
+    assert token_store().directory == Path("/var/lib/syncd/tokens")  # type: ignore[attr-defined]
+    monkeypatch.delenv("STATE_DIRECTORY")
+    # no state directory given: the default state's, never ~/.config/syncd/tokens any more
+    assert token_store().directory == tmp_path / "xdg-state" / "syncd" / "tokens"  # type: ignore[attr-defined]
     monkeypatch.setenv("SYNCD_TOKEN_DIR", str(tmp_path / "mine"))
-    assert default_token_dir() == tmp_path / "mine"
+    assert token_store(tmp_path / "state").directory == tmp_path / "mine"  # type: ignore[attr-defined]
 
 
 def test_keyring_store_uses_the_pinned_backend(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,6 +20,7 @@ from factories import run
 from web_world import WebWorld
 
 from syncd.providers.strava.endpoint import serve
+from syncd.web.keys import state_key
 from syncd.web.links import page_link
 from syncd.web.mount import Listener
 
@@ -130,7 +131,7 @@ def test_the_runners_page_and_its_answers_in_a_phone_browser(
     world, _ = site
     shots = screens(tmp_path)
     # Monday 05:00: the page, then "I did a strength session today"
-    browser.get(page_link(world.config, "sam", world.now))
+    browser.get(page_link(world.config, "sam", world.now, key=state_key(world.state)))
     assert browser.execute_script("return window.innerWidth") <= 400
     week = browser.find_elements(By.CSS_SELECTOR, "#chart rect.week")
     assert len(week) >= 6 and week[-1].get_attribute("data-strength") == "0"

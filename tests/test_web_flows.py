@@ -9,6 +9,7 @@ import pytest
 from factories import run
 from web_world import WebWorld, form_token
 
+from syncd.web.keys import state_key
 from syncd.web.links import page_link
 
 
@@ -20,7 +21,7 @@ def world(tmp_path: Path) -> WebWorld:
 
 
 def page(w: WebWorld) -> tuple[str, str]:
-    url = page_link(w.config, "sam", w.now)
+    url = page_link(w.config, "sam", w.now, key=state_key(w.state))
     assert url is not None
     return url, w.get(url).text
 

@@ -16,6 +16,7 @@ from web_world import WebWorld
 from syncd.config import parse
 from syncd.providers.strava.endpoint import WebhookApp, serve
 from syncd.providers.strava.events import WebhookEvent
+from syncd.web.keys import state_key
 from syncd.web.links import page_link
 from syncd.web.mount import Listener, listener
 
@@ -81,7 +82,7 @@ def test_the_strava_webhook_answers_as_before_beside_the_runners_pages(
     }
     assert fetch(f"{base}/strava", json.dumps(event).encode()) == (200, '{"status": "ok"}')
     assert [e.object_id for e in queued] == [9]
-    link = page_link(world.config, "sam", world.now)
+    link = page_link(world.config, "sam", world.now, key=state_key(world.state))
     assert link is not None
     status, html = fetch(base + link.removeprefix("http://127.0.0.1"))
     assert status == 200 and "Today&#x27;s strength session" in html
@@ -121,8 +122,8 @@ def test_the_owners_status_page_behind_its_own_link(tmp_path: Path) -> None:
     )
     assert app is not None and app.runner is not None
     now = datetime.now(UTC)
-    url = status_link(world.config, now)
-    runner = page_link(world.config, "sam", now)
+    url = status_link(world.config, now, key=state_key(world.state))
+    runner = page_link(world.config, "sam", now, key=state_key(world.state))
     assert url is not None and runner is not None
 
     def get(path: str) -> tuple[str, str]:

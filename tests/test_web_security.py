@@ -12,7 +12,7 @@ from web_world import PUBLIC, WebWorld, form_token
 
 from syncd.notifiers.base import Message
 from syncd.tokens import token_store
-from syncd.web.keys import ACCOUNT, derived, install_key
+from syncd.web.keys import ACCOUNT, derived, state_key
 from syncd.web.links import page_link, status_link
 from syncd.web.signing import sign_link
 
@@ -94,7 +94,7 @@ def test_another_athletes_link_or_form_is_refused(world: WebWorld) -> None:
     r = world.post(mine, {"t": alex_form, "v": "done"})
     assert r.code == 403 and world.store.checkins("sam") == []
     # a link signed for an athlete the config does not know
-    ghost = sign_link(derived(install_key(), "runner"), "ghost", "page", world.now)
+    ghost = sign_link(derived(state_key(world.state), "runner"), "ghost", "page", world.now)
     refused_plainly(world.get(f"{PUBLIC}/syncd/r/ghost/{ghost}/"), 403)
 
 
@@ -108,7 +108,7 @@ def test_an_answer_without_the_pages_token_is_refused(world: WebWorld) -> None:
 
 def test_a_question_link_answers_only_its_own_question(world: WebWorld) -> None:
     """A form token of the runner's page cannot answer through a question link's page."""
-    page_url = page_link(world.config, "sam", world.now)
+    page_url = page_link(world.config, "sam", world.now, key=state_key(world.state))
     assert page_url is not None
     page = world.get(page_url)
     fewer_form = form_token(page.text)  # the first form of the page: today's strength "done"
@@ -117,11 +117,11 @@ def test_a_question_link_answers_only_its_own_question(world: WebWorld) -> None:
 
 
 def test_the_runners_link_does_not_open_the_owners_page(world: WebWorld) -> None:
-    url = page_link(world.config, "sam", world.now)
+    url = page_link(world.config, "sam", world.now, key=state_key(world.state))
     assert url is not None
     token = url.rstrip("/").rsplit("/", 1)[1]
     refused_plainly(world.get(f"{PUBLIC}/syncd/owner/{token}/"), 403)
-    owner = status_link(world.config, world.now)
+    owner = status_link(world.config, world.now, key=state_key(world.state))
     assert owner is not None
     assert world.get(owner).code == 403  # no status source wired in this app: still refused
 
@@ -131,7 +131,7 @@ def test_no_secret_or_token_in_the_html_the_logs_or_the_database(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     m = prompt(world)
-    key_hex = token_store().load(*ACCOUNT)["key"]  # type: ignore[index]
+    key_hex = token_store(world.state).load(*ACCOUNT)["key"]  # type: ignore[index]
     tokens = [a.url.rstrip("/").rsplit("/", 1)[1] for a in m.actions]
     pages = [world.get(a.url).text for a in m.actions]
     done = world.post(m.actions[0].url, {"t": form_token(pages[0]), "v": "done"})
@@ -149,8 +149,8 @@ def test_no_secret_or_token_in_the_html_the_logs_or_the_database(
 
 
 def test_the_key_lives_in_the_token_store_with_owner_only_permissions(world: WebWorld) -> None:
-    prompt(world)
-    files = [p for p in (Path(world.state).parent / "xdg-config" / "syncd" / "tokens").iterdir()]
+    prompt(world)  # with the tokens of the state that sent the push, not the default state's
+    files = [p for p in (Path(world.state) / "tokens").iterdir()]
     [key_file] = [p for p in files if p.name == "syncd-web-key.json"]
     assert key_file.stat().st_mode & 0o777 == 0o600
 

@@ -7,7 +7,7 @@ import argparse
 import json
 from datetime import UTC, datetime
 
-from syncd.cli.common import Add, athlete_timezone, day_argument, load_config, open_store
+from syncd.cli.common import Add, athlete_timezone, day_argument, load_config, open_store, state_of
 from syncd.errors import SyncdError
 
 #: command → (question, answer value, what its argument is: "day", "activity", "rule", "")
@@ -63,19 +63,21 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_link(args: argparse.Namespace) -> int:
+    from syncd.web.keys import state_key
     from syncd.web.links import page_link, status_link
 
     config = load_config(args, required=True)
     if not config.daemon.public_url:
         raise SyncdError("[daemon] public_url is not set; set it to the HTTPS address of the listener")
     now = datetime.now(UTC)
+    key = state_key(state_of(args))  # the key the service of this state signs with
     if args.status:
-        print(status_link(config, now, days=args.days))
+        print(status_link(config, now, days=args.days, key=key))
         return 0
     if not args.athlete:
         raise SyncdError("name the athlete (--athlete NAME), or ask for the owner's page with --status")
     config.athlete(args.athlete)
-    print(page_link(config, args.athlete, now))
+    print(page_link(config, args.athlete, now, key=key))
     return 0
 
 

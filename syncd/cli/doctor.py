@@ -31,7 +31,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         return EX_CONFIG
     checks = [Check("config", "ok", f"{path} parses"), *offline_checks(config)]
     checks += directory_checks("state directory", directory, private=True)
-    token_checks, tokens = token_store_checks()
+    token_checks, tokens = token_store_checks(directory)
     checks += token_checks
     if tokens is not None:
         checks += account_checks(config, tokens)

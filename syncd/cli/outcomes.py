@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 from syncd.errors import EX_CONFIG, EX_TEMPFAIL, AuthRequired, ProviderError, RateLimited, Unavailable
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from syncd.config import AthleteConfig, Config
     from syncd.engine import PassSummary
     from syncd.providers.base import Page, Provider
@@ -85,12 +87,13 @@ class Observer:
         return fetch
 
 
-def _never_connected(provider: str, athlete: str) -> bool:
-    """Whether the account has no saved tokens at all (it was never connected)."""
+def _never_connected(state: Path, provider: str, athlete: str) -> bool:
+    """Whether the account has no saved tokens at all in the state in `state` (it was never
+    connected)."""
     from syncd.tokens import token_store
 
     try:
-        return token_store().load(provider, athlete) is None
+        return token_store(state).load(provider, athlete) is None
     except Exception:  # a token store that cannot be read is no proof of anything
         return False
 
@@ -103,12 +106,12 @@ class Verdict:
     warnings: list[str] = field(default_factory=list)
 
 
-def _kind(part_error: str, error: ProviderError | None, provider: str, athlete: str) -> str:
+def _kind(state: Path, part_error: str, error: ProviderError | None, provider: str, athlete: str) -> str:
     """'transient', 'never' (never connected) or 'permanent'."""
     if isinstance(error, RateLimited | Unavailable):
         return "transient"
     needs_connect = isinstance(error, AuthRequired) or part_error.startswith(("paused", "needs reconnecting"))
-    if needs_connect and _never_connected(provider, athlete):
+    if needs_connect and _never_connected(state, provider, athlete):
         return "never"
     return "permanent"
 
@@ -122,7 +125,8 @@ def verdict(config: Config, results: list[PassSummary], observer: Observer) -> V
         for name, part in summary.providers.items():
             if not part.error:
                 continue
-            kind = _kind(part.error, observer.errors.get((summary.athlete, name)), name, summary.athlete)
+            error = observer.errors.get((summary.athlete, name))
+            kind = _kind(observer.store.path.parent, part.error, error, name, summary.athlete)
             transient |= kind == "transient"
             permanent |= kind == "permanent" or (kind == "never" and not synced)
             if kind == "never" and synced:

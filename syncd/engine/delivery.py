@@ -18,7 +18,7 @@ from syncd.engine.policy import wants_note
 from syncd.engine.pushes import deliver_push
 from syncd.engine.strength import session_of
 from syncd.engine.workouts import deliver_workouts
-from syncd.errors import ProviderError
+from syncd.errors import ProviderError, RateLimited
 from syncd.notes import NoteOutcome, apply_block
 from syncd.providers.base import Provider
 from syncd.store import outbox
@@ -45,6 +45,22 @@ def deliver_notes(ctx: Context, athlete: AthleteConfig, summary: PassSummary) ->
         _deliver_note(ctx, athlete, summary, channel, providers.get(name), sessions.get(target), due)
 
 
+def _channel_gone(ctx: Context, athlete: AthleteConfig, name: str, session: Session | None) -> str | None:
+    """Why the note can never be written (the activity is gone, the provider is no longer
+    configured for the athlete or cannot write notes, notes are off), or None. A provider
+    that only failed to set up for this pass is not gone: its notes wait for the next one."""
+    if session is None:
+        return "the activity is no longer stored"
+    from syncd.plugins import installed_providers
+
+    cls = installed_providers().get(name)
+    if name not in athlete.providers or cls is None or not cls.writes_notes:
+        return f"{name} is no longer configured for {athlete.name}"
+    if not athlete.notes.get(name, False):
+        return f"notes on {name} are turned off"
+    return None
+
+
 def _deliver_note(
     ctx: Context,
     athlete: AthleteConfig,
@@ -58,13 +74,15 @@ def _deliver_note(
     withdrawn ones (a corrected or deleted run) and ones whose severity dropped below what
     earns a note drop out, and the block is rewritten."""
     store, now, name = ctx.store, ctx.now(), channel.removeprefix("note:")
-    if provider is None or session is None or not provider.writes_notes:
+    gone = _channel_gone(ctx, athlete, name, session)
+    if gone is not None:
         with store.transaction() as tx:
             for f in due:
-                outbox.mark(
-                    tx, f.key, channel, "skipped", now=now, error="activity or provider no longer available"
-                )
+                outbox.mark(tx, f.key, channel, "skipped", now=now, error=gone)
         return
+    assert session is not None
+    if provider is None or not provider.writes_notes:
+        return  # the account could not be set up this pass: the note stays queued
     findings = [
         f for f in outbox.note_findings(store, channel, session.id) if wants_note(f, ctx.rule_class(f.rule))
     ]
@@ -78,6 +96,9 @@ def _deliver_note(
     try:
         for activity in copies:
             _write_one(ctx, athlete, provider, name, activity.provider_id, block)
+    except RateLimited as exc:
+        _wait_for_budget(ctx, athlete, summary, channel, due, exc)
+        return
     except ProviderError as exc:
         with store.transaction() as tx:
             states = [
@@ -100,18 +121,39 @@ def _deliver_note(
     summary.delivered += sum(f.key in live for f in due)
 
 
+def _wait_for_budget(
+    ctx: Context,
+    athlete: AthleteConfig,
+    summary: PassSummary,
+    channel: str,
+    due: list[Finding],
+    exc: RateLimited,
+) -> None:
+    """A rate-limited write is no failed attempt: the note waits until the budget allows
+    (`retry_at`), however often that happens, and is never given up because of it."""
+    now = ctx.now()
+    with ctx.store.transaction() as tx:
+        for f in due:
+            outbox.hold(tx, f.key, channel, max(exc.retry_at, now))
+    summary.held += len(due)
+    log.debug("%s/%s: note waits for the rate limit (%s)", athlete.name, channel, exc)
+
+
 def _write_one(
     ctx: Context, athlete: AthleteConfig, provider: Provider, provider_name: str, provider_id: str, block: str
 ) -> None:
     store = ctx.store
-    confirmed, pending, abandoned = store.note_state(athlete.name, provider_name, provider_id)
+    confirmed, unconfirmed, abandoned = store.note_state(athlete.name, provider_name, provider_id)
     if abandoned:
         return
     store.note_intent(athlete.name, provider_name, provider_id, block)
     outcome: list[NoteOutcome] = []
 
     def edit(current: str) -> str | None:
-        result = apply_block(current, block, confirmed, pending)
+        # the newest block whose write may have landed before a crash is the one to replace;
+        # only when none of them (nor the confirmed one) is there did the runner remove it
+        present = next((b for b in unconfirmed if b and b in (current or "")), None)
+        result = apply_block(current, block, confirmed, present)
         outcome.append(result.outcome)
         return result.description if result.outcome is NoteOutcome.WRITE else None
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from syncd.config import AthleteConfig
 from syncd.engine.context import Context, profile_of
+from syncd.engine.notices import is_notice
 from syncd.errors import DeliveryFailed, SyncdError
 from syncd.notifiers.base import Message
 from syncd.rules.base import Rule
@@ -41,10 +42,11 @@ def _page_link(ctx: Context, athlete: AthleteConfig) -> str | None:
     """A link to the runner's page for the digest (None without `[daemon] public_url`)."""
     if not ctx.config.daemon.public_url:
         return None
+    from syncd.web.keys import state_key
     from syncd.web.links import page_link
 
-    try:
-        return page_link(ctx.config, athlete.name, ctx.now())
+    try:  # the key kept with this state's tokens
+        return page_link(ctx.config, athlete.name, ctx.now(), key=state_key(ctx.store.path.parent))
     except SyncdError as exc:
         log.warning("%s: digest without a link to the page: %s", athlete.name, exc)
         return None
@@ -63,7 +65,11 @@ def send_digest(ctx: Context, athlete: AthleteConfig, day: date) -> bool:
     history = stored_history(ctx.store, athlete.name, profile_of(ctx.config, athlete), until=day)
     if not should_send(history, day):
         return False  # DESIGN.md: weeks with a run, and one quiet week after the last run
-    findings = findings_between(ctx.store, athlete.name, day - timedelta(weeks=12), day)
+    findings = [  # syncd's own notices are for the server's owner, not the runner's week
+        f
+        for f in findings_between(ctx.store, athlete.name, day - timedelta(weeks=12), day)
+        if not is_notice(f)
+    ]
     folded_keys = {f.key for f in folded_between(ctx.store, athlete.name, day - timedelta(days=6), day)}
     folded = [f for f in findings if f.key in folded_keys]
     digest = build_digest(

@@ -13,6 +13,7 @@ from syncd.coach.wording import push
 from syncd.config import AthleteConfig
 from syncd.domain import Finding
 from syncd.engine.context import Context, PassSummary
+from syncd.engine.notices import is_notice
 from syncd.engine.policy import lowered, quiet_until, wants_push
 from syncd.engine.strength import session_for
 from syncd.errors import DeliveryFailed, SyncdError
@@ -103,6 +104,7 @@ def _answers(ctx: Context, athlete: AthleteConfig, finding: Finding, now: dateti
     """The answer buttons, click and link of a push (none without `[daemon] public_url`)."""
     if not ctx.config.daemon.public_url:
         return {}
+    from syncd.web.keys import state_key
     from syncd.web.links import push_answers
 
     activity = None
@@ -111,7 +113,13 @@ def _answers(ctx: Context, athlete: AthleteConfig, finding: Finding, now: dateti
         activity = next((s.primary.key for s in found), None)
     try:
         answers = push_answers(
-            ctx.config, athlete.name, ctx.config.timezone_of(athlete), finding, now, activity=activity
+            ctx.config,
+            athlete.name,
+            ctx.config.timezone_of(athlete),
+            finding,
+            now,
+            activity=activity,
+            key=state_key(ctx.store.path.parent),  # the key kept with this state's tokens
         )
     except SyncdError as exc:  # the signing key cannot be read: the message goes without answers
         log.warning("%s: push without answer links: %s", athlete.name, exc)
@@ -137,6 +145,8 @@ def _push_decision(
     if until is not None:
         return "held", until
     local_midnight = datetime.combine(now.astimezone(tz).date(), datetime.min.time(), tz)
+    if is_notice(finding):
+        return "send", ""  # the server's own notice: outside the runner's limit and timing
     if outbox.sent_count(ctx.store, athlete.name, channel, local_midnight) >= athlete.max_push_per_day:
         return "folded", "daily push limit"
     if kind.stale_after_its_day(finding) and finding.day < now.astimezone(tz).date():

@@ -63,6 +63,11 @@ def provider_factory(config: Config, store: Store) -> Callable[[AthleteConfig], 
                 out[name] = cls.create(config, athlete, store)
             except ProviderError as exc:
                 out[name] = BrokenProvider(athlete.name, exc)
+            except Exception as exc:  # a bug in a provider's set-up stops only that account
+                log.error("%s/%s: could not be set up: %s: %s", athlete.name, name, type(exc).__name__, exc)
+                log.debug("%s/%s: the error in full", athlete.name, name, exc_info=True)
+                problem = f"could not be set up ({type(exc).__name__}); see the log with -vv"
+                out[name] = BrokenProvider(athlete.name, ProviderError(problem))
         made[athlete.name] = out
         return out
 

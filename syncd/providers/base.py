@@ -27,12 +27,25 @@ DescriptionEdit = Callable[[str], str | None]
 
 
 @dataclass(frozen=True)
+class Rejected:
+    """A listed item that could not be read: kept raw with its error and retried later
+    (`Provider.reread`), so the cursor can move past it without losing it."""
+
+    provider_id: str
+    start_utc: str | None  # ISO 8601 when the item says, else None
+    raw: Any
+    error: str
+
+
+@dataclass(frozen=True)
 class Page:
-    """One batch of a listing: store its activities, then save `cursor` in the same step."""
+    """One batch of a listing: store its activities and rejected items, then save `cursor`
+    in the same step."""
 
     activities: list[Activity]
     cursor: str | None
     skipped: list[str] = field(default_factory=list)  # one reason per malformed item
+    rejected: list[Rejected] = field(default_factory=list)  # those of them that have an id
 
 
 @dataclass
@@ -127,3 +140,8 @@ class Provider(ABC):
     def write_note(self, provider_id: str, edit: DescriptionEdit) -> bool:
         """Read the description, apply `edit`, write it back if it changed; True if written."""
         raise NotImplementedError(f"{self.name} cannot write notes")
+
+    def reread(self, item: Rejected) -> Activity | None:
+        """A rejected item read again: the activity, or None when the provider says it is
+        gone. Raises BadPayload while it stays unreadable. Default: `fetch_one`."""
+        return self.fetch_one(item.provider_id)

@@ -219,6 +219,25 @@ MIGRATIONS: list[str] = [
     CREATE INDEX deliveries_by_target ON deliveries (target, channel);
     CREATE INDEX webhook_events_pending ON webhook_events (provider, event_time) WHERE handled_at IS NULL;
     """,
+    # 12: every block that may be on an activity until one is confirmed (a crash between two
+    # writes can leave either), and the items a provider listed but syncd could not read, kept
+    # raw with their error until they map or are gone
+    """
+    ALTER TABLE notes ADD COLUMN unconfirmed_json TEXT NOT NULL DEFAULT '[]';
+    UPDATE notes SET unconfirmed_json = json_array(pending) WHERE pending IS NOT NULL;
+    CREATE TABLE rejected_items (
+        athlete TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        provider_id TEXT NOT NULL,
+        start_utc TEXT,
+        raw_json TEXT NOT NULL,
+        error TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_try_at TEXT NOT NULL,
+        PRIMARY KEY (athlete, provider, provider_id)
+    );
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -13,7 +13,7 @@ from typing import Any
 
 from syncd.domain import Finding
 from syncd.store.db import Store
-from syncd.store.ledger import BACKOFF_FIRST, BACKOFF_MAX, finding_from_row, iso
+from syncd.store.ledger import BACKOFF_FIRST, BACKOFF_MAX, NOTICE_RULE, finding_from_row, iso
 
 
 @dataclass(frozen=True)
@@ -94,11 +94,12 @@ def failed_attempt(
 
 
 def sent_count(store: Store, athlete: str, channel: str, since: datetime) -> int:
-    """How many deliveries on `channel` were sent for the athlete since `since`."""
+    """How many of the runner's deliveries on `channel` were sent since `since` (syncd's own
+    notices to the server's owner do not count)."""
     row = store.conn.execute(
         "SELECT COUNT(*) FROM deliveries d JOIN findings f ON f.key = d.finding_key "
-        "WHERE f.athlete = ? AND d.channel = ? AND d.status = 'sent' AND d.sent_at >= ?",
-        (athlete, channel, iso(since)),
+        "WHERE f.athlete = ? AND d.channel = ? AND d.status = 'sent' AND d.sent_at >= ? AND f.rule != ?",
+        (athlete, channel, iso(since), NOTICE_RULE),
     ).fetchone()
     return int(row[0])
 

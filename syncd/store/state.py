@@ -10,6 +10,9 @@ from typing import Any
 from syncd.store.activities import Tables
 from syncd.store.rows import now_utc
 
+#: How many unconfirmed blocks of one note are remembered (each one a write cut short).
+UNCONFIRMED_KEPT = 20
+
 
 class StateTables(Tables):
     """The `cursors`, `notes`, `accounts`, `provider_state` and `engine_state` tables."""
@@ -33,38 +36,50 @@ class StateTables(Tables):
 
     # note blocks ----------------------------------------------------------------------
 
-    def note_state(
-        self, athlete: str, provider: str, provider_id: str
-    ) -> tuple[str | None, str | None, bool]:
-        """(block last confirmed on the activity, block whose write may not have finished,
-        whether the runner removed syncd's block so it is left alone)."""
+    def note_state(self, athlete: str, provider: str, provider_id: str) -> tuple[str | None, list[str], bool]:
+        """(block last confirmed on the activity, blocks whose write may or may not have
+        reached it, newest first, whether the runner removed syncd's block so it is left alone)."""
         row = self.conn.execute(
-            "SELECT block, pending, abandoned FROM notes WHERE athlete = ? AND provider = ? "
+            "SELECT block, unconfirmed_json, abandoned FROM notes WHERE athlete = ? AND provider = ? "
             "AND provider_id = ?",
             (athlete, provider, provider_id),
         ).fetchone()
         if row is None:
-            return None, None, False
-        return row["block"] or None, row["pending"], bool(row["abandoned"])
+            return None, [], False
+        return (
+            row["block"] or None,
+            list(reversed(json.loads(row["unconfirmed_json"]))),
+            bool(row["abandoned"]),
+        )
 
     def note_intent(self, athlete: str, provider: str, provider_id: str, block: str) -> None:
-        """Remember a block before writing it, so a crash mid-write never orphans it."""
+        """Remember a block before writing it, beside every other block whose write was cut
+        short (a crash after the provider applied a write but before it was confirmed leaves
+        that block on the activity): none of them is ever orphaned. Keeps the newest
+        `UNCONFIRMED_KEPT`."""
         with self.transaction() as tx:
+            row = tx.execute(
+                "SELECT unconfirmed_json FROM notes WHERE athlete = ? AND provider = ? AND provider_id = ?",
+                (athlete, provider, provider_id),
+            ).fetchone()
+            kept = [] if row is None else [b for b in json.loads(row["unconfirmed_json"]) if b != block]
+            kept = [*kept, block][-UNCONFIRMED_KEPT:]
             tx.execute(
-                "INSERT INTO notes (athlete, provider, provider_id, block, pending, written_at) "
-                "VALUES (?, ?, ?, '', ?, ?) ON CONFLICT(athlete, provider, provider_id) "
-                "DO UPDATE SET pending = excluded.pending",
-                (athlete, provider, provider_id, block, now_utc()),
+                "INSERT INTO notes (athlete, provider, provider_id, block, pending, unconfirmed_json, "
+                "written_at) VALUES (?, ?, ?, '', ?, ?, ?) ON CONFLICT(athlete, provider, provider_id) "
+                "DO UPDATE SET pending = excluded.pending, unconfirmed_json = excluded.unconfirmed_json",
+                (athlete, provider, provider_id, block, json.dumps(kept), now_utc()),
             )
 
     def note_done(
         self, athlete: str, provider: str, provider_id: str, block: str | None, *, abandoned: bool = False
     ) -> None:
-        """Confirm the block now on the activity (or that the runner removed ours)."""
+        """Confirm the block now on the activity (or that the runner removed ours): no other
+        block can be there any more."""
         with self.transaction() as tx:
             tx.execute(
-                "UPDATE notes SET block = COALESCE(?, block), pending = NULL, abandoned = ?, "
-                "written_at = ? WHERE athlete = ? AND provider = ? AND provider_id = ?",
+                "UPDATE notes SET block = COALESCE(?, block), pending = NULL, unconfirmed_json = '[]', "
+                "abandoned = ?, written_at = ? WHERE athlete = ? AND provider = ? AND provider_id = ?",
                 (block, int(abandoned), now_utc(), athlete, provider, provider_id),
             )
 

@@ -14,7 +14,7 @@ from syncd.store import Store
 from syncd.store.answers import spend, spent
 from syncd.web.answers import Answer, BadAnswer, checkin_for
 from syncd.web.html import refusal
-from syncd.web.keys import derived, install_key
+from syncd.web.keys import derived, state_key
 from syncd.web.links import runner_url
 from syncd.web.signing import Link, Refused, open_form, open_link, sign_form, sign_link
 from syncd.web.status import status_page
@@ -56,7 +56,7 @@ def _refuse(reason: str) -> Response:
 
 def handle(app: RunnerApp, config: Config, store: Store, request: Request) -> Response:
     """The response to one request below /syncd/ (static files aside)."""
-    key = app.key or install_key()
+    key = app.key or state_key(store.path.parent)
     now = app.now()
     parts = request.parts
     if len(parts) == 2 and parts[0] == "owner" and request.method == "GET":

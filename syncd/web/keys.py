@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import secrets
 import threading
+from pathlib import Path
 
 from syncd.errors import ConfigError
 from syncd.tokens import TokenStore, token_store
@@ -24,6 +25,11 @@ _cache: dict[str, bytes] = {}
 
 def _where(store: TokenStore) -> str:
     return repr(getattr(store, "directory", None) or getattr(store, "backend", None) or store)
+
+
+def state_key(state: Path) -> bytes:
+    """The install key kept with the tokens of the state in `state` (`install_key`)."""
+    return install_key(token_store(state))
 
 
 def install_key(store: TokenStore | None = None) -> bytes:

@@ -101,7 +101,10 @@ def crash_world(
         return row
     except AssertionError as exc:
         row = Tally(name, injected=sum(hit for _, hit in world.kills))
-        row.problems.append(f"did not recover: {str(exc)[:300]}")
+        said = str(exc)
+        row.problems.append(
+            f"did not recover: {said if len(said) <= 600 else said[:300] + ' … ' + said[-300:]}"
+        )
         return row
     finally:
         world.close()

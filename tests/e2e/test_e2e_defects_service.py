@@ -2,8 +2,8 @@
 1-4, 7 and 9 are in test_e2e_defects.py.
 
 Each drives real syncd processes against the local fakes, as the fault suite does, and
-checks what a runner or a self-hoster would notice. They fail on the code they were written
-against; phase 2 of the issue fixes them.
+checks what a runner or a self-hoster would notice. Each failed on the code it was written
+against (phase 1 of the issue) and passes since its fix (phase 2).
 """
 
 from __future__ import annotations

@@ -266,7 +266,7 @@ class World:
                 break
             time.sleep(0.05)
         run = proc.terminate()
-        assert run.returncode == 0, run.stderr[-2000:]
+        assert run.returncode == 0, f"syncd run exited {run.returncode} on SIGTERM: ...{run.stderr[-1500:]}"
 
     # -- what the runner sees ------------------------------------------------------------
 

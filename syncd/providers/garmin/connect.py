@@ -100,8 +100,8 @@ def connect(
 
     config, athlete, args = request.config, request.athlete, request.options
     timezone = config.timezone_of(athlete)
-    tokens = token_store()
     with request.open_store() as store:
+        tokens = token_store(store.path.parent)
         now = clock()
         until = login_lockout(store, athlete.name, now)
         if until is not None:
@@ -190,8 +190,8 @@ def disconnect(request: ConnectRequest) -> int:
     from syncd.tokens import token_store
 
     name = request.athlete.name
-    deleted = token_store().delete("garmin", name)
     with request.open_store() as store:
+        deleted = token_store(store.path.parent).delete("garmin", name)
         if store.has_athlete(name):
             store.set_account(
                 name, "garmin", status="disconnected", error="disconnected by `syncd disconnect`"

@@ -10,7 +10,6 @@ may rotate the refresh token on every refresh; the caller saves the pair each ti
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -122,17 +121,6 @@ def needs_refresh(tokens: dict[str, Any], now: datetime) -> bool:
     return expires - now < REFRESH_MARGIN
 
 
-# Per-account locks: the poller and the webhook worker may refresh the same account at once,
-# and a rotated refresh token makes the loser's refresh fail.
-_LOCKS: dict[str, threading.Lock] = {}
-_LOCKS_GUARD = threading.Lock()
-
-
-def _account_lock(athlete: str) -> threading.Lock:
-    with _LOCKS_GUARD:
-        return _LOCKS.setdefault(athlete, threading.Lock())
-
-
 class StravaApi:
     """Authorized API calls for one athlete: budget checked first, token fresh, errors mapped."""
 
@@ -154,7 +142,8 @@ class StravaApi:
         return AuthRequired(
             f"Strava no longer accepts syncd's access for {self.athlete} "
             f"({why}); reconnect with `syncd connect strava --athlete "
-            f"{self.athlete}`"
+            f"{self.athlete}`",
+            reason="the connection was revoked or expired",
         )
 
     def saved_tokens(self) -> dict[str, Any]:
@@ -166,20 +155,40 @@ class StravaApi:
 
     def access_token(self, *, stale: str | None = None) -> tuple[str, bool]:
         """A usable access token and whether it was refreshed just now. `stale`: a token
-        Strava refused, to replace even if its expiry says it is still good."""
-        with _account_lock(self.athlete):
-            tokens = self.saved_tokens()  # reloaded: another worker may have rotated them
+        Strava refused, to replace even if its expiry says it is still good.
+
+        The account's lock (every thread and process) is held from load to save, and the
+        tokens are reloaded inside it: whoever waited finds the pair the other one saved.
+        Raises AuthRequired (plainly worded when an earlier refresh was cut short by a stop
+        after Strava had retired the old refresh token), Unavailable, TokenStoreError."""
+        with self.tokens.locked("strava", self.athlete):
+            tokens = self.saved_tokens()
             current = str(tokens.get("access_token", ""))
             if current and current != stale and not needs_refresh(tokens, self.clock()):
                 return current, False
+            cut_short = self.tokens.renewal_cut_short("strava", self.athlete)
+            self.tokens.mark_renewing("strava", self.athlete)
             try:
                 fresh = self.app.refresh(str(tokens["refresh_token"]))
             except AuthRequired as exc:
+                if cut_short:
+                    raise self._cut_short() from None
                 raise self._reconnect(str(exc)) from None
-            # Saved before use: the old refresh token may already be dead at Strava.
+            # Saved at once: Strava retired the old refresh token when it issued this one.
             self.tokens.save("strava", self.athlete, {**tokens, **fresh})
             log.info("%s/strava: access token refreshed", self.athlete)
             return str(fresh["access_token"]), True
+
+    def _cut_short(self) -> AuthRequired:
+        reason = (
+            "syncd was stopped while Strava was renewing its access, after Strava had already "
+            "retired the old key; nothing was lost, and connecting once more sets it right"
+        )
+        return AuthRequired(
+            f"Strava needs {self.athlete} to connect syncd once more: {reason}; reconnect with "
+            f"`syncd connect strava --athlete {self.athlete}`",
+            reason=reason,
+        )
 
     def call(
         self,

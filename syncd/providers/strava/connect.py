@@ -114,7 +114,9 @@ def connect(
     from syncd.tokens import token_store
 
     config, athlete, args = request.config, request.athlete, request.options
-    app, tokens = app_of(config), token_store()
+    with request.open_store() as store:  # the tokens go with this state (refused if mixed up)
+        tokens = token_store(store.path.parent)
+    app = app_of(config)
     if args.paste:
         grant = _grant_by_paste(app, read, opened)
     else:
@@ -195,8 +197,9 @@ def disconnect(request: ConnectRequest) -> int:
     from syncd.tokens import token_store
 
     name = request.athlete.name
-    app, tokens = app_of(request.config), token_store()
+    app = app_of(request.config)
     with request.open_store() as store:
+        tokens = token_store(store.path.parent)
         if tokens.load("strava", name) is None:
             print(f"{name} has no saved Strava tokens; nothing to revoke.")
             return 0

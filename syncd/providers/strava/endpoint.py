@@ -1,4 +1,5 @@
-"""The Strava webhook callback endpoint: a plain WSGI app served by waitress on 127.0.0.1.
+"""The Strava webhook callback endpoint: a plain WSGI app served by waitress on 127.0.0.1
+(`server.Server`: a deadline on every request, a clean stop).
 
 Strava wants every answer within 2 seconds, so the endpoint only checks the event (our
 subscription, a connected athlete), records it once (the dedupe key is object id, aspect
@@ -21,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from syncd.providers.strava.events import WebhookEvent
+from syncd.providers.strava.server import Server
 from syncd.providers.strava.subscriptions import subscription_key, verify_token_for
 from syncd.store.webhooks import EndpointState
 
@@ -134,18 +136,8 @@ class WebhookApp:
         return "queued"
 
 
-def serve(app: WebhookApp, host: str = "127.0.0.1", port: int = 8421) -> Any:
-    """A waitress server for the endpoint (not started): call `.run()` in a thread, and
-    `.close()` to stop. Bound to loopback unless told otherwise."""
-    from waitress.server import create_server
-
-    return create_server(
-        app,
-        host=host,
-        port=port,
-        threads=4,
-        ident="syncd",
-        max_request_body_size=app.max_body,
-        channel_timeout=10,
-        clear_untrusted_proxy_headers=True,
-    )
+def serve(app: Any, host: str = "127.0.0.1", port: int = 8421) -> Server:
+    """The listener's server for a WSGI app (the endpoint, or the endpoint beside the runner's
+    pages), bound now and not started: call `.run()` in a thread, and `.close()` to stop.
+    Loopback unless told otherwise. Raises OSError when the address cannot be bound."""
+    return Server(app, host, port, int(getattr(app, "max_body", MAX_BODY)))

@@ -4,6 +4,7 @@ with explicit types, and the detail-only fields merged onto a summary."""
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,10 +32,18 @@ class _Reader:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self._bad(key, "a number")
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer too large for a float
+            raise self._bad(key, "a finite number") from None
+        if not math.isfinite(number):  # JSON's 1e999 is inf, and NaN reads too
+            raise self._bad(key, "a finite number")
+        return number
 
     def whole(self, key: str) -> int | None:
         value = self.number(key)
+        if value is not None and abs(value) >= 2**53:  # beyond any real count (and SQLite's range)
+            raise self._bad(key, "a count in range")
         return None if value is None else round(value)
 
     def text(self, key: str) -> str:

@@ -23,16 +23,16 @@ from __future__ import annotations
 import argparse
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from syncd.domain import Activity
 from syncd.errors import AuthRequired, BadPayload, ConfigError, ProviderError, RateLimited, Unavailable
-from syncd.providers.base import ConnectRequest, DescriptionEdit, Page, Provider
+from syncd.providers.base import ConnectRequest, DescriptionEdit, Page, Provider, Rejected
 from syncd.providers.strava.api import StravaApi, StravaApp
 from syncd.providers.strava.auth import can_write
 from syncd.providers.strava.budget import Budget
+from syncd.providers.strava.items import Listing, activity_id, parse_cursor, rejected_item
 from syncd.providers.strava.mapping import DETAIL_KEYS, activity_from, with_details
 
 if TYPE_CHECKING:
@@ -46,14 +46,6 @@ PER_PAGE = 200
 #: what a note is written onto without a read of its own; an edit by the runner within these
 #: seconds is the price, as it is between any GET and PUT
 FRESH_S = 60.0
-
-
-@dataclass
-class _Listing:
-    """State of one fetch across pages."""
-
-    newest: int | None
-    error: ProviderError | None = None
 
 
 class StravaProvider(Provider):
@@ -98,13 +90,17 @@ class StravaProvider(Provider):
             )
         try:
             secret = resolve(strava.client_secret)
-            tokens = token_store()
         except ConfigError as exc:
             raise ProviderError(f"strava.client_secret: {exc}") from None
+        try:
+            tokens = token_store(store.path.parent)  # the tokens of this state, no other's
+        except ConfigError as exc:
+            raise ProviderError(str(exc)) from None
         if tokens.load("strava", athlete.name) is None:
             raise AuthRequired(
                 f"{athlete.name} has not connected Strava yet; run "
-                f"`syncd connect strava --athlete {athlete.name}`"
+                f"`syncd connect strava --athlete {athlete.name}`",
+                reason="not connected yet",
             )
         app = StravaApp(strava.base_url, strava.client_id, secret)
         api = StravaApi(app, tokens, athlete.name, Budget(store, strava.client_id))
@@ -117,7 +113,7 @@ class StravaProvider(Provider):
     def cursor_for(cls, known_until: datetime, current: str | None) -> str | None:
         """The newest start known, in epoch seconds, when it is later than `current`."""
         known = int(known_until.timestamp())
-        now = _parse_cursor(current) if current is not None else None
+        now = parse_cursor(current) if current is not None else None
         return str(known) if now is None or known > now else None
 
     @classmethod
@@ -146,9 +142,9 @@ class StravaProvider(Provider):
         Each page's cursor is the newest start seen so far. Raises AuthRequired,
         RateLimited, Unavailable, ApplicationInactive; a failure while fetching details
         still yields the page (summaries only), then raises."""
-        newest = _parse_cursor(cursor)
+        newest = parse_cursor(cursor)
         after = 0 if newest is None else max(0, newest - int(self.overlap.total_seconds()))
-        state = _Listing(newest)
+        state = Listing(newest)
         number = 1
         while True:
             items = self.api.call(
@@ -163,14 +159,18 @@ class StravaProvider(Provider):
                 return
             number += 1
 
-    def _page(self, items: list[Any], state: _Listing) -> Page:
+    def _page(self, items: list[Any], state: Listing) -> Page:
         mapped: list[tuple[dict[str, Any], Activity]] = []
         skipped: list[str] = []
+        rejected: list[Rejected] = []
         for item in items:
             try:
                 mapped.append((item, activity_from(item, self.athlete)))
             except BadPayload as exc:
                 skipped.append(str(exc))
+                kept = rejected_item(item, str(exc))
+                if kept is not None:
+                    rejected.append(kept)
         recent_from = self.clock() - self.detail
         # every listed activity keeps the runner's words fetched earlier: the list has no
         # description, and an overlap re-listing must not erase them (nor their findings)
@@ -185,10 +185,10 @@ class StravaProvider(Provider):
             start = int(activity.start_utc.timestamp())
             state.newest = start if state.newest is None else max(state.newest, start)
         cursor = None if state.newest is None else str(state.newest)
-        return Page(activities=activities, cursor=cursor, skipped=skipped)
+        return Page(activities=activities, cursor=cursor, skipped=skipped, rejected=rejected)
 
     def _detailed(
-        self, item: dict[str, Any], summary: Activity, known: dict[str, dict[str, Any]], state: _Listing
+        self, item: dict[str, Any], summary: Activity, known: dict[str, dict[str, Any]], state: Listing
     ) -> Activity:
         """The recent activity with the runner's words: from the stored copy if it was
         fetched in detail before, else from one GET (none after a failure this pass)."""
@@ -247,9 +247,17 @@ class StravaProvider(Provider):
 
     def fetch_one(self, provider_id: str) -> Activity | None:
         """The activity in detail; None if Strava says it does not exist (deleted)."""
-        detail = self.api.call("GET", f"/activities/{_activity_id(provider_id)}", missing_ok=True)
+        detail = self.api.call("GET", f"/activities/{activity_id(provider_id)}", missing_ok=True)
         self._remember(provider_id, detail)
         return None if detail is None else activity_from(detail, self.athlete)
+
+    def reread(self, item: Rejected) -> Activity | None:
+        """The raw copy mapped again (free, after a fix in syncd), else one read of the
+        activity in detail (fixed on Strava); None when Strava says it is gone."""
+        try:
+            return activity_from(item.raw, self.athlete)
+        except BadPayload:
+            return self.fetch_one(item.provider_id)
 
     def write_note(self, provider_id: str, edit: DescriptionEdit) -> bool:
         """PUT edit(description) if it changed; True if written. The description is the one
@@ -264,7 +272,7 @@ class StravaProvider(Provider):
                 f"(activity:write); reconnect with `syncd connect strava "
                 f"--athlete {self.athlete}` and leave that permission ticked"
             )
-        path = f"/activities/{_activity_id(provider_id)}"
+        path = f"/activities/{activity_id(provider_id)}"
         current = self._fresh(provider_id)
         self.api.budget.reserve(reads=current is None, writes=1)
         if current is None:
@@ -278,20 +286,3 @@ class StravaProvider(Provider):
             return False
         self.api.call("PUT", path, body={"description": new})
         return True
-
-
-def _parse_cursor(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    try:
-        return int(cursor)
-    except ValueError:
-        log.warning("strava: unreadable cursor %r; listing everything again", cursor)
-        return None
-
-
-def _activity_id(provider_id: str) -> int:
-    """Strava ids are numbers; anything else would change the URL path."""
-    if not provider_id.isdigit():
-        raise BadPayload(f"{provider_id!r} is not a Strava activity id")
-    return int(provider_id)
