@@ -46,9 +46,10 @@ def remember(store: Store, e: WebhookEvent) -> None:
     EndpointState(store.path, "strava").remember(e.key, str(e.owner_id))
 
 
-def test_a_forged_flood_keeps_to_the_event_share_and_one_read_per_object(
+def connected(
     fake: FakeStrava, clock: Clock, tmp_path: Path
-) -> None:
+) -> tuple[Store, FileTokenStore, StravaProvider, Planner]:
+    """sam connected to the fake Strava, with the daemon's planner (webhooks on)."""
     store = Store(tmp_path / "state")
     tokens = FileTokenStore(tmp_path / "tokens")
     app = StravaApp(fake.base_url, fake.client_id, fake.client_secret)
@@ -66,6 +67,13 @@ def test_a_forged_flood_keeps_to_the_event_share_and_one_read_per_object(
         "test",
     )
     planner = Planner(config, store, clock)
+    return store, tokens, provider, planner
+
+
+def test_a_forged_flood_keeps_to_the_event_share_and_one_read_per_object(
+    fake: FakeStrava, clock: Clock, tmp_path: Path
+) -> None:
+    store, tokens, provider, planner = connected(fake, clock, tmp_path)
     real = fake.add_activity(clock.now - timedelta(hours=1))["id"]
     passes: list[str] = []
 
@@ -134,3 +142,35 @@ def test_an_event_costs_one_read_and_its_note_one_write(
         ("GET", str(long_run["id"])),  # the event's one read: the pass lists nothing, the note reuses it
         ("PUT", str(long_run["id"])),
     ]
+
+
+def test_after_a_few_events_about_activities_strava_lacks_the_rest_wait_for_the_poll(
+    fake: FakeStrava, clock: Clock, tmp_path: Path
+) -> None:
+    from syncd.providers.strava import event_misses
+
+    store, tokens, provider, _ = connected(fake, clock, tmp_path)
+    stored = fake.add_activity(clock.now - timedelta(hours=2))["id"]
+    provider.api.call("GET", "/athlete/activities", params={"after": 0})
+    store.upsert_activities([provider.fetch_one(str(stored))])  # type: ignore[list-item]
+    passes: list[str] = []
+
+    def handle(e: WebhookEvent) -> str:
+        remember(store, e)
+        return handle_event(e, store, tokens, lambda a: provider, passes.append, now=clock.now)
+
+    t = int(clock.now.timestamp())
+    for i in range(100):  # forged: ids Strava has never had
+        handle(WebhookEvent("activity", 70_000 + i, "create", fake.athlete_id, 1, t + i))
+    unknown = [
+        g for g in fake.requests("/api/v3/activities/", "GET") if "/7000" in g.path or "/700" in g.path
+    ]
+    assert len(unknown) == event_misses.LIMIT  # then no more reads of unknown activities
+    assert (
+        handle(WebhookEvent("activity", stored, "update", fake.athlete_id, 1, t + 500)) == "fetched; pass run"
+    )
+    assert passes == ["sam"]  # an event about a stored activity is read as always
+
+    clock.now += timedelta(minutes=15)  # Strava's next window: unknown activities are read again
+    handle(WebhookEvent("activity", 80_000, "create", fake.athlete_id, 1, t + 900))
+    assert fake.requests("/api/v3/activities/", "GET")[-1].path.endswith("/80000")

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from syncd.errors import AuthRequired
+from syncd.providers.strava import event_misses as misses
 from syncd.store import webhooks
 from syncd.store.webhooks import EventKey
 
@@ -161,7 +162,13 @@ def handle_event(
     elif event.object_type == "activity" and event.aspect_type == "delete":
         done = _delete(store, provider_for(athlete), athlete, event, now)
     elif event.object_type == "activity":
+        known = bool(store.find_activity(f"strava:{event.object_id}", athlete))
+        if not known and misses.exhausted(store, now):
+            webhooks.handled(store, event.key, now)
+            return "left to the next poll (too many events about activities Strava does not have)"
         fetched = _fetch(store, provider_for(athlete), athlete, event, run_pass, now)
+        if not known and fetched in (None, "marked deleted"):
+            misses.missed(store, now)  # Strava has no such activity (and syncd never had)
         if fetched is None:
             return _retry_later(store, event, now)
         done = fetched
