@@ -49,6 +49,17 @@ class Profile:
 
 
 @dataclass(frozen=True, slots=True)
+class Marks:
+    """What the runner said about one session: counted or left out, race or not (None: silent)."""
+
+    counted: bool | None = None  # True: "it was real"; False: "not a run", leave it out
+    race: bool | None = None
+
+
+NO_MARKS = Marks()
+
+
+@dataclass(frozen=True, slots=True)
 class Facts:
     """One session's numbers as the rules use them, extracted once."""
 
@@ -66,6 +77,7 @@ class Facts:
     suspect: str | None  # why the numbers look implausible (or the runner left it out), or None
     session: Session = field(compare=False, repr=False)
     race: bool = False  # the provider or the runner marked it as a race
+    marks: Marks = field(default=NO_MARKS, compare=False, repr=False)  # what they were extracted with
 
 
 def session_load(s: Session, profile: Profile) -> tuple[float, str]:
@@ -121,15 +133,6 @@ def _hard_reasons(s: Session, profile: Profile, race: bool) -> tuple[str, ...]:
     return tuple(reasons)
 
 
-@dataclass(frozen=True, slots=True)
-class Marks:
-    """What the runner said about one session: counted or left out, race or not (None: silent)."""
-
-    counted: bool | None = None  # True: "it was real"; False: "not a run", leave it out
-    race: bool | None = None
-
-
-NO_MARKS = Marks()
 _COUNTED = {"real": True, "left_out": False}
 _RACE = {"race": True, "not_race": False}
 
@@ -183,4 +186,5 @@ def facts(s: Session, profile: Profile, marks: Marks = NO_MARKS) -> Facts:
         suspect=suspect,
         session=s,
         race=race,
+        marks=marks,
     )
