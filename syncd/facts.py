@@ -130,7 +130,11 @@ def _hard_reasons(s: Session, profile: Profile, race: bool) -> tuple[str, ...]:
         reasons.append("avg_hr_88pct")
     if race:
         reasons.append("race")  # RULES.md: a race is a hard day
-    return tuple(reasons)
+    found = tuple(reasons)
+    return _REASON_SETS.setdefault(found, found)  # one tuple per set of reasons, not per session
+
+
+_REASON_SETS: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
 _COUNTED = {"real": True, "left_out": False}
