@@ -138,7 +138,10 @@ class History(LoadQueries):
         # the sessions by local day (then start): the start order but where a zone's clock went back
         in_order = all(a <= b for a, b in pairwise(days))
         self._by_day = self.sessions if in_order else tuple(sorted(all_facts, key=lambda f: f.day))
-        self._day_i = array("l", [f.day.toordinal() - self._o for f in self._by_day])
+        counts = [0] * self.n_days
+        for f in self._by_day:
+            counts[f.day.toordinal() - self._o] += 1
+        self._day_at = array("l", accumulate(counts, initial=0))  # day i: _by_day[_day_at[i]:_day_at[i+1]]
         self._checkins_on: dict[int, list[CheckIn]] = {}
         for c in self.checkins:
             self._checkins_on.setdefault(c.day.toordinal() - self._o, []).append(c)
@@ -201,8 +204,9 @@ class History(LoadQueries):
     def sessions_on(self, day: date, *, include_suspect: bool = False) -> list[Facts]:
         """The sessions of one local day, in start order."""
         i = self._i(day)
-        on_day = self._by_day[bisect_left(self._day_i, i) : bisect_right(self._day_i, i)]
-        return [f for f in on_day if include_suspect or f.suspect is None]
+        if not 0 <= i < self.n_days or (lo := self._day_at[i]) == (hi := self._day_at[i + 1]):
+            return []
+        return [f for f in self._by_day[lo:hi] if include_suspect or f.suspect is None]
 
     def runs_on(self, day: date) -> list[Facts]:
         """The non-suspect runs of one local day, in start order."""
@@ -260,7 +264,7 @@ class History(LoadQueries):
     def longest_run_m(self, last: date, days: int) -> int:
         """The longest single run (metres) in the `days` local days ending on `last`."""
         end = self._i(last)
-        lo, hi = bisect_left(self._day_i, end - days + 1), bisect_right(self._day_i, end)
+        lo, hi = self._day_at[self._clip(end - days + 1)], self._day_at[self._clip(end + 1)]
         return max(
             (f.distance_m for f in self._by_day[lo:hi] if f.suspect is None and f.sport.is_run), default=0
         )
