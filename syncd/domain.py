@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import IntEnum
-from functools import cached_property
 from typing import Any
 
 from syncd.sports import Sport, sport_from
@@ -102,7 +101,7 @@ class Activity:
         return sum(v is not None for v in fields)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Session:
     """One real-world workout: one activity per provider that recorded it.
 
@@ -115,19 +114,16 @@ class Session:
     athlete: str
     activities: tuple[Activity, ...]
     rank: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    # chosen once, on creation (slots, not a cached property: thousands of sessions stay small)
+    primary: Activity = field(init=False, compare=False, repr=False)
 
-    @cached_property
-    def primary(self) -> Activity:
-        return min(
-            self.activities,
-            key=lambda a: (
-                -a.revision,
-                -a.richness(),
-                self.rank.get(a.provider, UNRANKED),
-                a.provider,
-                a.provider_id,
-            ),
-        )
+    def __post_init__(self) -> None:
+        acts = self.activities
+        first = acts[0] if len(acts) == 1 else min(acts, key=self._primacy) if acts else None
+        object.__setattr__(self, "primary", first)
+
+    def _primacy(self, a: Activity) -> tuple[object, ...]:
+        return (-a.revision, -a.richness(), self.rank.get(a.provider, UNRANKED), a.provider, a.provider_id)
 
     def _pick(self, name: str) -> Any:
         value = getattr(self.primary, name)

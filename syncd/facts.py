@@ -49,6 +49,17 @@ class Profile:
 
 
 @dataclass(frozen=True, slots=True)
+class Marks:
+    """What the runner said about one session: counted or left out, race or not (None: silent)."""
+
+    counted: bool | None = None  # True: "it was real"; False: "not a run", leave it out
+    race: bool | None = None
+
+
+NO_MARKS = Marks()
+
+
+@dataclass(frozen=True, slots=True)
 class Facts:
     """One session's numbers as the rules use them, extracted once."""
 
@@ -66,6 +77,7 @@ class Facts:
     suspect: str | None  # why the numbers look implausible (or the runner left it out), or None
     session: Session = field(compare=False, repr=False)
     race: bool = False  # the provider or the runner marked it as a race
+    marks: Marks = field(default=NO_MARKS, compare=False, repr=False)  # what they were extracted with
 
 
 def session_load(s: Session, profile: Profile) -> tuple[float, str]:
@@ -118,18 +130,13 @@ def _hard_reasons(s: Session, profile: Profile, race: bool) -> tuple[str, ...]:
         reasons.append("avg_hr_88pct")
     if race:
         reasons.append("race")  # RULES.md: a race is a hard day
-    return tuple(reasons)
+    found = tuple(reasons)
+    return _REASON_SETS.setdefault(found, found)  # one tuple per set of reasons, not per session
 
 
-@dataclass(frozen=True, slots=True)
-class Marks:
-    """What the runner said about one session: counted or left out, race or not (None: silent)."""
-
-    counted: bool | None = None  # True: "it was real"; False: "not a run", leave it out
-    race: bool | None = None
+_REASON_SETS: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
-NO_MARKS = Marks()
 _COUNTED = {"real": True, "left_out": False}
 _RACE = {"race": True, "not_race": False}
 
@@ -183,4 +190,5 @@ def facts(s: Session, profile: Profile, marks: Marks = NO_MARKS) -> Facts:
         suspect=suspect,
         session=s,
         race=race,
+        marks=marks,
     )

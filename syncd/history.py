@@ -14,10 +14,11 @@ ties going to the richer kind (session_rpe > trimp > duration); an empty window 
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from datetime import date
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from zoneinfo import ZoneInfo
 
 from syncd.domain import CheckIn, Session
@@ -66,19 +67,21 @@ def build_history(
     extracted facts, which is what makes appending a day cheap. Raises ValueError when the
     sessions belong to more than one athlete.
     """
-    cache = previous.facts_cache if previous is not None and previous.profile == profile else {}
+    same = previous is not None and previous.profile == profile
+    cache = {f.id: f for f in previous.sessions} if previous is not None and same else {}
     athletes = {s.athlete for s in sessions}
     if len(athletes) > 1:
         raise ValueError(f"one athlete per history, got {sorted(athletes)}")
     by_activity = marks_by_activity(checkins)
-    new_cache: dict[tuple[str, tuple[object, ...], Marks], Facts] = {}
+    out: list[Facts] = []
     for s in sessions:
         marks = session_marks(s, by_activity) if by_activity else NO_MARKS
-        key = (s.id, s.activities, marks)
-        found = cache.get(key)
-        new_cache[key] = found if found is not None else facts(s, profile, marks)
+        found = cache.get(s.id)
+        if found is None or found.marks != marks or found.session.activities != s.activities:
+            found = facts(s, profile, marks)
+        out.append(found)
     athlete = athletes.pop() if athletes else ""
-    return History(list(new_cache.values()), profile, athlete, until, new_cache, tuple(checkins))
+    return History(out, profile, athlete, until, tuple(checkins))
 
 
 def first_changed_day(old: Sequence[Session], new: Sequence[Session], profile: Profile) -> date | None:
@@ -111,20 +114,20 @@ class History(LoadQueries):
         profile: Profile,
         athlete: str,
         until: date | None,
-        facts_cache: dict[tuple[str, tuple[object, ...], Marks], Facts],
         checkins: tuple[CheckIn, ...] = (),
     ) -> None:
+        # the day series are arrays of machine numbers, not lists of Python objects: ten
+        # years of them stay small in a daemon that keeps its Histories between passes
         all_facts.sort(key=lambda f: (f.start_us, f.id))
-        self.profile, self.athlete, self.facts_cache = profile, athlete, facts_cache
+        self.profile, self.athlete = profile, athlete
         self.sessions = tuple(all_facts)
-        self._start_us = [f.start_us for f in all_facts]
+        self._start_us = array("q", [f.start_us for f in all_facts])
         self.checkins = tuple(sorted(checkins, key=lambda c: c.at))
         self.suspects = tuple(f for f in all_facts if f.suspect is not None)
         ok = [f for f in all_facts if f.suspect is None]
         self.runs = tuple(f for f in ok if f.sport.is_run)
-        self._run_us = [f.start_us for f in self.runs]
-        self._run_m = [f.distance_m for f in self.runs]
-        self._run_pos = {f.id: i for i, f in enumerate(self.runs)}
+        self._run_us = array("q", [f.start_us for f in self.runs])
+        self._run_m = array("q", [f.distance_m for f in self.runs])
         #: the first stored session's start (any sport, suspect or not): how far back syncd sees
         self.first_start_us: int | None = all_facts[0].start_us if all_facts else None
         days = [f.day for f in all_facts]
@@ -132,9 +135,13 @@ class History(LoadQueries):
         self.last: date | None = max([*days, until] if until else days) if days else None
         self.n_days = (self.last - self.first).days + 1 if self.first and self.last else 0
         self._o = self.first.toordinal() if self.first else 0
-        self._on_day: dict[int, list[Facts]] = {}
-        for f in all_facts:
-            self._on_day.setdefault(f.day.toordinal() - self._o, []).append(f)
+        # the sessions by local day (then start): the start order but where a zone's clock went back
+        in_order = all(a <= b for a, b in pairwise(days))
+        self._by_day = self.sessions if in_order else tuple(sorted(all_facts, key=lambda f: f.day))
+        counts = [0] * self.n_days
+        for f in self._by_day:
+            counts[f.day.toordinal() - self._o] += 1
+        self._day_at = array("l", accumulate(counts, initial=0))  # day i: _by_day[_day_at[i]:_day_at[i+1]]
         self._checkins_on: dict[int, list[CheckIn]] = {}
         for c in self.checkins:
             self._checkins_on.setdefault(c.day.toordinal() - self._o, []).append(c)
@@ -142,10 +149,10 @@ class History(LoadQueries):
         scored = sorted(
             (f.day.toordinal() - self._o, f.effort_score) for f in ok if f.effort_score is not None
         )
-        self._effort_i = [i for i, _ in scored]
-        self._effort_v = [float(v) for _, v in scored]
-        self._ewma: dict[int, list[float]] = {}
-        self._hard: dict[int, tuple[str, ...]] = {}
+        self._effort_i = array("l", [i for i, _ in scored])
+        self._effort_v = array("d", [v for _, v in scored])
+        self._ewma: dict[int, array[float]] = {}
+        self._hard = bytearray(b"\xff") * self.n_days  # each day's hard reasons as bits, once asked
         #: per-history results rules may keep (a rule's earlier days), keyed by the rule
         self.memo: dict[tuple[object, ...], object] = {}
 
@@ -168,15 +175,15 @@ class History(LoadQueries):
             if 0 <= i < n and any(c.kind == "strength_done" for c in day_checkins):
                 strength[i] = max(strength[i], 1)
         ran = [r > 0 for r in runs]
-        self._load = load
-        self._kind_cum = [[0.0, *accumulate(series)] for series in by_kind]
-        self._run_cum = [0, *accumulate(run_m)]
-        self._runs_cum = [0, *accumulate(runs)]
-        self._strength_cum = [0, *accumulate(strength)]
-        self._ran_cum = [0, *accumulate(ran)]
-        self._streak = list(accumulate(ran, lambda run, r: run + 1 if r else 0, initial=0))[1:]
+        self._load = array("d", load)
+        self._kind_cum = [array("d", accumulate(series, initial=0.0)) for series in by_kind]
+        self._run_cum = array("q", accumulate(run_m, initial=0))
+        self._runs_cum = array("q", accumulate(runs, initial=0))
+        self._strength_cum = array("q", accumulate(strength, initial=0))
+        self._ran_cum = array("q", accumulate(ran, initial=0))
+        self._streak = array("l", accumulate(ran, lambda run, r: run + 1 if r else 0, initial=0))[1:]
         # every streak's last day, for the personal streak percentile
-        self._streak_ends = [i for i in range(n) if ran[i] and (i + 1 == n or not ran[i + 1])]
+        self._streak_ends = array("l", [i for i in range(n) if ran[i] and (i + 1 == n or not ran[i + 1])])
 
     def _i(self, day: date) -> int:
         return day.toordinal() - self._o
@@ -196,7 +203,10 @@ class History(LoadQueries):
 
     def sessions_on(self, day: date, *, include_suspect: bool = False) -> list[Facts]:
         """The sessions of one local day, in start order."""
-        return [f for f in self._on_day.get(self._i(day), ()) if include_suspect or f.suspect is None]
+        i = self._i(day)
+        if not 0 <= i < self.n_days or (lo := self._day_at[i]) == (hi := self._day_at[i + 1]):
+            return []
+        return [f for f in self._by_day[lo:hi] if include_suspect or f.suspect is None]
 
     def runs_on(self, day: date) -> list[Facts]:
         """The non-suspect runs of one local day, in start order."""
@@ -212,7 +222,9 @@ class History(LoadQueries):
 
     def previous_run(self, run: Facts) -> Facts | None:
         """The run just before `run` in start order, or None for the first run."""
-        pos = self._run_pos[run.id]
+        pos = bisect_left(self._run_us, run.start_us)
+        while self.runs[pos] is not run and self.runs[pos].id != run.id:
+            pos += 1
         return self.runs[pos - 1] if pos else None
 
     def runs_between(self, lo_us: int, hi_us: int) -> tuple[Facts, ...]:
@@ -252,14 +264,9 @@ class History(LoadQueries):
     def longest_run_m(self, last: date, days: int) -> int:
         """The longest single run (metres) in the `days` local days ending on `last`."""
         end = self._i(last)
+        lo, hi = self._day_at[self._clip(end - days + 1)], self._day_at[self._clip(end + 1)]
         return max(
-            (
-                f.distance_m
-                for i in range(end - days + 1, end + 1)
-                for f in self._on_day.get(i, ())
-                if f.suspect is None and f.sport.is_run
-            ),
-            default=0,
+            (f.distance_m for f in self._by_day[lo:hi] if f.suspect is None and f.sport.is_run), default=0
         )
 
     def streak(self, day: date) -> int:

@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from syncd.evaluation import stored_history
-from syncd.history import History, Profile
+from syncd.history import Facts, History, Profile
 
 if TYPE_CHECKING:
     from syncd.store import Store
@@ -33,7 +33,7 @@ class _Facts:
     """What `build_history(previous=...)` reads of the previous History: its profile and facts."""
 
     profile: Profile
-    facts_cache: dict[Any, Any]
+    sessions: tuple[Facts, ...]
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class Histories:
         if kept is not None:
             # only its extracted facts are reused: the rest of the old History (its day
             # series, the rules' memos) is let go before the new one is built, not after
-            previous = cast(History, _Facts(kept.history.profile, kept.history.facts_cache))
+            previous = cast(History, _Facts(kept.history.profile, kept.history.sessions))
             del self.items[athlete], kept
         history = stored_history(
             store, athlete, profile, until=until + timedelta(days=PAD_DAYS), previous=previous

@@ -15,6 +15,36 @@ from syncd.merge import START_WINDOW
 DEFAULT_BUDGET = 40_000
 
 
+class Places:
+    """Activity key ("strava:123") -> the id of its session, held as provider -> provider id
+    -> session id: the keys are the copies' own strings, no key text is kept per copy."""
+
+    def __init__(self) -> None:
+        self.by_provider: dict[str, dict[str, str]] = {}
+
+    def put(self, act: Activity, sid: str) -> None:
+        self.by_provider.setdefault(act.provider, {})[act.provider_id] = sid
+
+    def get(self, key: str) -> str | None:
+        provider, _, provider_id = key.partition(":")
+        found = self.by_provider.get(provider)
+        return None if found is None else found.get(provider_id)
+
+    def pop(self, key: str, default: str | None = None) -> str | None:
+        provider, _, provider_id = key.partition(":")
+        found = self.by_provider.get(provider)
+        return default if found is None else found.pop(provider_id, default)
+
+    def __contains__(self, key: str) -> bool:
+        return self.get(key) is not None
+
+    def __getitem__(self, key: str) -> str:
+        sid = self.get(key)
+        if sid is None:
+            raise KeyError(key)
+        return sid
+
+
 @dataclass
 class Grouping:
     """One athlete's non-deleted activities in merge order and their sessions, at change `seq`."""
@@ -24,7 +54,7 @@ class Grouping:
     acts: list[Activity] = field(default_factory=list)
     starts: list[datetime] = field(default_factory=list)
     by_id: dict[str, Session] = field(default_factory=dict)
-    of_key: dict[str, str] = field(default_factory=dict)  # activity key -> its session's id
+    of_key: Places = field(default_factory=Places)  # activity key -> its session's id
     saved: bool = False  # the tables hold every session but those touched since (`dirty`)
     dirty_keys: set[str] = field(default_factory=set)
     dirty_ids: set[str] = field(default_factory=set)  # session ids whose rows must go
@@ -44,7 +74,7 @@ class Grouping:
         for s in sessions:
             self.by_id[s.id] = s
             for a in s.activities:
-                self.of_key[a.key] = s.id
+                self.of_key.put(a, s.id)
             if not ordered and self.ordered is not None:
                 insort(self.ordered, s, key=_by_start)
         if ordered:

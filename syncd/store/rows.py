@@ -188,14 +188,16 @@ _TZ_UTC = UTC
 def activity_from_tuple(row: tuple[Any, ...], raw_json: str = "{}") -> Activity:
     """The Activity of a row selected as ACTIVITY_COLUMNS (the fast way to read thousands).
     The values thousands of rows share (provider, athlete, type name, offset, a title like
-    "Morning Run") are kept once: ten years of activities stay small in a daemon's memory."""
+    "Morning Run", heart rates and scores) are kept once: ten years of activities stay small
+    in a daemon's memory."""
     start = datetime.fromisoformat(row[3])
     if start.tzinfo is not _TZ_UTC:
         start = start.astimezone(_TZ_UTC)
     return Activity(
         _shared(row[0]), row[1], _shared(row[2]), start, _SPORTS.get(row[4]) or Sport(row[4]),
-        _shared(row[5]), _shared(row[6]), row[7], row[8], row[9], row[10], row[11], row[12], row[13],
-        row[14], _shared(row[15]), row[16], row[17], bool(row[18]), bool(row[19]), bool(row[20]),
+        _shared(row[5]), _shared(row[6]), row[7], row[8], row[9], _real(row[10]), _real(row[11]),
+        row[12], _real(row[13]), row[14], _shared(row[15]), row[16], row[17], bool(row[18]),
+        bool(row[19]), bool(row[20]),
         bool(row[21]), tuple(row[22].split()) if row[22] else (), row[23], raw_json,
     )  # fmt: skip
 
@@ -212,6 +214,22 @@ def _shared(value: Any) -> Any:
         if len(_SHARED) >= 4096 or (isinstance(value, str) and len(value) > 40):
             return value
         found = _SHARED[value] = value
+    return found
+
+
+_REALS: dict[float, float] = {}
+
+
+def _real(value: float | None) -> float | None:
+    """One object for each heart rate or score seen (the first 4,096 of them, as `_shared`);
+    kept apart from `_shared`, where a whole number would stand for the equal float."""
+    if value is None:
+        return None
+    found = _REALS.get(value)
+    if found is None:
+        if len(_REALS) >= 4096:
+            return value
+        found = _REALS[value] = value
     return found
 
 
