@@ -147,7 +147,7 @@ def test_an_event_costs_one_read_and_its_note_one_write(
 def test_after_a_few_events_about_activities_strava_lacks_the_rest_wait_for_the_poll(
     fake: FakeStrava, clock: Clock, tmp_path: Path
 ) -> None:
-    from syncd.providers.strava import event_misses
+    from syncd.providers.strava import activity_events as event_misses
 
     store, tokens, provider, _ = connected(fake, clock, tmp_path)
     stored = fake.add_activity(clock.now - timedelta(hours=2))["id"]

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from syncd.errors import AuthRequired
-from syncd.providers.strava import event_misses as misses
+from syncd.providers.strava.activity_events import created_or_updated
 from syncd.store import webhooks
 from syncd.store.webhooks import EventKey
 
@@ -33,7 +33,6 @@ PENDING_MAX_AGE = timedelta(hours=24)
 #: waits before the 1st, 2nd, 3rd and 4th retry of an event Strava cannot show yet; after
 #: that it is given up (polling still lists the activity): a flood of forged events costs at
 #: most five reads each, not one every quarter hour for a day
-RETRY_WAITS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 #: an object is fetched at most once in this time; what arrives meanwhile is done together
 OBJECT_GAP = timedelta(seconds=60)
 
@@ -162,16 +161,7 @@ def handle_event(
     elif event.object_type == "activity" and event.aspect_type == "delete":
         done = _delete(store, provider_for(athlete), athlete, event, now)
     elif event.object_type == "activity":
-        known = bool(store.find_activity(f"strava:{event.object_id}", athlete))
-        if not known and misses.exhausted(store, now):
-            webhooks.handled(store, event.key, now)
-            return "left to the next poll (too many events about activities Strava does not have)"
-        fetched = _fetch(store, provider_for(athlete), athlete, event, run_pass, now)
-        if not known and fetched in (None, "marked deleted"):
-            misses.missed(store, now)  # Strava has no such activity (and syncd never had)
-        if fetched is None:
-            return _retry_later(store, event, now)
-        done = fetched
+        return created_or_updated(store, provider_for(athlete), athlete, event, run_pass, now)
     else:
         done = "nothing to do"
     webhooks.handled(store, event.key, now)
@@ -186,32 +176,6 @@ def _object_wait(store: Store, event: WebhookEvent, now: datetime) -> datetime |
     if last is None or now - last >= OBJECT_GAP:
         return None
     return last + OBJECT_GAP
-
-
-def _fetch(
-    store: Store,
-    provider: Provider,
-    athlete: str,
-    event: WebhookEvent,
-    run_pass: Callable[[str], None],
-    now: datetime,
-) -> str | None:
-    """Fetch a created or updated activity and run the athlete's pass; None when Strava
-    cannot show a create yet (retried later)."""
-    ident = str(event.object_id)
-    activity = provider.fetch_one(ident)
-    if activity is None and event.aspect_type == "create":
-        if not webhooks.was_handled(store, "strava", ident, "delete"):
-            return None
-        return "deleted on Strava already: not retried"
-    if activity is None:
-        store.mark_deleted(athlete, "strava", ident)
-        return "marked deleted"
-    store.upsert_activities([activity])
-    # one fetch answers every event about the object that arrived before it
-    webhooks.handled_for_object(store, "strava", ident, ("create", "update"), now)
-    run_pass(athlete)
-    return "fetched; pass run"
 
 
 def _disconnect(store: Store, tokens: TokenStore, athlete: str) -> str:
@@ -242,22 +206,6 @@ def _delete(store: Store, provider: Provider, athlete: str, event: WebhookEvent,
     store.mark_deleted(athlete, "strava", str(event.object_id))
     webhooks.handled_for_object(store, "strava", str(event.object_id), ("create", "update"), now)
     return "marked deleted"
-
-
-def _retry_later(store: Store, event: WebhookEvent, now: datetime) -> str:
-    """Schedule the next try of an event with backoff, or give it up after the last one."""
-    tries = webhooks.attempts(store, event.key) + 1
-    if tries > len(RETRY_WAITS):
-        webhooks.handled(store, event.key, now)
-        log.info(
-            "strava webhook event %s/%s given up after %d tries; polling lists it later",
-            event.object_id,
-            event.aspect_key,
-            tries,
-        )
-        return "not readable: given up"
-    webhooks.retry_at(store, event.key, tries, now + RETRY_WAITS[tries - 1])
-    return "not readable yet: retry later"
 
 
 def pending_events(
