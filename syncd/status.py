@@ -81,7 +81,7 @@ def accounts(
                 "last_sync": None if failed else local(row.get("last_sync_at"), zone),
                 "last_attempt": local(row.get("last_sync_at"), zone) if failed else None,
                 "last_error": row.get("last_error"),
-                "notes_blocked": _notes_blocked(store.path.parent, name, athlete),
+                "notes_blocked": _notes_blocked(store.token_state, name, athlete),
                 "notes_waiting": len(waiting),
             }
         )

@@ -150,3 +150,14 @@ def test_notify_test_with_a_url_apprise_cannot_use_exits_78(
     code = main(["notify", "test", "--athlete", "sam", "--config", str(setup.config)])
     assert code == 78
     assert "apprise cannot use this URL" in capsys.readouterr().out
+
+
+def test_a_dry_run_uses_the_real_states_tokens_wherever_they_are_kept(
+    setup: Setup, fake: FakeStrava, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SYNCD_TOKEN_DIR", str(setup.state / "tokens"))  # named, as a service may
+    setup.connect()
+    assert setup.sync(capsys)[0] == 0  # the state claims its tokens
+    fake.add_activity(datetime.now(UTC) - timedelta(hours=1), name="Long", distance=16000.0)
+    code, out = setup.sync(capsys, "--dry-run", "--json")
+    assert code == 0 and '"new": 1' in out, out  # not "the tokens belong to another state"

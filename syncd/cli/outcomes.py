@@ -126,7 +126,7 @@ def verdict(config: Config, results: list[PassSummary], observer: Observer) -> V
             if not part.error:
                 continue
             error = observer.errors.get((summary.athlete, name))
-            kind = _kind(observer.store.path.parent, part.error, error, name, summary.athlete)
+            kind = _kind(observer.store.token_state, part.error, error, name, summary.athlete)
             transient |= kind == "transient"
             permanent |= kind == "permanent" or (kind == "never" and not synced)
             if kind == "never" and synced:

@@ -48,7 +48,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def _dry_run_store(args: argparse.Namespace) -> Iterator[Store]:
     """A throw-away copy of the state (read, never written: not even migrated), so that a dry
     run changes nothing at all, not even by storing what it fetched. The tokens stay the
-    real ones (`tokens` links to them): one Strava rotates on a refresh must not be lost."""
+    real state's (`Store.token_state`): one Strava rotates on a refresh must not be lost.
+    Messages are shown without answer links, so no link key is created either."""
     import sqlite3
     import tempfile
     from pathlib import Path
@@ -66,8 +67,8 @@ def _dry_run_store(args: argparse.Namespace) -> Iterator[Store]:
                 source.backup(dest)
             dest.close()
             source.close()
-        (copy / "tokens").symlink_to(real / "tokens", target_is_directory=True)
         store = open_state(copy, rank=provider_ranks())
+        store.token_state = real  # the real tokens (a rotated refresh token must not be lost)
         try:
             yield store
         finally:

@@ -40,13 +40,13 @@ def digest_cap_pct(rules: list[Rule], default: int = 10) -> int:
 
 def _page_link(ctx: Context, athlete: AthleteConfig) -> str | None:
     """A link to the runner's page for the digest (None without `[daemon] public_url`)."""
-    if not ctx.config.daemon.public_url:
-        return None
+    if not ctx.config.daemon.public_url or ctx.dry_run or not ctx.store.signs_links:
+        return None  # a dry run or a replay signs nothing (and creates no key)
     from syncd.web.keys import state_key
     from syncd.web.links import page_link
 
     try:  # the key kept with this state's tokens
-        return page_link(ctx.config, athlete.name, ctx.now(), key=state_key(ctx.store.path.parent))
+        return page_link(ctx.config, athlete.name, ctx.now(), key=state_key(ctx.store.token_state))
     except SyncdError as exc:
         log.warning("%s: digest without a link to the page: %s", athlete.name, exc)
         return None

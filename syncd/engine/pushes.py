@@ -102,8 +102,8 @@ def _send(
 
 def _answers(ctx: Context, athlete: AthleteConfig, finding: Finding, now: datetime) -> dict[str, Any]:
     """The answer buttons, click and link of a push (none without `[daemon] public_url`)."""
-    if not ctx.config.daemon.public_url:
-        return {}
+    if not ctx.config.daemon.public_url or ctx.dry_run or not ctx.store.signs_links:
+        return {}  # a dry run or a replay signs nothing (and creates no key)
     from syncd.web.keys import state_key
     from syncd.web.links import push_answers
 
@@ -119,7 +119,7 @@ def _answers(ctx: Context, athlete: AthleteConfig, finding: Finding, now: dateti
             finding,
             now,
             activity=activity,
-            key=state_key(ctx.store.path.parent),  # the key kept with this state's tokens
+            key=state_key(ctx.store.token_state),  # the key kept with this state's tokens
         )
     except SyncdError as exc:  # the signing key cannot be read: the message goes without answers
         log.warning("%s: push without answer links: %s", athlete.name, exc)

@@ -67,6 +67,7 @@ def replay_athlete(
 def _fresh_copy(store: Store, directory: Path, athlete: str) -> Store:
     """A copy of the state with nothing of the athlete but the athlete itself."""
     copy = store.copy_to(directory)
+    copy.signs_links = False  # no answer links, no key, no tokens: nothing of the real state
     copy.forget_athlete_data(athlete)
     return copy
 

@@ -34,6 +34,11 @@ class Store(SessionTables, StateTables, CheckinTables):
         self.groupings = Groupings()  # merged sessions kept in memory between passes
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.path = directory / DB_NAME
+        #: the state whose account tokens and answer-link key go with this one: itself, or for
+        #: a dry run's throw-away copy the real state (`signs_links` False: a replay's copy,
+        #: whose messages carry no answer links and create no key)
+        self.token_state = directory
+        self.signs_links = True
         self.conn = sqlite3.connect(
             self.path, isolation_level=None, timeout=30, check_same_thread=not any_thread
         )

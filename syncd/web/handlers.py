@@ -56,7 +56,7 @@ def _refuse(reason: str) -> Response:
 
 def handle(app: RunnerApp, config: Config, store: Store, request: Request) -> Response:
     """The response to one request below /syncd/ (static files aside)."""
-    key = app.key or state_key(store.path.parent)
+    key = app.key or state_key(store.token_state)
     now = app.now()
     parts = request.parts
     if len(parts) == 2 and parts[0] == "owner" and request.method == "GET":

@@ -101,7 +101,7 @@ def connect(
     config, athlete, args = request.config, request.athlete, request.options
     timezone = config.timezone_of(athlete)
     with request.open_store() as store:
-        tokens = token_store(store.path.parent)
+        tokens = token_store(store.token_state)
         now = clock()
         until = login_lockout(store, athlete.name, now)
         if until is not None:
@@ -191,7 +191,7 @@ def disconnect(request: ConnectRequest) -> int:
 
     name = request.athlete.name
     with request.open_store() as store:
-        deleted = token_store(store.path.parent).delete("garmin", name)
+        deleted = token_store(store.token_state).delete("garmin", name)
         if store.has_athlete(name):
             store.set_account(
                 name, "garmin", status="disconnected", error="disconnected by `syncd disconnect`"

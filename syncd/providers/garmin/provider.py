@@ -138,7 +138,7 @@ class GarminProvider(GarminWorkouts, GarminDeletions, GarminListing, Provider):
                 until,
             )
         try:
-            tokens = token_store(store.path.parent)
+            tokens = token_store(store.token_state)
         except ConfigError as exc:
             raise ProviderError(f"the token store is not usable: {exc}") from None
         saved = tokens.load("garmin", athlete.name)

@@ -115,7 +115,7 @@ def connect(
 
     config, athlete, args = request.config, request.athlete, request.options
     with request.open_store() as store:  # the tokens go with this state (refused if mixed up)
-        tokens = token_store(store.path.parent)
+        tokens = token_store(store.token_state)
     app = app_of(config)
     if args.paste:
         grant = _grant_by_paste(app, read, opened)
@@ -199,7 +199,7 @@ def disconnect(request: ConnectRequest) -> int:
     name = request.athlete.name
     app = app_of(request.config)
     with request.open_store() as store:
-        tokens = token_store(store.path.parent)
+        tokens = token_store(store.token_state)
         if tokens.load("strava", name) is None:
             print(f"{name} has no saved Strava tokens; nothing to revoke.")
             return 0

@@ -93,7 +93,7 @@ class StravaProvider(Provider):
         except ConfigError as exc:
             raise ProviderError(f"strava.client_secret: {exc}") from None
         try:
-            tokens = token_store(store.path.parent)  # the tokens of this state, no other's
+            tokens = token_store(store.token_state)  # the tokens of this state, no other's
         except ConfigError as exc:
             raise ProviderError(str(exc)) from None
         if tokens.load("strava", athlete.name) is None:
