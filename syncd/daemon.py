@@ -105,11 +105,14 @@ class Daemon:
                 provider_for,
                 lambda name: self.pass_job(name, fetch=False),  # the event brought what changed
                 room=self.planner.event_room if self.planner is not None else lambda: None,
+                poll=self.pass_job,  # a flood of unknown activities: one listing instead
             )
-        except SyncdError as exc:  # a provider's trouble, or a token store that is not this state's
+        except Exception as exc:  # a provider's trouble, a token store not this state's, a bug
             log.warning(
                 "strava webhook event %s/%s left for later: %s", event.object_id, event.aspect_key, exc
             )
+            if not isinstance(exc, SyncdError):
+                log.debug("the error in full", exc_info=True)
             return
         log.info("strava webhook event %s/%s: %s", event.object_id, event.aspect_key, done)
 

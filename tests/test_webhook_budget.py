@@ -154,10 +154,13 @@ def test_after_a_few_events_about_activities_strava_lacks_the_rest_wait_for_the_
     provider.api.call("GET", "/athlete/activities", params={"after": 0})
     store.upsert_activities([provider.fetch_one(str(stored))])  # type: ignore[list-item]
     passes: list[str] = []
+    polls: list[str] = []
 
     def handle(e: WebhookEvent) -> str:
         remember(store, e)
-        return handle_event(e, store, tokens, lambda a: provider, passes.append, now=clock.now)
+        return handle_event(
+            e, store, tokens, lambda a: provider, passes.append, now=clock.now, poll=polls.append
+        )
 
     t = int(clock.now.timestamp())
     for i in range(100):  # forged: ids Strava has never had
@@ -165,7 +168,8 @@ def test_after_a_few_events_about_activities_strava_lacks_the_rest_wait_for_the_
     unknown = [
         g for g in fake.requests("/api/v3/activities/", "GET") if "/7000" in g.path or "/700" in g.path
     ]
-    assert len(unknown) == event_misses.LIMIT  # then no more reads of unknown activities
+    assert len(unknown) == event_misses.LIMIT  # then no more reads of unknown activities,
+    assert polls == ["sam"]  # but one listing of sam's, which finds any real new run among them
     assert (
         handle(WebhookEvent("activity", stored, "update", fake.athlete_id, 1, t + 500)) == "fetched; pass run"
     )

@@ -4,16 +4,16 @@ create Strava cannot show yet retried with backoff.
 Events about activities Strava does not have: a few per quarter hour are normal (an
 activity deleted right after its upload, an upload Strava cannot show yet); a flood of them is
 forged (the endpoint is public, and events are unsigned). Each costs a read of the app's 100
-per 15 minutes, so after `LIMIT` of them in one of Strava's windows, an event about an
-activity syncd does not hold is not read: it is left to the next poll, which lists every new
-activity anyway. Events about stored activities are read as always."""
+per 15 minutes, so after `LIMIT` of them for one athlete in one of Strava's windows, an event about an
+activity syncd does not hold is not read: the athlete is polled instead, once per window (one
+listing finds every new activity). Events about stored activities are read as always."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from syncd.providers.strava.budget import next_window, window_start
 from syncd.store import webhooks
@@ -39,35 +39,43 @@ class WebhookEvent(Protocol):
     def key(self) -> EventKey: ...
 
 
+#: waits before the 1st, 2nd, 3rd and 4th retry of an event Strava cannot show yet; after
+#: that it is given up (polling still lists the activity)
 RETRY_WAITS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
-#: reads of missing activities allowed per 15-minute window
+#: reads of activities Strava did not have allowed per athlete and 15-minute window
 LIMIT = 5
-_KEY = "webhook_misses"
+_KEY = "webhook_misses:{athlete}"
 
 
-def _count(store: Store, now: datetime) -> int:
-    saved = store.provider_value("strava", _KEY)
-    if not isinstance(saved, dict) or saved.get("window") != window_start(now).isoformat():
-        return 0
-    count = saved.get("count")
-    return count if isinstance(count, int) else 0
+def _state(store: Store, athlete: str, now: datetime) -> dict[str, Any]:
+    """This window's misses of the athlete: the object ids read in vain, and whether the
+    athlete was polled instead."""
+    saved = store.provider_value("strava", _KEY.format(athlete=athlete))
+    window = window_start(now).isoformat()
+    if not isinstance(saved, dict) or saved.get("window") != window or not isinstance(saved.get("ids"), list):
+        return {"window": window, "ids": [], "polled": False}
+    return saved
 
 
-def exhausted(store: Store, now: datetime) -> bool:
-    """Whether this window's reads of activities Strava did not have are used up."""
-    return _count(store, now) >= LIMIT
+def exhausted(store: Store, athlete: str, now: datetime) -> bool:
+    """Whether this window's reads of the athlete's activities Strava did not have are used up."""
+    return len(_state(store, athlete, now)["ids"]) >= LIMIT
 
 
-def missed(store: Store, now: datetime) -> None:
-    """Count one event whose activity Strava did not have (said once when the limit is hit)."""
-    count = _count(store, now) + 1
-    store.set_provider_value("strava", _KEY, {"window": window_start(now).isoformat(), "count": count})
-    if count == LIMIT:
+def missed(store: Store, athlete: str, object_id: int, now: datetime) -> None:
+    """Count an event whose activity Strava did not have (each object once per window, so a
+    slow upload's retries count once; said once when the limit is hit)."""
+    state = _state(store, athlete, now)
+    if object_id in state["ids"]:
+        return
+    state["ids"].append(object_id)
+    store.set_provider_value("strava", _KEY.format(athlete=athlete), state)
+    if len(state["ids"]) == LIMIT:
         log.warning(
-            "strava webhook: %d events this quarter hour named activities Strava does not have "
-            "(forged, or deleted at once); until %s UTC, events about activities syncd does not "
-            "hold wait for the next poll",
-            count,
+            "%s/strava webhook: %d events this quarter hour named activities Strava does not have "
+            "(forged, or deleted at once); until %s UTC, new activities are found by polling",
+            athlete,
+            LIMIT,
             f"{next_window(now):%H:%M}",
         )
 
@@ -79,16 +87,25 @@ def created_or_updated(
     event: WebhookEvent,
     run_pass: Callable[[str], None],
     now: datetime,
+    poll: Callable[[str], None] = lambda athlete: None,
 ) -> str:
-    """An activity create or update: read it and run the pass (`_fetch`), unless too many
-    events this window named activities Strava does not have and syncd holds none by this id."""
+    """An activity create or update: read it and run the pass (`_fetch`). Once this window's
+    reads of the athlete's activities that Strava did not have are used up (`LIMIT`), an event
+    about an activity syncd does not hold is not read: the athlete is polled instead, once per
+    window (one listing finds every new activity, real ones among forged events too)."""
     known = bool(store.find_activity(f"strava:{event.object_id}", athlete))
-    if not known and exhausted(store, now):
+    if not known and exhausted(store, athlete, now):
         webhooks.handled(store, event.key, now)
-        return "left to the next poll (too many events about activities Strava does not have)"
+        state = _state(store, athlete, now)
+        if state["polled"]:
+            return "left to the next poll (too many events about activities Strava does not have)"
+        state["polled"] = True
+        store.set_provider_value("strava", _KEY.format(athlete=athlete), state)
+        poll(athlete)
+        return "polled instead (too many events about activities Strava does not have)"
     fetched = _fetch(store, provider, athlete, event, run_pass, now)
     if not known and fetched in (None, "marked deleted"):
-        missed(store, now)  # Strava has no such activity (and syncd never had)
+        missed(store, athlete, event.object_id, now)  # Strava has no such activity (nor syncd)
     if fetched is None:
         return _retry_later(store, event, now)
     webhooks.handled(store, event.key, now)

@@ -30,9 +30,6 @@ log = logging.getLogger(__name__)
 #: How long after it happened an unhandled event is retried; then it is given up (the
 #: poll's listing still catches the activity).
 PENDING_MAX_AGE = timedelta(hours=24)
-#: waits before the 1st, 2nd, 3rd and 4th retry of an event Strava cannot show yet; after
-#: that it is given up (polling still lists the activity): a flood of forged events costs at
-#: most five reads each, not one every quarter hour for a day
 #: an object is fetched at most once in this time; what arrives meanwhile is done together
 OBJECT_GAP = timedelta(seconds=60)
 
@@ -122,6 +119,7 @@ def handle_event(
     confirm_revoked: Callable[[Provider], bool] = access_revoked,
     now: datetime | None = None,
     room: Callable[[], datetime | None] = lambda: None,
+    poll: Callable[[str], None] = lambda athlete: None,
 ) -> str:
     """Do what one queued event asks; returns what was done.
 
@@ -139,7 +137,8 @@ def handle_event(
     about the object meanwhile. ProviderErrors propagate, with the event left unhandled."""
     now = now or datetime.now(UTC)
     athlete = store.athlete_for_account("strava", str(event.owner_id))
-    if athlete is None:
+    if athlete is None:  # done with: never retried (a later connect backfills by listing)
+        webhooks.handled(store, event.key, now)
         return "ignored: not a connected athlete"
     if webhooks.is_handled(store, event.key):
         return "already done with an earlier event about the same object"
@@ -161,7 +160,7 @@ def handle_event(
     elif event.object_type == "activity" and event.aspect_type == "delete":
         done = _delete(store, provider_for(athlete), athlete, event, now)
     elif event.object_type == "activity":
-        return created_or_updated(store, provider_for(athlete), athlete, event, run_pass, now)
+        return created_or_updated(store, provider_for(athlete), athlete, event, run_pass, now, poll)
     else:
         done = "nothing to do"
     webhooks.handled(store, event.key, now)
