@@ -74,7 +74,10 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
         "--state-dir",
         metavar="DIR",
         default=default,
-        help="state directory (default: $STATE_DIRECTORY, $XDG_STATE_HOME/syncd)",
+        help=(
+            "state directory (default: $STATE_DIRECTORY, [daemon] state_dir, /var/lib/syncd for "
+            "/etc/syncd/config.toml, $XDG_STATE_HOME/syncd)"
+        ),
     )
     p.add_argument(
         "-v",

@@ -7,7 +7,15 @@ import argparse
 import json
 from datetime import UTC, datetime
 
-from syncd.cli.common import Add, athlete_timezone, day_argument, load_config, open_store, state_of
+from syncd.cli.common import (
+    Add,
+    athlete_timezone,
+    check_state_dir,
+    day_argument,
+    load_config,
+    open_store,
+    state_of,
+)
 from syncd.errors import SyncdError
 
 #: command → (question, answer value, what its argument is: "day", "activity", "rule", "")
@@ -70,13 +78,16 @@ def cmd_link(args: argparse.Namespace) -> int:
     if not config.daemon.public_url:
         raise SyncdError("[daemon] public_url is not set; set it to the HTTPS address of the listener")
     now = datetime.now(UTC)
-    key = state_key(state_of(args))  # the key the service of this state signs with
+    if not args.status and not args.athlete:
+        raise SyncdError("name the athlete (--athlete NAME), or ask for the owner's page with --status")
+    if not args.status:
+        config.athlete(args.athlete)  # an unknown name is refused before any key is made
+    state = state_of(args)
+    check_state_dir(args, state)
+    key = state_key(state)  # the key the service of this state signs with
     if args.status:
         print(status_link(config, now, days=args.days, key=key))
         return 0
-    if not args.athlete:
-        raise SyncdError("name the athlete (--athlete NAME), or ask for the owner's page with --status")
-    config.athlete(args.athlete)
     print(page_link(config, args.athlete, now, key=key))
     return 0
 

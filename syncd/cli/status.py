@@ -88,6 +88,11 @@ def extra_status(config: Config, store: Store) -> dict[str, Any]:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], add: Add) -> None:
-    p = add("status", cmd_status, "show athletes, accounts, counts and the state directory")
+    p = add(
+        "status",
+        cmd_status,
+        "show athletes, accounts, counts, the request budget and poll plan, push channels, "
+        "given-up deliveries",
+    )
     p.add_argument("--athlete", help="only this athlete")
     p.add_argument("--json", action="store_true", help="print as JSON")

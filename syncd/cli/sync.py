@@ -117,7 +117,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], add: Add)
     p = add("sync", cmd_sync, "fetch new activities, evaluate the rules and deliver, once")
     p.add_argument("--athlete", help="only this athlete (default: all)")
     p.add_argument(
-        "--dry-run", action="store_true", help="show what would be written and sent; change nothing at all"
+        "--dry-run",
+        action="store_true",
+        help=(
+            "show what would be written and sent; nothing is stored, written or sent "
+            "(a token Strava rotates is still saved)"
+        ),
     )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
