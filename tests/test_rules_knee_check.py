@@ -84,3 +84,53 @@ def test_a_check_in_with_knee_pain_starts_a_watch_without_any_mention() -> None:
     assert (
         RULE.episode_start(build_history(group_sessions(plain), UTC_PROFILE), day(22) - timedelta(0)) is None
     )
+
+
+def _walked(h: object) -> dict[object, object]:
+    """The watch as RULES.md words it, day by day from the first day (the reference)."""
+    from datetime import date
+
+    from syncd.history import History
+    from syncd.rules.knee_check import OK_PAIN, SETTLE_DAYS, _knee_mentioned, _value
+
+    assert isinstance(h, History) and h.first is not None and h.last is not None
+    watched: dict[object, object] = {}
+    start: date | None = None
+    last_bad: date | None = None
+    d = h.first
+    while d <= h.last:
+        if start is not None and last_bad is not None and (d - last_bad).days >= SETTLE_DAYS:
+            start = None
+        answers = h.checkins_between(d, d)
+        said_ = _knee_mentioned(h, d)
+        pains = [_value(c) for c in answers if c.kind == "knee_pain"]
+        worse = any(c.kind == "knee_morning" and c.value == "worse" for c in answers)
+        if any(c.kind == "knee_settled" for c in answers):
+            start = None
+        elif start is None and (said_ or worse or any(p > 0 for p in pains)):
+            start = last_bad = d
+        elif start is not None and (said_ or worse or any(p > OK_PAIN for p in pains)):
+            last_bad = d
+        if start is not None:
+            watched[d] = start
+        d += timedelta(days=1)
+    return watched
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_watch_from_the_days_that_matter_equals_a_walk_over_every_day(seed: int) -> None:
+    import random
+
+    rnd = random.Random(seed)
+    acts = [
+        run(d, 6000, description="knee sore" if rnd.random() < 0.04 else rnd.choice(["", "easy"]))
+        for d in range(0, 120, rnd.choice([1, 2, 3]))
+    ]
+    kinds = [
+        ("knee_pain", lambda: rnd.randint(0, 8)),
+        ("knee_morning", lambda: rnd.choice(["better", "same", "worse"])),
+    ]
+    checkins = [said(k, n, v()) for n in sorted(rnd.sample(range(120), 25)) for k, v in [rnd.choice(kinds)]]
+    checkins += [said("knee_settled", n) for n in rnd.sample(range(120), rnd.randint(0, 2))]
+    h = build_history(group_sessions(acts), UTC_PROFILE, until=day(125), checkins=checkins)
+    assert RULE._watch(h) == _walked(h)

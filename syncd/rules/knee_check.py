@@ -100,31 +100,45 @@ class KneeCheck(Rule):
         }
 
     def _watch(self, history: History) -> dict[date, date]:
-        """Every watched day of the history and the first day of its watch (memoised)."""
+        """Every watched day of the history and the first day of its watch (memoised). Only
+        the days with a knee mention or a check-in can start, prolong or end a watch, so only
+        they are looked at; the days between are filled in."""
         key = (self.id, "watch")
         cached = history.memo.get(key)
         if isinstance(cached, dict):
             return cached
         watched: dict[date, date] = {}
+        first, last = history.first, history.last
+        if first is None or last is None:
+            history.memo[key] = watched
+            return watched
+        mentioned = {f.day for f in history.sessions if any(m.site == "knee" for m in mentions(f))}
+        days = sorted({d for d in mentioned | {c.day for c in history.checkins} if first <= d <= last})
+
+        def fill(start: date, until: date) -> None:
+            for i in range((min(until, last) - start).days + 1):
+                watched[start + timedelta(days=i)] = start
+
         start: date | None = None
-        last_bad: date | None = None
-        day, last = history.first, history.last
-        while day is not None and last is not None and day <= last:
-            if start is not None and last_bad is not None and (day - last_bad).days >= SETTLE_DAYS:
-                start = None  # 14 calm days: the watch is over
+        last_bad = first
+        for day in days:
+            if start is not None and (day - last_bad).days >= SETTLE_DAYS:
+                fill(start, last_bad + timedelta(days=SETTLE_DAYS - 1))  # 14 calm days: over
+                start = None
             answers = history.checkins_between(day, day)
-            mentioned = _knee_mentioned(history, day)
             pains = [_value(c) for c in answers if c.kind == "knee_pain"]
             worse = any(c.kind == "knee_morning" and c.value == "worse" for c in answers)
+            said = day in mentioned
             if any(c.kind == "knee_settled" for c in answers):
+                if start is not None:
+                    fill(start, day - timedelta(days=1))
                 start = None
-            elif start is None and (mentioned or worse or any(p > 0 for p in pains)):
+            elif start is None and (said or worse or any(p > 0 for p in pains)):
                 start = last_bad = day
-            elif start is not None and (mentioned or worse or any(p > OK_PAIN for p in pains)):
+            elif start is not None and (said or worse or any(p > OK_PAIN for p in pains)):
                 last_bad = day
-            if start is not None:
-                watched[day] = start
-            day += timedelta(days=1)
+        if start is not None:
+            fill(start, last_bad + timedelta(days=SETTLE_DAYS - 1))
         history.memo[key] = watched
         return watched
 
