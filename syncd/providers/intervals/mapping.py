@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from syncd.domain import Activity
 from syncd.errors import BadPayload
 from syncd.providers.intervals.types import sport_of
+from syncd.providers.payload import PayloadReader
 
 _ID = re.compile(r"[A-Za-z0-9]{1,40}")
 _GARMIN_ID = re.compile(r"\d{6,20}")
@@ -48,38 +49,8 @@ def is_strava_stub(item: Any) -> bool:
     return all(item.get(k) is None for k in ("distance", "moving_time", "elapsed_time", "type"))
 
 
-class _Reader:
-    """Typed access to one payload's fields; a present field of the wrong type is BadPayload."""
-
-    def __init__(self, item: dict[str, Any], ident: str) -> None:
-        self.item, self.ident = item, ident
-
-    def bad(self, key: str, kind: str) -> BadPayload:
-        return BadPayload(f"activity {self.ident}: {key} is not {kind}")
-
-    def number(self, key: str) -> float | None:
-        value = self.item.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.bad(key, "a number")
-        return float(value)
-
-    def whole(self, key: str) -> int | None:
-        value = self.number(key)
-        return None if value is None else round(value)
-
-    def text(self, key: str) -> str:
-        value = self.item.get(key)
-        if value is not None and not isinstance(value, str):
-            raise self.bad(key, "text")
-        return value or ""
-
-    def flag(self, key: str) -> bool:
-        value = self.item.get(key)
-        if value is not None and not isinstance(value, bool):
-            raise self.bad(key, "true or false")
-        return bool(value)
+class _Reader(PayloadReader):
+    """An intervals.icu payload's fields (`PayloadReader`), and its times."""
 
     def time(self, key: str) -> datetime | None:
         text = self.text(key)

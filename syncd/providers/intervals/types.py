@@ -11,70 +11,30 @@ from __future__ import annotations
 
 import logging
 
-from syncd.sports import Sport
+from syncd.sports import STRAVA_SPORT_TYPES, Sport
 
 log = logging.getLogger(__name__)
 
-#: intervals.icu `type` → Sport (the API's activity type enum, complete).
-INTERVALS_TYPES: dict[str, Sport] = {
-    "Run": Sport.RUN,
-    "TrailRun": Sport.TRAIL_RUN,
-    "VirtualRun": Sport.VIRTUAL_RUN,
-    "WeightTraining": Sport.STRENGTH,
-    "Workout": Sport.STRENGTH,
-    "Crossfit": Sport.STRENGTH,
-    "HighIntensityIntervalTraining": Sport.STRENGTH,
-    "Walk": Sport.WALK,
-    "Hike": Sport.HIKE,
-    "Snowshoe": Sport.HIKE,
-    "Ride": Sport.CYCLING,
-    "MountainBikeRide": Sport.CYCLING,
-    "GravelRide": Sport.CYCLING,
+#: the API's activity type enum, complete
+INTERVALS_TYPE_NAMES: tuple[str, ...] = tuple(
+    "Run TrailRun VirtualRun WeightTraining Workout Crossfit HighIntensityIntervalTraining Walk Hike "  # noqa: SIM905
+    "Snowshoe Ride MountainBikeRide GravelRide TrackRide EBikeRide EMountainBikeRide VirtualRide "
+    "Velomobile Handcycle Swim OpenWaterSwim Yoga Pilates AlpineSki BackcountrySki Badminton Canoeing "
+    "Elliptical Golf Hockey IceSkate InlineSkate Kayaking Kitesurf NordicSki Padel Pickleball "
+    "Racquetball Rugby RockClimbing RollerSki Rowing Sail Skateboard Snowboard Soccer Squash "
+    "StairStepper StandUpPaddling Surfing TableTennis Tennis Transition VirtualRow WaterSport "
+    "Wheelchair Windsurf Other".split()
+)
+#: where intervals.icu's mapping differs from Strava's for a name both use, or names only it has
+_OWN = {
     "TrackRide": Sport.CYCLING,
-    "EBikeRide": Sport.CYCLING,
-    "EMountainBikeRide": Sport.CYCLING,
-    "VirtualRide": Sport.CYCLING,
-    "Velomobile": Sport.CYCLING,
-    "Handcycle": Sport.CYCLING,
-    "Swim": Sport.SWIM,
     "OpenWaterSwim": Sport.SWIM,
-    "Yoga": Sport.MOBILITY,
-    "Pilates": Sport.MOBILITY,
-    "AlpineSki": Sport.OTHER,
-    "BackcountrySki": Sport.OTHER,
-    "Badminton": Sport.OTHER,
-    "Canoeing": Sport.OTHER,
     "Elliptical": Sport.OTHER,
-    "Golf": Sport.OTHER,
-    "Hockey": Sport.OTHER,
-    "IceSkate": Sport.OTHER,
-    "InlineSkate": Sport.OTHER,
-    "Kayaking": Sport.OTHER,
-    "Kitesurf": Sport.OTHER,
-    "NordicSki": Sport.OTHER,
-    "Padel": Sport.OTHER,
-    "Pickleball": Sport.OTHER,
-    "Racquetball": Sport.OTHER,
-    "Rugby": Sport.OTHER,
-    "RockClimbing": Sport.OTHER,
-    "RollerSki": Sport.OTHER,
-    "Rowing": Sport.OTHER,
-    "Sail": Sport.OTHER,
-    "Skateboard": Sport.OTHER,
-    "Snowboard": Sport.OTHER,
-    "Soccer": Sport.OTHER,
-    "Squash": Sport.OTHER,
     "StairStepper": Sport.OTHER,
-    "StandUpPaddling": Sport.OTHER,
-    "Surfing": Sport.OTHER,
-    "TableTennis": Sport.OTHER,
-    "Tennis": Sport.OTHER,
-    "Transition": Sport.OTHER,  # the changeover in a multisport file
-    "VirtualRow": Sport.OTHER,
-    "WaterSport": Sport.OTHER,
-    "Wheelchair": Sport.OTHER,
-    "Windsurf": Sport.OTHER,
-    "Other": Sport.OTHER,
+}
+#: intervals.icu `type` → Sport: the names are Strava's, so is the mapping (`STRAVA_SPORT_TYPES`)
+INTERVALS_TYPES: dict[str, Sport] = {
+    name: _OWN.get(name, STRAVA_SPORT_TYPES.get(name, Sport.OTHER)) for name in INTERVALS_TYPE_NAMES
 }
 
 _warned: set[str] = set()

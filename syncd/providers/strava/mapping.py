@@ -4,59 +4,20 @@ with explicit types, and the detail-only fields merged onto a summary."""
 from __future__ import annotations
 
 import json
-import math
 from datetime import UTC, datetime
 from typing import Any
 
 from syncd.domain import Activity
 from syncd.errors import BadPayload
+from syncd.providers.payload import PayloadReader
 from syncd.sports import sport_from
 
 #: Fields only the detailed representation has; their presence marks a copy as detailed.
 DETAIL_KEYS = ("description", "private_note", "perceived_exertion")
 
 
-class _Reader:
-    """Typed access to one payload's fields; a present field of the wrong type is BadPayload."""
-
-    def __init__(self, item: dict[str, Any], ident: int) -> None:
-        self.item = item
-        self.ident = ident
-
-    def _bad(self, key: str, kind: str) -> BadPayload:
-        return BadPayload(f"activity {self.ident}: {key} is not {kind}")
-
-    def number(self, key: str) -> float | None:
-        value = self.item.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self._bad(key, "a number")
-        try:
-            number = float(value)
-        except OverflowError:  # an integer too large for a float
-            raise self._bad(key, "a finite number") from None
-        if not math.isfinite(number):  # JSON's 1e999 is inf, and NaN reads too
-            raise self._bad(key, "a finite number")
-        return number
-
-    def whole(self, key: str) -> int | None:
-        value = self.number(key)
-        if value is not None and abs(value) >= 2**53:  # beyond any real count (and SQLite's range)
-            raise self._bad(key, "a count in range")
-        return None if value is None else round(value)
-
-    def text(self, key: str) -> str:
-        value = self.item.get(key)
-        if value is not None and not isinstance(value, str):
-            raise self._bad(key, "text")
-        return value or ""
-
-    def flag(self, key: str) -> bool:
-        value = self.item.get(key)
-        if value is not None and not isinstance(value, bool):
-            raise self._bad(key, "true or false")
-        return bool(value)
+class _Reader(PayloadReader):
+    """A Strava payload's fields (`PayloadReader`), and its start."""
 
     def start(self) -> datetime:
         text = self.text("start_date")
