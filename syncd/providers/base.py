@@ -78,6 +78,9 @@ class Provider(ABC):
 
     name: ClassVar[str]
     label: ClassVar[str] = ""
+    #: the module with `connect(request, **hooks)`, `disconnect(request)` and, optionally,
+    #: `add_arguments(parser)`, imported only when a connect command runs; None: no commands
+    connect_module: ClassVar[str | None] = None
     rank: ClassVar[int] = UNRANKED
     writes_notes: ClassVar[bool] = False
     note_help: ClassVar[str] = ""
@@ -109,18 +112,28 @@ class Provider(ABC):
     @classmethod
     def connect_arguments(cls, parser: argparse.ArgumentParser) -> None:
         """Add the options of `syncd connect <name>` (the CLI adds --athlete itself)."""
-        return None
+        add = getattr(cls._connect_commands(), "add_arguments", None) if cls.connect_module else None
+        if add is not None:
+            add(parser)
+
+    @classmethod
+    def _connect_commands(cls) -> Any:
+        import importlib
+
+        if cls.connect_module is None:
+            raise NotImplementedError(f"{cls.name} has no connect command")
+        return importlib.import_module(cls.connect_module)
 
     @classmethod
     def connect(cls, request: ConnectRequest, **hooks: Any) -> int:
         """Connect the athlete's account interactively and save what it needs; the exit
         status. `hooks` let tests stand in for the person. Raises SyncdError subclasses."""
-        raise NotImplementedError(f"{cls.name} has no connect command")
+        return int(cls._connect_commands().connect(request, **hooks))
 
     @classmethod
     def disconnect(cls, request: ConnectRequest) -> int:
         """Forget the athlete's account (revoke what can be revoked); the exit status."""
-        raise NotImplementedError(f"{cls.name} has no disconnect command")
+        return int(cls._connect_commands().disconnect(request))
 
     @classmethod
     def create(cls, config: Config, athlete: AthleteConfig, store: Store) -> Provider:

@@ -38,7 +38,7 @@ import logging
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from syncd import clock as wall_clock
 from syncd.domain import Activity
@@ -49,7 +49,7 @@ from syncd.errors import (
     ProviderError,
     RateLimited,
 )
-from syncd.providers.base import ConnectRequest, DescriptionEdit, Page, Provider
+from syncd.providers.base import DescriptionEdit, Page, Provider
 from syncd.providers.garmin.api import check_client
 from syncd.providers.garmin.auth import ClientFactory, GarminApi, login_lockout, resume_client
 from syncd.providers.garmin.deletions import GarminDeletions
@@ -82,6 +82,7 @@ class GarminProvider(GarminWorkouts, GarminDeletions, GarminListing, Provider):
     across passes: no rate-limit wait, no resume point, no details carried over, no deletions."""
 
     name: ClassVar[str] = "garmin"
+    connect_module: ClassVar[str | None] = "syncd.providers.garmin.connect"
     rank: ClassVar[int] = 0  # the watch's own copy: the richest numbers
     writes_notes: ClassVar[bool] = True
     note_help: ClassVar[str] = "Write syncd's note block into Garmin Connect descriptions."
@@ -159,18 +160,6 @@ class GarminProvider(GarminWorkouts, GarminDeletions, GarminListing, Provider):
     @classmethod
     def connect_arguments(cls, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--email", help="the Garmin sign-in e-mail (default: [garmin] email)")
-
-    @classmethod
-    def connect(cls, request: ConnectRequest, **hooks: Any) -> int:
-        from syncd.providers.garmin.connect import connect
-
-        return connect(request, **hooks)
-
-    @classmethod
-    def disconnect(cls, request: ConnectRequest) -> int:
-        from syncd.providers.garmin.connect import disconnect
-
-        return disconnect(request)
 
     # -- listing -------------------------------------------------------------------------------
 

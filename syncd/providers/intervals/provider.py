@@ -30,7 +30,6 @@ across passes and restarts. Strava-sourced stubs (see `mapping`) are left out an
 
 from __future__ import annotations
 
-import argparse
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -39,7 +38,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from syncd.domain import Activity
 from syncd.errors import BadPayload, ProviderError, Unavailable
-from syncd.providers.base import ConnectRequest, DescriptionEdit, Page, Provider
+from syncd.providers.base import DescriptionEdit, Page, Provider
 from syncd.providers.intervals.api import IntervalsApi
 from syncd.providers.intervals.calls import IntervalsCalls
 from syncd.providers.intervals.listing import (
@@ -80,6 +79,7 @@ class IntervalsProvider(IntervalsCalls, Provider):
     passes and deletions are not looked for; with `reload`, the key follows the state."""
 
     name: ClassVar[str] = NAME
+    connect_module: ClassVar[str | None] = "syncd.providers.intervals.connect"
     label: ClassVar[str] = "intervals.icu"
     rank: ClassVar[int] = 2  # a copy of what the watch or Strava recorded
     writes_notes: ClassVar[bool] = True
@@ -123,24 +123,6 @@ class IntervalsProvider(IntervalsCalls, Provider):
         provider = cls(athlete.name, api, store, reload=True, overlap=max(OVERLAP, days))
         provider._reload()
         return provider
-
-    @classmethod
-    def connect_arguments(cls, parser: argparse.ArgumentParser) -> None:
-        from syncd.providers.intervals.connect import add_arguments
-
-        add_arguments(parser)
-
-    @classmethod
-    def connect(cls, request: ConnectRequest, **hooks: Any) -> int:
-        from syncd.providers.intervals.connect import connect
-
-        return connect(request, **hooks)
-
-    @classmethod
-    def disconnect(cls, request: ConnectRequest) -> int:
-        from syncd.providers.intervals.connect import disconnect
-
-        return disconnect(request)
 
     # -- listing ---------------------------------------------------------------------------
 

@@ -20,7 +20,6 @@ here with explicit types; tests check the result against stravalib's models.
 
 from __future__ import annotations
 
-import argparse
 import logging
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -28,7 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from syncd.domain import Activity
 from syncd.errors import AuthRequired, BadPayload, ConfigError, ProviderError, RateLimited, Unavailable
-from syncd.providers.base import ConnectRequest, DescriptionEdit, Page, Provider, Rejected
+from syncd.providers.base import DescriptionEdit, Page, Provider, Rejected
 from syncd.providers.strava.api import StravaApi, StravaApp
 from syncd.providers.strava.auth import can_write
 from syncd.providers.strava.budget import Budget
@@ -52,6 +51,7 @@ class StravaProvider(Provider):
     """One athlete's Strava account."""
 
     name: ClassVar[str] = "strava"
+    connect_module: ClassVar[str | None] = "syncd.providers.strava.connect"
     rank: ClassVar[int] = 1
     writes_notes: ClassVar[bool] = True
     note_help: ClassVar[str] = "Write syncd's note block into Strava descriptions (public to followers)."
@@ -115,24 +115,6 @@ class StravaProvider(Provider):
         known = int(known_until.timestamp())
         now = parse_cursor(current) if current is not None else None
         return str(known) if now is None or known > now else None
-
-    @classmethod
-    def connect_arguments(cls, parser: argparse.ArgumentParser) -> None:
-        from syncd.providers.strava.connect import add_arguments
-
-        add_arguments(parser)
-
-    @classmethod
-    def connect(cls, request: ConnectRequest, **hooks: Any) -> int:
-        from syncd.providers.strava.connect import connect
-
-        return connect(request, **hooks)
-
-    @classmethod
-    def disconnect(cls, request: ConnectRequest) -> int:
-        from syncd.providers.strava.connect import disconnect
-
-        return disconnect(request)
 
     # listing ----------------------------------------------------------------------------
 
