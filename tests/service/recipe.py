@@ -21,6 +21,7 @@ seconds), which is what CI does.
 from __future__ import annotations
 
 import argparse
+import inspect
 import re
 import subprocess
 import sys
@@ -72,7 +73,16 @@ class Run:
         edits = scratch / ("user-edits.tsv" if as_user else "edits.tsv")
         edits.write_text("".join(f"{old}\t{new}\n" for old, new in services.config_edits()))
         edits.chmod(0o644)  # the user's editor reads it
-        editor = f"{sys.executable} {Path(__file__).parent / 'edit_config.py'} {edits}"
+        # the editor runs as the recipe's user, who may not read this checkout (a clone in a
+        # private temporary directory): a copy of it goes beside the edits
+        script = scratch / ("user-editor.py" if as_user else "editor.py")
+        script.write_text(
+            "import sys\nfrom pathlib import Path\n\n\n"
+            + inspect.getsource(world.edit_config)
+            + "\n\nedit_config(Path(sys.argv[2]), Path(sys.argv[1]))\n"
+        )
+        script.chmod(0o644)
+        editor = f"{sys.executable} {script} {edits}"
         self.env = {  # root's shell on these machines: pyenv's shims first, as in issue 13
             "PATH": "/root/.pyenv/shims:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
             "HOME": "/root",
